@@ -1,0 +1,29 @@
+"""The BSN (burgerservicenummer) and its elfproef.
+
+A BSN has 9 digits d1..d9 and is valid when 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible
+by 11 (and is not 0). This module also scrubs BSN-looking numbers out of free text, as a
+last line of defence before anything is logged.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def is_valid_bsn(value: str) -> bool:
+    """True when ``value`` is nine digits that pass the elfproef."""
+    if len(value) != 9 or not value.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value, _WEIGHTS, strict=True))
+    return total != 0 and total % 11 == 0
+
+
+def scrub(text: str) -> str:
+    """Replace every nine-digit number that passes the elfproef by ``[bsn]``."""
+    return _NINE_DIGITS.sub(lambda m: "[bsn]" if is_valid_bsn(m.group()) else m.group(), text)
+
+
+__all__ = ["is_valid_bsn", "scrub"]

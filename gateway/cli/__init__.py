@@ -1,0 +1,56 @@
+"""The ``ketenpoort`` command line (Typer). Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from gateway.config import load_settings
+from gateway.logs import configure_logging
+
+app = typer.Typer(
+    name="ketenpoort",
+    help="Ketenpoort: validate, relay and account for youth-care (iJw, CORV) messages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = (
+    "gateway.cli.validate_cmd",
+    "gateway.cli.rules_cmds",
+    "gateway.cli.generate_cmd",
+    "gateway.cli.mapping_cmds",
+    "gateway.cli.pipeline_cmds",
+    "gateway.cli.serve_cmds",
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Configure logging from the settings before any command runs."""
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command group that is not part of this build
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]

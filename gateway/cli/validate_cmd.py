@@ -1,0 +1,103 @@
+"""``ketenpoort validate``: the verdict on files or directories of messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gateway.errors import GatewayError
+from gateway.model import Finding, ValidationResult
+from gateway.schemas import SchemaRegistry, registry_for
+from gateway.validation import validate_file
+
+EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.xml") if p.is_file())
+        else:
+            yield path
+
+
+def _io_error(path: Path, exc: OSError) -> ValidationResult:
+    reason = exc.strerror or type(exc).__name__
+    return ValidationResult(well_formed=False, errors=[Finding(kind="xml", message=f"cannot read {path}: {reason}")])
+
+
+def _table(rows: list[tuple[Path, ValidationResult]]) -> Table:
+    table = Table(title="Ketenpoort validation", show_lines=False)
+    for column in ("file", "type", "verdict", "line", "kind", "rule", "retourcode", "message"):
+        table.add_column(column, overflow="fold")
+    for path, result in rows:
+        kind = f"{result.message_type or '?'} {result.version or ''}".strip()
+        verdict = "[green]valid[/]" if result.valid else "[red]invalid[/]"
+        if not result.errors:
+            table.add_row(str(path), kind, verdict, "", "", "", "", "")
+        for i, err in enumerate(result.errors):
+            table.add_row(
+                str(path) if i == 0 else "",
+                kind if i == 0 else "",
+                verdict if i == 0 else "",
+                str(err.line or ""),
+                err.kind,
+                err.rule or "",
+                err.retourcode or "",
+                err.message,
+            )
+    return table
+
+
+def validate_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files, or directories searched for *.xml.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file per line.")] = False,
+    schema_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--schema-dir", help="Extra XSD package directory (repeatable); wins over bundled."),
+    ] = None,
+) -> None:
+    """Validate messages against their XSD and the business rules."""
+    from gateway.config import load_settings
+
+    extra = tuple(load_settings().schema_dirs) + tuple(schema_dir or ())
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"error: no such file or directory: {', '.join(map(str, missing))}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        registry: SchemaRegistry = registry_for(tuple(p.resolve() for p in extra))
+    except GatewayError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    rows: list[tuple[Path, ValidationResult]] = []
+    io_failed = False
+    for path in _files(paths):
+        try:
+            result = validate_file(path, registry=registry)
+        except OSError as exc:
+            result, io_failed = _io_error(path, exc), True
+        rows.append((path, result))
+        if as_json:
+            sys.stdout.write(json.dumps({"file": str(path), **result.to_dict()}, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    if not as_json:
+        Console().print(_table(rows))
+    if io_failed:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_VALID if all(r.valid for _, r in rows) else EXIT_INVALID)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate`` to the main app."""
+    app.command("validate")(validate_command)
+
+
+__all__ = ["register", "validate_command"]

@@ -1,0 +1,141 @@
+"""The schema registry: XSD packages from ``schemas/`` and extra directories, compiled once.
+
+A package is any directory tree of ``*.xsd`` files. The registry indexes the top-level
+elements of every file and picks, for a document, the schema that declares its root
+element (namespace + local name). Extra directories are searched before the bundled
+``schemas/`` folder, so an official package loaded with ``--schema-dir`` wins over the
+project's own compact schema for the same root.
+
+XSD documents are read once per process; each is compiled into an ``lxml.etree.XMLSchema``
+on first use, once per thread (lxml validators must not be used by two threads at once).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from gateway.errors import SchemaRegistryError
+from gateway.model import MessageKind, Standard
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+STUF_NS = "http://www.egem.nl/StUF/StUF0301"
+JZ_NS = "http://www.stufstandaarden.nl/koppelvlak/jz0100"
+BUNDLED_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+_IJW_NS = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d+)_(\d+)/(jw\d{3})/schema$")
+_VERSION_IN_PATH = re.compile(r"^\d+\.\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaEntry:
+    """Where the schema for one root element lives, and what kind of message that root is."""
+
+    kind: MessageKind
+    path: Path
+    package: Path
+
+
+def classify_root(namespace: str, root: str, version_hint: str | None) -> MessageKind | None:
+    """Tell standard, message type and version from a root's namespace and name."""
+    match = _IJW_NS.match(namespace)
+    if match and root == "Bericht":
+        version = f"{match.group(1)}.{match.group(2)}"
+        return MessageKind(Standard.IJW, match.group(3).upper(), version, namespace, root)
+    if namespace == JZ_NS and re.fullmatch(r"[a-zA-Z]+(Di|Du)0\d", root):
+        return MessageKind(Standard.STUF_JZ, root, version_hint or "1.0.9", namespace, root)
+    if namespace == STUF_NS and re.fullmatch(r"(Bv|Fo)0\dBericht", root):
+        return MessageKind(Standard.STUF_JZ, root[:4], version_hint or "1.0.9", namespace, root)
+    return None
+
+
+def _secure_xsd_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _version_hint(path: Path, doc: etree._ElementTree) -> str | None:
+    patch = doc.find(f".//{{{XSD_NS}}}appinfo/{{{STUF_NS}}}patch")
+    if patch is not None and patch.text and _VERSION_IN_PATH.match(patch.text.strip()):
+        return patch.text.strip()
+    for part in reversed(path.parent.parts):
+        tail = part.rsplit("-", 1)[-1]
+        if _VERSION_IN_PATH.match(tail):
+            return tail
+    return None
+
+
+def _index_package(package: Path) -> Iterable[SchemaEntry]:
+    for path in sorted(package.rglob("*.xsd")):
+        try:
+            doc = etree.parse(str(path), _secure_xsd_parser())
+        except (OSError, etree.XMLSyntaxError) as exc:
+            raise SchemaRegistryError(f"cannot read schema {path}: {exc}") from None
+        schema = doc.getroot()
+        namespace = schema.get("targetNamespace", "")
+        hint = _version_hint(path, doc)
+        for element in schema.iterfind(f"{{{XSD_NS}}}element"):
+            name = element.get("name")
+            kind = classify_root(namespace, name, hint) if name else None
+            if kind is not None:
+                yield SchemaEntry(kind, path, package)
+
+
+class SchemaRegistry:
+    """Finds and validates with the schema for a document's root element."""
+
+    def __init__(self, extra_dirs: Sequence[Path] = (), *, bundled: Path | None = BUNDLED_SCHEMAS):
+        self._entries: dict[tuple[str, str], SchemaEntry] = {}
+        dirs = [Path(d) for d in extra_dirs]
+        for directory in dirs:
+            if not directory.is_dir():
+                raise SchemaRegistryError(f"schema directory does not exist: {directory}")
+        if bundled is not None and bundled.is_dir():
+            dirs.append(bundled)
+        for directory in dirs:
+            for entry in _index_package(directory):
+                self._entries.setdefault((entry.kind.namespace, entry.kind.root), entry)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._docs: dict[Path, etree._ElementTree] = {}
+
+    def lookup(self, namespace: str, root: str) -> SchemaEntry | None:
+        """The schema entry for a root element, or None when no package declares it."""
+        return self._entries.get((namespace, root))
+
+    def entries(self) -> list[SchemaEntry]:
+        """Every root element the registry knows, in a stable order."""
+        return sorted(self._entries.values(), key=lambda e: (e.kind.standard, e.kind.root, e.kind.version, e.kind.message_type))
+
+    def schema_for(self, entry: SchemaEntry) -> etree.XMLSchema:
+        """The compiled schema of ``entry``: compiled at most once per thread."""
+        cache: dict[Path, etree.XMLSchema] | None = getattr(self._local, "schemas", None)
+        if cache is None:
+            cache = self._local.schemas = {}
+        schema = cache.get(entry.path)
+        if schema is None:
+            schema = cache[entry.path] = self._compile(entry.path)
+        return schema
+
+    def _compile(self, path: Path) -> etree.XMLSchema:
+        with self._lock:
+            doc = self._docs.get(path)
+            if doc is None:
+                doc = self._docs[path] = etree.parse(str(path), _secure_xsd_parser())
+        try:
+            return etree.XMLSchema(doc)
+        except etree.XMLSchemaParseError as exc:
+            raise SchemaRegistryError(f"cannot compile schema {path}: {exc}") from None
+
+
+@lru_cache(maxsize=8)
+def registry_for(extra_dirs: tuple[Path, ...] = ()) -> SchemaRegistry:
+    """The process-wide registry for a set of extra schema directories."""
+    return SchemaRegistry(extra_dirs)
+
+
+__all__ = ["BUNDLED_SCHEMAS", "SchemaEntry", "SchemaRegistry", "classify_root", "registry_for"]

@@ -1,0 +1,47 @@
+"""iJw: reading the Header of any iJw message (2.3 and 3.2)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from gateway.model import Header
+
+
+def _child_text(parent: etree._Element | None, local: str) -> str | None:
+    if parent is None:
+        return None
+    for child in parent:
+        if isinstance(child.tag, str) and etree.QName(child).localname == local:
+            return (child.text or "").strip() or None
+    return None
+
+
+def _child(parent: etree._Element | None, local: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    for child in parent:
+        if isinstance(child.tag, str) and etree.QName(child).localname == local:
+            return child
+    return None
+
+
+def read_header(root: etree._Element) -> Header:
+    """Afzender, Ontvanger and BerichtIdentificatie of an iJw message.
+
+    The 2.3 declaratie/factuur (JW303) has no Afzender/Ontvanger: there the Aanbieder sends to
+    the Gemeente and the DeclarantFactuurNummer identifies the message.
+    """
+    header = _child(root, "Header")
+    sender = _child_text(header, "Afzender") or _child_text(header, "Aanbieder")
+    receiver = _child_text(header, "Ontvanger") or _child_text(header, "Gemeente")
+    ident = _child(header, "BerichtIdentificatie")
+    external_id = _child_text(ident, "Identificatie")
+    dagtekening = _child_text(ident, "Dagtekening")
+    if external_id is None:
+        factuur = _child(header, "DeclaratieFactuurIdentificatie")
+        external_id = _child_text(factuur, "DeclarantFactuurNummer")
+        dagtekening = _child_text(factuur, "FactuurDagtekening")
+    return Header(sender=sender, receiver=receiver, external_id=external_id, dagtekening=dagtekening)
+
+
+__all__ = ["read_header"]

@@ -1,0 +1,95 @@
+"""Validation of one message: safe parse, detect, XSD, business rules — one verdict.
+
+This is the hot path. Schemas come from the process-wide registry (compiled once), the
+parser is reused per thread, and nothing here touches the disk or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from gateway.config import MAX_MESSAGE_BYTES
+from gateway.model import Finding, MessageKind, ValidationResult
+from gateway.rules import RuleContext, run_rules
+from gateway.schemas import SchemaRegistry, registry_for
+from gateway.xmlsafe import UnsafeOrMalformed, parse
+
+
+@dataclass(slots=True)
+class Inspection:
+    """A verdict together with the parsed root and detected kind, for stages that go on."""
+
+    result: ValidationResult
+    root: etree._Element | None = None
+    kind: MessageKind | None = None
+
+
+def _unknown_schema(root: etree._Element) -> Finding:
+    qname = etree.QName(root)
+    where = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+    return Finding(
+        kind="schema",
+        message=f"no schema known for root element {where}",
+        line=root.sourceline,
+        path=f"/{qname.localname}",
+    )
+
+
+def xsd_findings(schema: etree.XMLSchema, root: etree._Element) -> list[Finding]:
+    """Validate ``root`` against ``schema``; one finding per entry of lxml's error log."""
+    if schema.validate(root):
+        return []
+    return [
+        Finding(kind="xsd", message=err.message, line=err.line or None, path=err.path or None)
+        for err in schema.error_log
+    ]
+
+
+def inspect(
+    data: bytes,
+    *,
+    registry: SchemaRegistry | None = None,
+    rules: bool = True,
+    context: RuleContext | None = None,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+) -> Inspection:
+    """Parse, detect and validate ``data``; never raises for bad input."""
+    try:
+        root = parse(data, max_bytes)
+    except UnsafeOrMalformed as exc:
+        return Inspection(ValidationResult(well_formed=False, errors=[exc.finding]))
+    reg = registry if registry is not None else registry_for()
+    qname = etree.QName(root)
+    entry = reg.lookup(qname.namespace or "", qname.localname)
+    if entry is None:
+        return Inspection(ValidationResult(well_formed=True, errors=[_unknown_schema(root)]), root)
+    kind = entry.kind
+    result = ValidationResult(
+        well_formed=True, standard=str(kind.standard), message_type=kind.message_type, version=kind.version
+    )
+    result.errors = xsd_findings(reg.schema_for(entry), root)
+    if not result.errors and rules:
+        result.errors = run_rules(root, kind, context)
+    return Inspection(result, root, kind)
+
+
+def validate(data: bytes, *, registry: SchemaRegistry | None = None, rules: bool = True) -> ValidationResult:
+    """The verdict on one message: well-formedness, kind, XSD and business-rule findings."""
+    return inspect(data, registry=registry, rules=rules).result
+
+
+def validate_file(path: Path, *, registry: SchemaRegistry | None = None, max_bytes: int = MAX_MESSAGE_BYTES) -> ValidationResult:
+    """Validate a file, refusing oversized files before reading them whole."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        return ValidationResult(
+            well_formed=False,
+            errors=[Finding(kind="xml", message=f"file is {size} bytes, more than the maximum of {max_bytes} bytes (OP179)")],
+        )
+    return validate(path.read_bytes(), registry=registry)
+
+
+__all__ = ["Inspection", "inspect", "validate", "validate_file", "xsd_findings"]
