@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KETENPOORT_", extra="ignore", frozen=True)
 
     database_url: str = "sqlite:///./ketenpoort.db"
-    data_dir: Path = Path(".")
+    data_dir: Path = Path()
     schema_dirs: Annotated[tuple[Path, ...], NoDecode] = ()
     max_message_bytes: int = MAX_MESSAGE_BYTES
 

@@ -11,7 +11,7 @@ so the core never has to catch a foreign exception type.
     ├── InputError               a message we cannot take in (too large, not XML, ...)
     ├── SchemaRegistryError      an XSD package that does not load or compile
     ├── StoreError               the database refused or lost an operation
-    │   └── MessageNotFound      no message with that id (or not visible to the caller)
+    │   └── MessageNotFoundError      no message with that id (or not visible to the caller)
     └── RelayError               delivery could not even be attempted (no route, ...)
 
 Errors that belong to one message carry its id in ``message_id``. Messages of these errors
@@ -45,7 +45,7 @@ class StoreError(GatewayError):
     """The store could not carry out an operation."""
 
 
-class MessageNotFound(StoreError):
+class MessageNotFoundError(StoreError):
     """No message with this id exists, or the caller may not see it."""
 
 
@@ -57,7 +57,7 @@ __all__ = [
     "ConfigError",
     "GatewayError",
     "InputError",
-    "MessageNotFound",
+    "MessageNotFoundError",
     "RelayError",
     "SchemaRegistryError",
     "StoreError",

@@ -109,7 +109,10 @@ class SchemaRegistry:
 
     def entries(self) -> list[SchemaEntry]:
         """Every root element the registry knows, in a stable order."""
-        return sorted(self._entries.values(), key=lambda e: (e.kind.standard, e.kind.root, e.kind.version, e.kind.message_type))
+        return sorted(
+            self._entries.values(),
+            key=lambda e: (e.kind.standard, e.kind.root, e.kind.version, e.kind.message_type),
+        )
 
     def schema_for(self, entry: SchemaEntry) -> etree.XMLSchema:
         """The compiled schema of ``entry``: compiled at most once per thread."""

@@ -15,7 +15,7 @@ from gateway.config import MAX_MESSAGE_BYTES
 from gateway.model import Finding, MessageKind, ValidationResult
 from gateway.rules import RuleContext, run_rules
 from gateway.schemas import SchemaRegistry, registry_for
-from gateway.xmlsafe import UnsafeOrMalformed, parse
+from gateway.xmlsafe import DocumentRefusedError, parse
 
 
 @dataclass(slots=True)
@@ -27,13 +27,18 @@ class Inspection:
     kind: MessageKind | None = None
 
 
+def _line(element: etree._Element) -> int | None:
+    line: object = element.sourceline
+    return line if isinstance(line, int) else None
+
+
 def _unknown_schema(root: etree._Element) -> Finding:
     qname = etree.QName(root)
     where = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
     return Finding(
         kind="schema",
         message=f"no schema known for root element {where}",
-        line=root.sourceline,
+        line=_line(root),
         path=f"/{qname.localname}",
     )
 
@@ -44,7 +49,7 @@ def xsd_findings(schema: etree.XMLSchema, root: etree._Element) -> list[Finding]
         return []
     return [
         Finding(kind="xsd", message=err.message, line=err.line or None, path=err.path or None)
-        for err in schema.error_log
+        for err in schema.error_log  # type: ignore[attr-defined]  # _ErrorLog is iterable
     ]
 
 
@@ -59,7 +64,7 @@ def inspect(
     """Parse, detect and validate ``data``; never raises for bad input."""
     try:
         root = parse(data, max_bytes)
-    except UnsafeOrMalformed as exc:
+    except DocumentRefusedError as exc:
         return Inspection(ValidationResult(well_formed=False, errors=[exc.finding]))
     reg = registry if registry is not None else registry_for()
     qname = etree.QName(root)
@@ -81,13 +86,20 @@ def validate(data: bytes, *, registry: SchemaRegistry | None = None, rules: bool
     return inspect(data, registry=registry, rules=rules).result
 
 
-def validate_file(path: Path, *, registry: SchemaRegistry | None = None, max_bytes: int = MAX_MESSAGE_BYTES) -> ValidationResult:
+def validate_file(
+    path: Path, *, registry: SchemaRegistry | None = None, max_bytes: int = MAX_MESSAGE_BYTES
+) -> ValidationResult:
     """Validate a file, refusing oversized files before reading them whole."""
     size = path.stat().st_size
     if size > max_bytes:
         return ValidationResult(
             well_formed=False,
-            errors=[Finding(kind="xml", message=f"file is {size} bytes, more than the maximum of {max_bytes} bytes (OP179)")],
+            errors=[
+                Finding(
+                    kind="xml",
+                    message=f"file is {size} bytes, more than the maximum of {max_bytes} bytes (OP179)",
+                )
+            ],
         )
     return validate(path.read_bytes(), registry=registry)
 

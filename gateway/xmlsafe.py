@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any
 
 from lxml import etree
 
@@ -22,7 +23,7 @@ _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9
 _local = threading.local()
 
 
-class UnsafeOrMalformed(Exception):
+class DocumentRefusedError(Exception):
     """The bytes are not a well-formed, acceptable XML document; ``finding`` says why."""
 
     def __init__(self, finding: Finding) -> None:
@@ -46,8 +47,8 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def _xml_error(message: str, line: int | None = None) -> UnsafeOrMalformed:
-    return UnsafeOrMalformed(Finding(kind="xml", message=message, line=line))
+def _xml_error(message: str, line: int | None = None) -> DocumentRefusedError:
+    return DocumentRefusedError(Finding(kind="xml", message=message, line=line))
 
 
 def check_envelope(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> None:
@@ -55,9 +56,7 @@ def check_envelope(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> None:
     if not data.strip():
         raise _xml_error("empty document: no XML content")
     if len(data) > max_bytes:
-        raise _xml_error(
-            f"document is {len(data)} bytes, more than the maximum of {max_bytes} bytes (OP179)"
-        )
+        raise _xml_error(f"document is {len(data)} bytes, more than the maximum of {max_bytes} bytes (OP179)")
     if data.startswith(_UTF8_BOM):
         raise _xml_error("document starts with a byte order mark, which is not allowed (OP192)")
     if data.startswith(_UTF16_BOMS) or data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
@@ -69,7 +68,7 @@ def check_envelope(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> None:
 
 
 def parse(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> etree._Element:
-    """Parse untrusted bytes into a root element, or raise :class:`UnsafeOrMalformed`."""
+    """Parse untrusted bytes into a root element, or raise :class:`DocumentRefusedError`."""
     check_envelope(data, max_bytes)
     try:
         root = etree.fromstring(data, _parser())
@@ -78,10 +77,10 @@ def parse(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> etree._Element:
         raise _xml_error(f"not well-formed XML: {exc.msg}", line) from None
     if root is None:  # pragma: no cover - lxml raises for empty input
         raise _xml_error("document has no root element")
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise _xml_error("document contains a DTD (DOCTYPE), which is not allowed")
     return root
 
 
-__all__ = ["UnsafeOrMalformed", "check_envelope", "parse"]
+__all__ = ["DocumentRefusedError", "check_envelope", "parse"]

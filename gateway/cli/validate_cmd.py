@@ -30,7 +30,9 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 
 def _io_error(path: Path, exc: OSError) -> ValidationResult:
     reason = exc.strerror or type(exc).__name__
-    return ValidationResult(well_formed=False, errors=[Finding(kind="xml", message=f"cannot read {path}: {reason}")])
+    return ValidationResult(
+        well_formed=False, errors=[Finding(kind="xml", message=f"cannot read {path}: {reason}")]
+    )
 
 
 def _table(rows: list[tuple[Path, ValidationResult]]) -> Table:

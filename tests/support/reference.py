@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_DIR = Path(
-    os.environ.get("KETENPOORT_REFERENCE_DIR", PROJECT_ROOT.parent / "shared" / "reference")
-)
+REFERENCE_DIR = Path(os.environ.get("KETENPOORT_REFERENCE_DIR", PROJECT_ROOT.parent / "shared" / "reference"))
 
 
 def reference_path(*parts: str) -> Path:
