@@ -6,11 +6,13 @@ parser is reused per thread, and nothing here touches the disk or the network.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from gateway.bsn import scrub
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.model import Finding, MessageKind, ValidationResult
 from gateway.rules import RuleContext, run_rules
@@ -43,12 +45,24 @@ def _unknown_schema(root: etree._Element) -> Finding:
     )
 
 
+_CLARK = re.compile(r"\{[^}]*\}")
+_QUOTED_DIGITS = re.compile(r"'[0-9 ]+'")
+
+
+def _readable(message: str) -> str:
+    """Local names instead of {namespace}Local, and never a BSN echoed back from the document."""
+    text = _CLARK.sub("", message)
+    if "'Bsn'" in text:
+        text = _QUOTED_DIGITS.sub("'[bsn]'", text)
+    return scrub(text)
+
+
 def xsd_findings(schema: etree.XMLSchema, root: etree._Element) -> list[Finding]:
     """Validate ``root`` against ``schema``; one finding per entry of lxml's error log."""
     if schema.validate(root):
         return []
     return [
-        Finding(kind="xsd", message=err.message, line=err.line or None, path=err.path or None)
+        Finding(kind="xsd", message=_readable(err.message), line=err.line or None, path=err.path or None)
         for err in schema.error_log  # type: ignore[attr-defined]  # _ErrorLog is iterable
     ]
 

@@ -67,9 +67,29 @@ def check_envelope(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> None:
         raise _xml_error(f"document declares encoding {declared!r}; messages must be UTF-8 (OP192)")
 
 
+def _has_doctype(data: bytes) -> bool:
+    """True when the prolog (before the root element) holds a DOCTYPE declaration."""
+    pos, size = 0, len(data)
+    while pos < size:
+        while pos < size and data[pos] in b" \t\r\n":
+            pos += 1
+        if data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos)
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos)
+        else:
+            return data.startswith(b"<!DOCTYPE", pos)
+        if end < 0:
+            return False
+        pos = end + 2
+    return False
+
+
 def parse(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> etree._Element:
     """Parse untrusted bytes into a root element, or raise :class:`DocumentRefusedError`."""
     check_envelope(data, max_bytes)
+    if _has_doctype(data):
+        raise _xml_error("document contains a DTD (DOCTYPE), which is not allowed")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gateway.errors import GatewayError
@@ -35,26 +36,24 @@ def _io_error(path: Path, exc: OSError) -> ValidationResult:
     )
 
 
+def _describe(err: Finding) -> str:
+    where = f"line {err.line}: " if err.line else ""
+    code = " ".join(x for x in (err.rule, err.retourcode) if x)
+    label = f"[{err.kind}{' ' + code if code else ''}]"
+    return f"{where}{label} {err.message}"
+
+
 def _table(rows: list[tuple[Path, ValidationResult]]) -> Table:
-    table = Table(title="Ketenpoort validation", show_lines=False)
-    for column in ("file", "type", "verdict", "line", "kind", "rule", "retourcode", "message"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Ketenpoort validation", show_lines=True)
+    table.add_column("file", overflow="fold")
+    table.add_column("message", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("findings", overflow="fold", ratio=3)
     for path, result in rows:
         kind = f"{result.message_type or '?'} {result.version or ''}".strip()
         verdict = "[green]valid[/]" if result.valid else "[red]invalid[/]"
-        if not result.errors:
-            table.add_row(str(path), kind, verdict, "", "", "", "", "")
-        for i, err in enumerate(result.errors):
-            table.add_row(
-                str(path) if i == 0 else "",
-                kind if i == 0 else "",
-                verdict if i == 0 else "",
-                str(err.line or ""),
-                err.kind,
-                err.rule or "",
-                err.retourcode or "",
-                err.message,
-            )
+        findings = "\n".join(escape(_describe(err)) for err in result.errors)
+        table.add_row(escape(str(path)), kind, verdict, findings)
     return table
 
 
