@@ -1,0 +1,245 @@
+"""HTTP delivery of one message to its receiver: the httpx edge of the relay.
+
+:class:`Deliverer` owns one pooled ``httpx.Client`` with tight timeouts, the routes, the retry
+policy and the per-destination circuit breakers. :meth:`Deliverer.deliver` makes at most one
+POST and always returns a :class:`DeliveryResult`; httpx and socket errors are translated here
+and never escape. Whether to try again *later* is the caller's decision (the relay worker),
+made with ``policy.exhausted``.
+
+Isolation: each destination has its own breaker and its own cap on requests in flight, so a
+receiver that hangs ties up at most ``max_in_flight_per_destination`` worker threads for at
+most the read timeout, and never the connection pool that other destinations use.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+import httpx
+import structlog
+
+from gateway.relay.breaker import (
+    Breakers,
+    BreakerState,
+    CircuitBreaker,
+    Clock,
+    destination_of,
+)
+from gateway.relay.policy import (
+    Outcome,
+    RetryPolicy,
+    RetryRequested,
+    UniformSource,
+    classify,
+    parse_retry_after,
+)
+from gateway.relay.routes import Routes, load_routes
+
+if TYPE_CHECKING:
+    from gateway.config import Settings
+
+log = structlog.get_logger("gateway.relay")
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of one delivery attempt; ``error`` never contains payload contents."""
+
+    outcome: Outcome
+    status_code: int | None = None
+    latency_ms: float = 0.0
+    retry_delay_s: float | None = None
+    error: str | None = None
+    destination: str | None = None
+
+    @property
+    def retry(self) -> RetryRequested | None:
+        """The typed retry signal for the queue, or None when no retry is asked for."""
+        if self.outcome is not Outcome.RETRY or self.retry_delay_s is None:
+            return None
+        return RetryRequested(self.retry_delay_s, self.error or "retry")
+
+
+def _error_text(exc: BaseException) -> str:
+    """A short description of a transport error: its type and message, never request content."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return f"{name}: {text}"[:300] if text else name
+
+
+class Deliverer:
+    """Delivers messages over one shared, pooled httpx.Client with retries decided by policy."""
+
+    def __init__(
+        self,
+        routes: Routes,
+        policy: RetryPolicy | None = None,
+        *,
+        connect_timeout_s: float = 2.0,
+        read_timeout_s: float = 10.0,
+        breaker_failures: int = 5,
+        breaker_reset_s: float = 30.0,
+        max_in_flight_per_destination: int = 16,
+        clock: Clock = time.monotonic,
+        rng: UniformSource | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """Create the shared client; ``clock`` drives breakers, ``rng`` the jitter (tests inject both)."""
+        self.routes = routes
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.breakers = Breakers(breaker_failures, breaker_reset_s, clock=clock)
+        self._rng: UniformSource = rng if rng is not None else random.Random()  # noqa: S311
+        self._rng_lock = threading.Lock()
+        self._max_in_flight = max_in_flight_per_destination
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._slots_lock = threading.Lock()
+        timeout = httpx.Timeout(
+            connect=connect_timeout_s,
+            read=read_timeout_s,
+            write=read_timeout_s,
+            pool=connect_timeout_s,
+        )
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+        self._client = httpx.Client(
+            timeout=timeout, limits=limits, transport=transport, follow_redirects=False
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> Deliverer:
+        """Build a Deliverer from KETENPOORT_* settings (routes file, timeouts, retry, breaker)."""
+        routes = load_routes(settings.routes_file, settings.default_route)
+        policy = RetryPolicy(
+            base_s=settings.retry_base_s,
+            cap_s=settings.retry_cap_s,
+            max_attempts=settings.retry_max_attempts,
+            max_age_s=settings.retry_max_age_s,
+        )
+        return cls(
+            routes,
+            policy,
+            connect_timeout_s=settings.connect_timeout_s,
+            read_timeout_s=settings.read_timeout_s,
+            breaker_failures=settings.breaker_failures,
+            breaker_reset_s=settings.breaker_reset_s,
+            **overrides,  # type: ignore[arg-type]
+        )
+
+    # ------------------------------------------------------------------------------------
+    def _slot(self, destination: str) -> threading.BoundedSemaphore:
+        with self._slots_lock:
+            slot = self._slots.get(destination)
+            if slot is None:
+                slot = threading.BoundedSemaphore(self._max_in_flight)
+                self._slots[destination] = slot
+            return slot
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        with self._rng_lock:
+            return self.policy.next_delay(attempt, retry_after, self._rng)
+
+    def deliver(self, message_id: str, receiver: str, payload: bytes, attempt: int) -> DeliveryResult:
+        """POST ``payload`` to the receiver once and classify the answer; never raises on network trouble."""
+        bound = log.bind(message_id=message_id, receiver=receiver, attempt=attempt)
+        url = self.routes.resolve(receiver)
+        if url is None:
+            bound.warning("relay.no_route")
+            return DeliveryResult(Outcome.NO_ROUTE, error=f"no route for receiver {receiver!r}")
+        destination = destination_of(url)
+        bound = bound.bind(destination=destination)
+        breaker = self.breakers.get(destination)
+        wait = breaker.acquire()
+        if wait > 0:
+            bound.info("relay.breaker_open", retry_delay_s=round(wait, 3))
+            return DeliveryResult(
+                Outcome.RETRY, retry_delay_s=wait, error="circuit open", destination=destination
+            )
+        slot = self._slot(destination)
+        if not slot.acquire(blocking=False):
+            delay = self._delay(attempt, None)
+            bound.info("relay.destination_busy", retry_delay_s=round(delay, 3))
+            breaker.release_probe()
+            return DeliveryResult(
+                Outcome.RETRY, retry_delay_s=delay, error="destination busy", destination=destination
+            )
+        try:
+            result = self._post(message_id, url, payload, attempt, destination)
+        finally:
+            slot.release()
+        self._record(breaker, result, bound)
+        return result
+
+    def _post(
+        self, message_id: str, url: str, payload: bytes, attempt: int, destination: str
+    ) -> DeliveryResult:
+        headers = {
+            "Content-Type": "application/xml",
+            "Idempotency-Key": message_id,
+            "X-Ketenpoort-Message-Id": message_id,
+        }
+        started = time.perf_counter()
+        try:
+            response = self._client.post(url, content=payload, headers=headers)
+        except (httpx.HTTPError, OSError) as exc:
+            latency = (time.perf_counter() - started) * 1000.0
+            outcome = classify(exc)
+            delay = self._delay(attempt, None) if outcome is Outcome.RETRY else None
+            return DeliveryResult(outcome, None, latency, delay, _error_text(exc), destination)
+        latency = (time.perf_counter() - started) * 1000.0
+        status = response.status_code
+        outcome = classify(status)
+        if outcome is Outcome.DELIVERED:
+            return DeliveryResult(outcome, status, latency, None, None, destination)
+        error = f"HTTP {status} {response.reason_phrase}".strip()
+        if outcome is Outcome.RETRY:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+            delay = self._delay(attempt, retry_after)
+            return DeliveryResult(outcome, status, latency, delay, error, destination)
+        return DeliveryResult(outcome, status, latency, None, error, destination)
+
+    def _record(
+        self,
+        breaker: CircuitBreaker,
+        result: DeliveryResult,
+        bound: structlog.typing.FilteringBoundLogger,
+    ) -> None:
+        fields = {
+            "outcome": result.outcome.value,
+            "status_code": result.status_code,
+            "latency_ms": round(result.latency_ms, 2),
+        }
+        if result.outcome is Outcome.RETRY:
+            state = breaker.record_failure()
+            bound.info(
+                "relay.attempt", **fields, retry_delay_s=result.retry_delay_s, error=result.error
+            )
+            if state is BreakerState.OPEN:
+                bound.warning("relay.breaker_opened", failures=breaker.failures)
+        else:
+            previous = breaker.record_success()
+            bound.info("relay.attempt", **fields, error=result.error)
+            if previous is not BreakerState.CLOSED:
+                bound.info("relay.breaker_closed")
+
+    # ------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the pooled HTTP client."""
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        """Use the Deliverer as a context manager that closes its client on exit."""
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Close the client."""
+        self.close()
+
+
+__all__ = ["Deliverer", "DeliveryResult"]

@@ -1,0 +1,1 @@
+"""Tests for gateway.relay: routing, retry policy, circuit breakers and HTTP delivery."""
