@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     KETENPOORT_DATA_DIR=/var/lib/ketenpoort \
     KETENPOORT_DATABASE_URL=sqlite:////var/lib/ketenpoort/ketenpoort.db \
     KETENPOORT_API_HOST=0.0.0.0 KETENPOORT_API_PORT=8080 \
-    KETENPOORT_LOG_FORMAT=json
+    KETENPOORT_LOG_FORMAT=json KETENPOORT_HOME=/opt/ketenpoort
 RUN groupadd --system ketenpoort && useradd --system --gid ketenpoort --home /var/lib/ketenpoort ketenpoort \
     && mkdir -p /var/lib/ketenpoort /opt/ketenpoort && chown ketenpoort:ketenpoort /var/lib/ketenpoort
 COPY --from=build /wheels /wheels

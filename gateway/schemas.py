@@ -23,11 +23,12 @@ from lxml import etree
 
 from gateway.errors import SchemaRegistryError
 from gateway.model import MessageKind, Standard
+from gateway.paths import schemas_dir
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 STUF_NS = "http://www.egem.nl/StUF/StUF0301"
 JZ_NS = "http://www.stufstandaarden.nl/koppelvlak/jz0100"
-BUNDLED_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+BUNDLED_SCHEMAS = schemas_dir()
 _IJW_NS = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d+)_(\d+)/(jw\d{3})/schema$")
 _VERSION_IN_PATH = re.compile(r"^\d+\.\d+(\.\d+)?$")
 
