@@ -1,0 +1,125 @@
+"""What a rule may know beyond the message itself: today's date and the message history.
+
+Most iJw rules can be checked inside one message. The berichtoverstijgende rules (TR056
+Identificatie unique per sender, TR333 DeclaratieNummer unique, TR314 ReferentieNummer unique,
+TR338..TR341 / TR307 / TR308 / TR384 / TR387 / TR388 a Prestatie against its toewijzing,
+TR323 / TR389 / TR390 credit and debet history, TR019 start/stop against a toewijzing, TR304
+the client of a toewijzing) need earlier messages. They get them through
+:class:`MessageHistory`, a Protocol the store implements; without a history those rules are
+skipped (never guessed).
+
+All look-ups take collections so that a 20,000-Prestatie declaration costs a handful of
+queries, not 20,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class ToegewezenProduct:
+    """The current state of one toegewezen product (from the latest JW301 with its ToewijzingNummer)."""
+
+    toewijzingnummer: str
+    client: str
+    """The store's key for the client (see :meth:`MessageHistory.client_key`), never a raw BSN."""
+    ingangsdatum: date
+    einddatum: date | None = None
+    productcategorie: str | None = None
+    productcode: str | None = None
+    eenheid: str | None = None
+    volume: int | None = None
+    frequentie: str | None = None
+    budget: int | None = None
+    reden_wijziging: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EerderePrestatie:
+    """A Prestatie received earlier from the same aanbieder (from an accepted JW323)."""
+
+    referentienummer: str
+    debet_credit: str
+    """``"D"`` or ``"C"``."""
+    toewijzingnummer: str
+    productcategorie: str | None
+    productcode: str | None
+    begindatum: date
+    einddatum: date
+    gecrediteerd: bool = False
+    """True when a credit Prestatie with this ReferentieNummer as VorigReferentieNummer exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrestatieSleutel:
+    """The key of TR389: one debet per ToewijzingNummer, ProductCategorie, ProductCode and ProductPeriode."""
+
+    toewijzingnummer: str
+    productcategorie: str | None
+    productcode: str | None
+    begindatum: date
+    einddatum: date
+
+
+@runtime_checkable
+class MessageHistory(Protocol):
+    """Earlier messages, as the berichtoverstijgende rules need them (implemented by the store).
+
+    ``exclude_message_id`` is the store's id of the message being checked, so that a message
+    that is already stored does not collide with itself.
+    """
+
+    def seen_identificatie(
+        self,
+        sender: str,
+        identificatie: str,
+        exclude_message_id: str | None,
+        *,
+        message_type: str | None = None,
+    ) -> bool:
+        """TR056: has ``sender`` sent a message (of ``message_type``) with this Identificatie before?"""
+        ...
+
+    def seen_declaratienummer(
+        self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None
+    ) -> bool:
+        """TR333: has ``aanbieder`` sent a declaration with this DeclaratieNummer before?"""
+        ...
+
+    def client_key(self, bsn: str) -> str:
+        """The key under which the store files a client (e.g. its pseudonym), for TR304."""
+        ...
+
+    def toegewezen_producten(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str]
+    ) -> Mapping[str, ToegewezenProduct]:
+        """The current toegewezen products with these ToewijzingNummers; unknown ones are absent."""
+        ...
+
+    def eerdere_prestaties(
+        self, aanbieder: str, referentienummers: Collection[str], exclude_message_id: str | None
+    ) -> Mapping[str, EerderePrestatie]:
+        """Earlier Prestaties of ``aanbieder`` with these ReferentieNummers; unknown ones are absent."""
+        ...
+
+    def open_debetten(
+        self, aanbieder: str, sleutels: Collection[PrestatieSleutel], exclude_message_id: str | None
+    ) -> Collection[PrestatieSleutel]:
+        """TR389: those ``sleutels`` for which an earlier debet Prestatie exists that is not credited."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may know beyond the message: today's date, the history, the message's store id."""
+
+    today: date = field(default_factory=date.today)
+    history: MessageHistory | None = None
+    message_id: str | None = None
+
+
+__all__ = ["EerderePrestatie", "MessageHistory", "PrestatieSleutel", "RuleContext", "ToegewezenProduct"]
