@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import xmlschema
+from gateway.generate import large_jw323, small_jw301
 from lxml import etree
 
-from gateway.generate import large_jw323, small_jw301
 from gateway.schemas import registry_for
 from gateway.validation import validate
 
@@ -80,8 +80,10 @@ def main() -> None:
     for name, data in documents.items():
         results[name] = bench_document(name, data, args.rounds, args.seconds, with_xmlschema=True)
         results[name]["bytes"] = float(len(data))
-    print("| document | bytes | raw lxml msg/s | gateway (XSD) msg/s | gateway (XSD+rules) msg/s | "
-          "xmlschema msg/s | gateway/lxml | gateway+rules/lxml | gateway/xmlschema |")
+    print(
+        "| document | bytes | raw lxml msg/s | gateway (XSD) msg/s | gateway (XSD+rules) msg/s | "
+        "xmlschema msg/s | gateway/lxml | gateway+rules/lxml | gateway/xmlschema |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(

@@ -30,9 +30,7 @@ def configure_logging(
     out = stream if stream is not None else sys.stderr
     use_console = fmt == "console" or (fmt == "auto" and out.isatty())
     renderer: Any = (
-        structlog.dev.ConsoleRenderer(colors=out.isatty())
-        if use_console
-        else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer(colors=out.isatty()) if use_console else structlog.processors.JSONRenderer()
     )
     structlog.configure(
         processors=[

@@ -31,9 +31,7 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 
 def _io_error(path: Path, exc: OSError) -> ValidationResult:
     reason = exc.strerror or type(exc).__name__
-    return ValidationResult(
-        well_formed=False, errors=[Finding(kind="xml", message=f"cannot read {path}: {reason}")]
-    )
+    return ValidationResult(well_formed=False, errors=[Finding(kind="xml", message=f"cannot read {path}: {reason}")])
 
 
 def _describe(err: Finding) -> str:

@@ -81,9 +81,8 @@ class CircuitBreaker:
             if state is BreakerState.OPEN:
                 assert self._opened_at is not None
                 return max(self.reset_timeout_s - (now - self._opened_at), 1e-3)
-            probe_alive = (
-                self._probe_started is not None
-                and now - self._probe_started < max(self.reset_timeout_s, 1e-3)
+            probe_alive = self._probe_started is not None and now - self._probe_started < max(
+                self.reset_timeout_s, 1e-3
             )
             if probe_alive:
                 return self.probe_busy_delay_s
@@ -143,9 +142,7 @@ class Breakers:
         with self._lock:
             breaker = self._by_destination.get(destination)
             if breaker is None:
-                breaker = CircuitBreaker(
-                    self.failure_threshold, self.reset_timeout_s, clock=self._clock
-                )
+                breaker = CircuitBreaker(self.failure_threshold, self.reset_timeout_s, clock=self._clock)
                 self._by_destination[destination] = breaker
             return breaker
 

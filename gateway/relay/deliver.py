@@ -106,9 +106,7 @@ class Deliverer:
             pool=connect_timeout_s,
         )
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
-        self._client = httpx.Client(
-            timeout=timeout, limits=limits, transport=transport, follow_redirects=False
-        )
+        self._client = httpx.Client(timeout=timeout, limits=limits, transport=transport, follow_redirects=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> Deliverer:
@@ -156,17 +154,13 @@ class Deliverer:
         wait = breaker.acquire()
         if wait > 0:
             bound.info("relay.breaker_open", retry_delay_s=round(wait, 3))
-            return DeliveryResult(
-                Outcome.RETRY, retry_delay_s=wait, error="circuit open", destination=destination
-            )
+            return DeliveryResult(Outcome.RETRY, retry_delay_s=wait, error="circuit open", destination=destination)
         slot = self._slot(destination)
         if not slot.acquire(blocking=False):
             delay = self._delay(attempt, None)
             bound.info("relay.destination_busy", retry_delay_s=round(delay, 3))
             breaker.release_probe()
-            return DeliveryResult(
-                Outcome.RETRY, retry_delay_s=delay, error="destination busy", destination=destination
-            )
+            return DeliveryResult(Outcome.RETRY, retry_delay_s=delay, error="destination busy", destination=destination)
         try:
             result = self._post(message_id, url, payload, attempt, destination)
         finally:
@@ -174,9 +168,7 @@ class Deliverer:
         self._record(breaker, result, bound)
         return result
 
-    def _post(
-        self, message_id: str, url: str, payload: bytes, attempt: int, destination: str
-    ) -> DeliveryResult:
+    def _post(self, message_id: str, url: str, payload: bytes, attempt: int, destination: str) -> DeliveryResult:
         headers = {
             "Content-Type": "application/xml",
             "Idempotency-Key": message_id,
@@ -215,9 +207,7 @@ class Deliverer:
         }
         if result.outcome is Outcome.RETRY:
             state = breaker.record_failure()
-            bound.info(
-                "relay.attempt", **fields, retry_delay_s=result.retry_delay_s, error=result.error
-            )
+            bound.info("relay.attempt", **fields, retry_delay_s=result.retry_delay_s, error=result.error)
             if state is BreakerState.OPEN:
                 bound.warning("relay.breaker_opened", failures=breaker.failures)
         else:

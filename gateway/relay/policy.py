@@ -121,9 +121,7 @@ class RetryPolicy:
         exponent = min(max(attempt, 1) - 1, 64)
         return min(self.cap_s, self.base_s * 2.0**exponent)
 
-    def next_delay(
-        self, attempt: int, retry_after: float | None = None, rng: UniformSource | None = None
-    ) -> float:
+    def next_delay(self, attempt: int, retry_after: float | None = None, rng: UniformSource | None = None) -> float:
         """Seconds to wait after the ``attempt``-th failed attempt; Retry-After is a capped floor."""
         source: UniformSource = rng if rng is not None else random.Random()  # noqa: S311 - jitter
         delay = source.uniform(0.0, self.backoff_ceiling(attempt))
@@ -131,9 +129,7 @@ class RetryPolicy:
             delay = max(delay, min(retry_after, self.cap_s))
         return min(max(delay, 0.0), self.cap_s)
 
-    def exhausted(
-        self, attempts: int, first_attempt_at: datetime | float, now: datetime | float
-    ) -> bool:
+    def exhausted(self, attempts: int, first_attempt_at: datetime | float, now: datetime | float) -> bool:
         """True when ``attempts`` reached max_attempts or the first attempt is older than max_age_s."""
         if attempts >= self.max_attempts:
             return True

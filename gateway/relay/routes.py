@@ -50,9 +50,7 @@ class Routes:
 
     def __post_init__(self) -> None:
         """Validate every URL and freeze the table."""
-        checked = {
-            str(key).strip(): _check_url(url, f"route {key!r}") for key, url in self.table.items()
-        }
+        checked = {str(key).strip(): _check_url(url, f"route {key!r}") for key, url in self.table.items()}
         object.__setattr__(self, "table", MappingProxyType(checked))
         if self.default is not None:
             object.__setattr__(self, "default", _check_url(self.default, "default route"))
@@ -80,9 +78,7 @@ class Routes:
             raise RouteConfigError(f"routes file {path}: [routes] must be a table")
         nested = [key for key, value in table.items() if isinstance(value, dict)]
         if nested:
-            raise RouteConfigError(
-                f"routes file {path}: route {nested[0]!r} is a table; quote ids with dots"
-            )
+            raise RouteConfigError(f"routes file {path}: route {nested[0]!r} is a table; quote ids with dots")
         file_default = data.get("default")
         try:
             return cls(table=table, default=default if default is not None else file_default)

@@ -84,9 +84,7 @@ class MessageHistory(Protocol):
         """TR056: has ``sender`` sent a message (of ``message_type``) with this Identificatie before?"""
         ...
 
-    def seen_declaratienummer(
-        self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None
-    ) -> bool:
+    def seen_declaratienummer(self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None) -> bool:
         """TR333: has ``aanbieder`` sent a declaration with this DeclaratieNummer before?"""
         ...
 

@@ -41,9 +41,7 @@ def deliverer(clock: FakeClock) -> Iterator[Deliverer]:
     """A Deliverer routing 0034 to URL, with seeded jitter and a fake breaker clock."""
     routes = Routes({"0034": URL, "0363": "http://amsterdam.test/ijw"})
     policy = RetryPolicy(base_s=1.0, cap_s=60.0, max_attempts=5, max_age_s=3600.0)
-    with Deliverer(
-        routes, policy, breaker_failures=3, breaker_reset_s=30.0, clock=clock, rng=random.Random(7)
-    ) as d:
+    with Deliverer(routes, policy, breaker_failures=3, breaker_reset_s=30.0, clock=clock, rng=random.Random(7)) as d:
         yield d
 
 
@@ -114,9 +112,7 @@ def test_retry_after_http_date_is_honoured_and_capped(deliverer: Deliverer) -> N
         httpx.RemoteProtocolError("Server disconnected without sending a response."),
     ],
 )
-def test_transport_errors_become_retry_not_exceptions(
-    deliverer: Deliverer, exc: Exception
-) -> None:
+def test_transport_errors_become_retry_not_exceptions(deliverer: Deliverer, exc: Exception) -> None:
     """Timeouts, refused connections and resets are translated to RETRY at the edge."""
     respx.post(URL).mock(side_effect=exc)
     result = deliverer.deliver("msg-1", "0034", PAYLOAD, attempt=2)

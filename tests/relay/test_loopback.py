@@ -99,9 +99,7 @@ def test_dead_port_is_retried_and_opens_its_breaker() -> None:
     assert results[2].error == "circuit open"
 
 
-def test_dead_and_slow_receivers_do_not_hold_up_a_healthy_one(
-    healthy: Receiver, slow: Receiver
-) -> None:
+def test_dead_and_slow_receivers_do_not_hold_up_a_healthy_one(healthy: Receiver, slow: Receiver) -> None:
     """While requests to a slow and a dead receiver are stuck, a healthy one gets everything."""
     routes = {
         "slow": slow.url,
@@ -125,8 +123,7 @@ def test_dead_and_slow_receivers_do_not_hold_up_a_healthy_one(
 def test_slow_destination_is_capped_in_flight(slow: Receiver) -> None:
     """A hanging destination holds at most max_in_flight requests; the next one is told to retry."""
     with (
-        _deliverer({"slow": slow.url}, read_timeout_s=SLOW_S / 2, max_in_flight_per_destination=2)
-        as d,
+        _deliverer({"slow": slow.url}, read_timeout_s=SLOW_S / 2, max_in_flight_per_destination=2) as d,
         ThreadPoolExecutor(2) as pool,
     ):
         stuck = [pool.submit(d.deliver, f"s-{i}", "slow", PAYLOAD, 1) for i in range(2)]

@@ -67,9 +67,7 @@ def test_network_failures_are_retried(exc: BaseException) -> None:
     assert classify(exc) is Outcome.RETRY
 
 
-@pytest.mark.parametrize(
-    "exc", [httpx.UnsupportedProtocol("gopher"), httpx.LocalProtocolError("bad header")]
-)
+@pytest.mark.parametrize("exc", [httpx.UnsupportedProtocol("gopher"), httpx.LocalProtocolError("bad header")])
 def test_configuration_failures_are_permanent(exc: BaseException) -> None:
     """Errors that no retry can fix (bad scheme, illegal request) are permanent."""
     assert classify(exc) is Outcome.PERMANENT

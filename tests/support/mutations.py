@@ -67,11 +67,7 @@ def _elements(tree: etree._ElementTree) -> list[Element]:
 
 def _leaves(tree: etree._ElementTree) -> list[Element]:
     """Elements with text content and no element children."""
-    return [
-        el
-        for el in _elements(tree)
-        if not any(isinstance(c.tag, str) for c in el) and (el.text or "").strip()
-    ]
+    return [el for el in _elements(tree) if not any(isinstance(c.tag, str) for c in el) and (el.text or "").strip()]
 
 
 def _drop_element(tree: etree._ElementTree, rng: random.Random) -> str | None:
@@ -138,11 +134,7 @@ def _set_text(
 def _bad_enumeration(tree: etree._ElementTree, rng: random.Random) -> str | None:
     def value(old: str, r: random.Random) -> str:
         if old.isdigit():
-            return (
-                "".join(r.choice("0123456789") for _ in old)
-                if r.random() < 0.5
-                else "9" * len(old)
-            )
+            return "".join(r.choice("0123456789") for _ in old) if r.random() < 0.5 else "9" * len(old)
         return "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in old)
 
     return _set_text(tree, rng, lambda t: len(t) <= 3, value)
@@ -159,16 +151,10 @@ def _pattern_letters(tree: etree._ElementTree, rng: random.Random) -> str | None
 def _too_long(tree: etree._ElementTree, rng: random.Random) -> str | None:
     def value(old: str, r: random.Random) -> str:
         if old.isdigit():
-            return old + "".join(
-                r.choice("0123456789") for _ in range(r.choice((1, 2, 10)))
-            )
-        return (old * (1 + 400 // max(len(old), 1)))[
-            : r.choice((len(old) + 1, 36, 201, 401))
-        ]
+            return old + "".join(r.choice("0123456789") for _ in range(r.choice((1, 2, 10))))
+        return (old * (1 + 400 // max(len(old), 1)))[: r.choice((len(old) + 1, 36, 201, 401))]
 
-    return _set_text(
-        tree, rng, lambda t: not _DATE.match(t) and not _TIME.match(t), value
-    )
+    return _set_text(tree, rng, lambda t: not _DATE.match(t) and not _TIME.match(t), value)
 
 
 def _impossible_date(tree: etree._ElementTree, rng: random.Random) -> str | None:
@@ -194,13 +180,7 @@ def _wrong_namespace(tree: etree._ElementTree, rng: random.Random) -> str | None
     if not candidates:
         return None
     el = rng.choice(candidates)
-    namespaces = sorted(
-        {
-            etree.QName(e).namespace or ""
-            for e in tree.getroot().iter()
-            if isinstance(e.tag, str)
-        }
-    )
+    namespaces = sorted({etree.QName(e).namespace or "" for e in tree.getroot().iter() if isinstance(e.tag, str)})
     current = etree.QName(el).namespace or ""
     others = [ns for ns in namespaces if ns != current] + [WRONG_NAMESPACE, ""]
     target = rng.choice(others)

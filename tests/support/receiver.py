@@ -51,6 +51,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TextIO
 
@@ -164,9 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Close the socket with SO_LINGER 0 so the client sees a TCP RST, not a clean close."""
         self.close_connection = True
         with contextlib.suppress(OSError):
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
 
 
@@ -199,8 +198,10 @@ class Receiver:
         """Start serving in a daemon thread and return self."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                name=f"receiver-{self.port}", daemon=True,
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"receiver-{self.port}",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -370,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=0, help="how many requests get --status")
     parser.add_argument("--jsonl", default=None, help="append records here instead of stdout")
     args = parser.parse_args(argv)
-    sink: TextIO = open(args.jsonl, "a", encoding="utf-8") if args.jsonl else sys.stdout  # noqa: SIM115
+    sink: TextIO = Path(args.jsonl).open("a", encoding="utf-8") if args.jsonl else sys.stdout  # noqa: SIM115
     rx = Receiver(args.host, args.port, sink=sink)
     if args.status is not None:
         if args.count > 0:

@@ -55,9 +55,7 @@ STUF_DI01_ROOTS: dict[str, str] = {
 # Di01 roots whose official stuurgegevens carry a mandatory crossRefnummer.
 _CROSSREF_ROOTS = frozenset({"ucobDi01", "uciDi01"})
 
-_NS_DECL = (
-    f'xmlns:JZ="{JZ_NS}" xmlns:StUF="{STUF_NS}" xmlns:ZKN="{ZKN_NS}" xmlns:BG="{BG_NS}" xmlns:xsi="{XSI_NS}"'
-)
+_NS_DECL = f'xmlns:JZ="{JZ_NS}" xmlns:StUF="{STUF_NS}" xmlns:ZKN="{ZKN_NS}" xmlns:BG="{BG_NS}" xmlns:xsi="{XSI_NS}"'
 
 # Message content after <stuurgegevens>, per root (prefixes JZ, StUF, ZKN, BG as above).
 _BODIES: dict[str, str] = {

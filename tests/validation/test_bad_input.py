@@ -41,9 +41,7 @@ def _corpus(secret_file: Path) -> dict[str, bytes]:
         "utf32_declared": _doc().replace(b"UTF-8", b"UTF-32"),
         "invalid_utf8_bytes": _doc().replace(b"<x:Header/>", b"<x:Header>caf\xe9</x:Header>"),
         "billion_laughs": f'<?xml version="1.0"?><!DOCTYPE r [{lol}]><r>&lol9;</r>'.encode(),
-        "xxe_file": (
-            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "{secret_uri}">]><r>&x;</r>'
-        ).encode(),
+        "xxe_file": (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "{secret_uri}">]><r>&x;</r>').encode(),
         "xxe_parameter_entity": (
             f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "{secret_uri}"> %p;]><r/>'
         ).encode(),
