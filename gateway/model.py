@@ -20,6 +20,32 @@ class Standard(StrEnum):
     STUF_JZ = "stuf-jz"
 
 
+class MessageStatus(StrEnum):
+    """Where a message is in the pipeline; every change is an audit event.
+
+    received → accepted | rejected | duplicate; accepted → relaying → delivered | dead;
+    dead → relaying again on replay. ``rejected`` and ``duplicate`` messages get their
+    retour/acknowledgement but are not relayed.
+    """
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    RELAYING = "relaying"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+class Stage(StrEnum):
+    """The pipeline stages a worker can run; each is idempotent."""
+
+    VALIDATE = "validate"
+    MAP = "map"
+    RELAY = "relay"
+    RETENTION = "retention"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One thing wrong with a message: malformed XML, unknown schema, XSD or rule violation."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import entry_points
 
 import typer
 
@@ -34,6 +35,14 @@ def _root() -> None:
     configure_logging(settings.log_format, settings.log_level)
 
 
+PLUGIN_GROUP = "ketenpoort.commands"
+"""Entry-point group through which `workers` adds its commands (worker, run, demo).
+
+``gateway`` never imports ``workers``; the worker package plugs its commands in here, the
+way pytest plugins do, so ``ketenpoort`` and ``python -m gateway`` offer one command line.
+"""
+
+
 def _register_all() -> None:
     for name in COMMAND_MODULES:
         try:
@@ -43,6 +52,8 @@ def _register_all() -> None:
                 raise
             continue
         module.register(app)
+    for plugin in entry_points(group=PLUGIN_GROUP):
+        plugin.load()(app)
 
 
 _register_all()
