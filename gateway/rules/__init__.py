@@ -1,6 +1,8 @@
 """Business rules (iJw bedrijfsregels, technische regels): a registry of small functions.
 
 ``run_rules`` is called by :func:`gateway.validation.inspect` for every XSD-valid document.
+Each theme module registers its rules on import (see :mod:`gateway.rules.registry` for the
+path format of findings); ``RULES`` maps rule id to :class:`Rule`.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from gateway.model import Finding, MessageKind
+from gateway.rules import client, declaratie, header, history, periods, products, verzoek
 from gateway.rules.context import (
     EerderePrestatie,
     MessageHistory,
@@ -15,18 +18,23 @@ from gateway.rules.context import (
     RuleContext,
     ToegewezenProduct,
 )
+from gateway.rules.registry import RULES, Rule, run
 
 
 def run_rules(root: etree._Element, kind: MessageKind, context: RuleContext | None = None) -> list[Finding]:
-    """All rule violations in one XSD-valid message."""
-    return []
+    """All rule violations in one XSD-valid message (history rules only when ``context.history`` is set)."""
+    return run(root, kind, context or RuleContext())
 
 
 __all__ = [
+    "RULES",
     "EerderePrestatie",
     "MessageHistory",
     "PrestatieSleutel",
+    "Rule",
     "RuleContext",
     "ToegewezenProduct",
     "run_rules",
 ]
+
+_THEMES = (client, declaratie, header, history, periods, products, verzoek)

@@ -1,0 +1,207 @@
+"""The rule registry: one :class:`Rule` per official rule id, and the runner over a parsed message.
+
+A rule's check gets a :class:`Doc` (the parsed tree plus context) and yields ``(element, message)``
+pairs; the runner turns them into :class:`~gateway.model.Finding` objects carrying the rule id,
+its retourcode, the element's line and its path.
+
+Paths are written ``/Bericht/Client/Prestaties/Prestatie[3]/ProductPeriode/Begindatum``: local
+names without namespace prefixes, and a 1-based ``[n]`` only on an element whose parent has more
+than one child of that name. The first step after ``/Bericht`` tells the level of the finding
+(``Header`` = bericht, ``Client`` or ``Declaratie/Clienten/Client[n]`` = client, a product or
+Prestatie element below it = that line), which is how the retour builder maps findings to levels.
+Messages never contain a BSN: rules say "BSN" and point at the element by path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from lxml import etree
+
+from gateway.model import Finding, MessageKind, Standard
+from gateway.rules.context import RuleContext
+
+Violation = tuple[etree._Element, str]
+Check = Callable[["Doc"], Iterable[Violation]]
+
+ALL_IJW = frozenset({"JW301", "JW302", "JW305", "JW306", "JW307", "JW308", "JW315", "JW316", "JW317", "JW318"})
+ALL_IJW |= frozenset({"JW319", "JW320", "JW323", "JW325", "JW303", "JW304"})
+HEENBERICHTEN = frozenset({"JW301", "JW303", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One official rule: its id, the retourcode it yields, where it applies and its check."""
+
+    id: str
+    retourcode: str
+    message_types: frozenset[str]
+    versions: frozenset[str]
+    description: str
+    check: Check = field(compare=False, repr=False)
+    needs_history: bool = False
+
+    def applies_to(self, kind: MessageKind) -> bool:
+        """Whether this rule is checked on messages of ``kind``."""
+        return kind.message_type in self.message_types and kind.version in self.versions
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form used by ``ketenpoort rules list --json``."""
+        return {
+            "id": self.id,
+            "retourcode": self.retourcode,
+            "message_types": sorted(self.message_types),
+            "versions": sorted(self.versions),
+            "needs_history": self.needs_history,
+            "description": self.description,
+        }
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str,
+    retourcode: str,
+    message_types: Iterable[str],
+    description: str,
+    *,
+    versions: Iterable[str] = ("3.2",),
+    history: bool = False,
+) -> Callable[[Check], Check]:
+    """Register the decorated check under ``rule_id`` (each id once)."""
+
+    def register(check: Check) -> Check:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(
+            rule_id, retourcode, frozenset(message_types), frozenset(versions), description, check, history
+        )
+        return check
+
+    return register
+
+
+def parse_date(text: str | None) -> date | None:
+    """An xs:date text as a date (a timezone suffix is ignored), or None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def child(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child of ``element`` with local name ``name`` (any namespace)."""
+    return element.find("{*}" + name)
+
+
+def text(element: etree._Element, name: str) -> str | None:
+    """The stripped text of the first child or descendant path ``name`` (``a/b`` allowed)."""
+    value = element.findtext("/".join("{*}" + part for part in name.split("/")))
+    return value.strip() if value is not None else None
+
+
+def child_date(element: etree._Element, name: str) -> date | None:
+    """The date in child (path) ``name``, or None."""
+    return parse_date(text(element, name))
+
+
+class Doc:
+    """One parsed message as the rules see it: root, kind, context and shared look-ups."""
+
+    def __init__(self, root: etree._Element, kind: MessageKind, context: RuleContext) -> None:
+        self.root = root
+        self.kind = kind
+        self.context = context
+        self.memo: dict[str, object] = {}
+        """Per-message values that several rules share (e.g. the extracted Prestatie rows)."""
+
+    def iter(self, name: str) -> Iterator[etree._Element]:
+        """All descendants with local name ``name``, in document order."""
+        return self.root.iter("{*}" + name)
+
+    @cached_property
+    def header(self) -> etree._Element | None:
+        """The Header element."""
+        return child(self.root, "Header")
+
+    @cached_property
+    def dagtekening(self) -> date | None:
+        """Header/BerichtIdentificatie/Dagtekening."""
+        return None if self.header is None else child_date(self.header, "BerichtIdentificatie/Dagtekening")
+
+    @cached_property
+    def declaratie(self) -> etree._Element | None:
+        """The Declaratie (JW323) or DeclaratieAntwoord (JW325) element."""
+        found = child(self.root, "Declaratie")
+        return found if found is not None else child(self.root, "DeclaratieAntwoord")
+
+    @cached_property
+    def prestaties(self) -> list[etree._Element]:
+        """All Prestatie elements (JW323, JW325)."""
+        return list(self.iter("Prestatie"))
+
+    def header_text(self, name: str) -> str | None:
+        """A header field such as Afzender or Ontvanger."""
+        return None if self.header is None else text(self.header, name)
+
+
+def element_path(element: etree._Element) -> str:
+    """The documented readable path of ``element`` (see the module docstring)."""
+    steps: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        name = etree.QName(node).localname
+        parent = node.getparent()
+        if parent is not None:
+            same = list(parent.iterchildren(node.tag))
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def applicable(kind: MessageKind, context: RuleContext) -> list[Rule]:
+    """The rules that run on a message of ``kind`` (history rules only when a history is given)."""
+    if kind.standard != Standard.IJW:
+        return []
+    return [r for r in RULES.values() if r.applies_to(kind) and (context.history is not None or not r.needs_history)]
+
+
+def run(root: etree._Element, kind: MessageKind, context: RuleContext) -> list[Finding]:
+    """Run every applicable rule and return their findings in rule order, then document order."""
+    doc = Doc(root, kind, context)
+    findings: list[Finding] = []
+    for r in applicable(kind, context):
+        for element, message in r.check(doc):
+            line: object = element.sourceline
+            findings.append(
+                Finding(
+                    "rule", message, r.id, r.retourcode, line if isinstance(line, int) else None, element_path(element)
+                )
+            )
+    return findings
+
+
+__all__ = [
+    "ALL_IJW",
+    "HEENBERICHTEN",
+    "RULES",
+    "Doc",
+    "Rule",
+    "Violation",
+    "applicable",
+    "child",
+    "child_date",
+    "element_path",
+    "parse_date",
+    "rule",
+    "run",
+    "text",
+]
