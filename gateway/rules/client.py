@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gateway.bsn import is_valid_bsn
-from gateway.rules.registry import Doc, Violation, child, parse_date, rule, text
+from gateway.rules.registry import Doc, Violation, child_or, parse_date, rule, text
 
 _MET_BSN = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323", "JW325", "JW303", "JW304")
 _MET_GEBOORTEDATUM = ("JW301", "JW305", "JW307", "JW315", "JW303")
@@ -42,7 +42,7 @@ def geboortedatum_max_120_jaar(doc: Doc) -> Iterator[Violation]:
         except ValueError:  # 29 February
             limit = dagtekening.replace(year=dagtekening.year - 120, day=28)
         if born < limit:
-            yield child(element, "Datum") or element, "Geboortedatum ligt meer dan 120 jaar voor de Dagtekening."
+            yield child_or(element, "Datum"), "Geboortedatum ligt meer dan 120 jaar voor de Dagtekening."
 
 
 @rule(
@@ -60,6 +60,6 @@ def geboortedatum_datumgebruik(doc: Doc) -> Iterator[Violation]:
             continue
         if born.day != 1 or (gebruik in ("2", "3") and born.month != 1) or (gebruik == "3" and born.year != 1900):
             yield (
-                child(element, "DatumGebruik") or element,
+                child_or(element, "DatumGebruik"),
                 f"DatumGebruik {gebruik} past niet bij de Datum: onbekende delen moeten 01 zijn.",
             )

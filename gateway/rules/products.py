@@ -13,7 +13,7 @@ from datetime import date
 from lxml import etree
 
 from gateway.mapping import product_in_category
-from gateway.rules.registry import Doc, Violation, child, child_date, rule, text
+from gateway.rules.registry import Doc, Violation, child, child_date, child_or, rule, text
 
 _LINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "JW301": (("ToegewezenProduct", "Ingangsdatum", "Einddatum"),),
@@ -74,7 +74,7 @@ def productcode_bij_categorie(doc: Doc) -> Iterator[Violation]:
         code, categorie = text(product, "Code"), text(product, "Categorie")
         on = start or doc.dagtekening or doc.context.today
         if code and categorie and not product_in_category(code, categorie, on):
-            yield child(product, "Code") or product, f"ProductCode {code} hoort niet bij ProductCategorie {categorie}."
+            yield child_or(product, "Code"), f"ProductCode {code} hoort niet bij ProductCategorie {categorie}."
 
 
 @rule("CS335", "0001", ("JW301",), "RedenWijziging 13 (verwijderd) alleen als Ingangsdatum gelijk is aan Einddatum.")
@@ -82,7 +82,7 @@ def verwijderd_alleen_bij_lege_periode(doc: Doc) -> Iterator[Violation]:
     """A toewijzing is removed (13) by setting its Einddatum to its Ingangsdatum."""
     for el, start, end in _lines(doc):
         if text(el, "RedenWijziging") == "13" and (end is None or start != end):
-            yield child(el, "RedenWijziging") or el, "RedenWijziging 13 vereist Einddatum gelijk aan Ingangsdatum."
+            yield child_or(el, "RedenWijziging"), "RedenWijziging 13 vereist Einddatum gelijk aan Ingangsdatum."
 
 
 @rule("CS336", "0001", ("JW301",), "RedenWijziging 01 (administratieve correctie, vervallen) niet gebruiken.")
@@ -90,7 +90,7 @@ def geen_reden_01(doc: Doc) -> Iterator[Violation]:
     """Code 01 was withdrawn from JZ002."""
     for el, _, _ in _lines(doc):
         if text(el, "RedenWijziging") == "01":
-            yield child(el, "RedenWijziging") or el, "RedenWijziging 01 is vervallen."
+            yield child_or(el, "RedenWijziging"), "RedenWijziging 01 is vervallen."
 
 
 @rule("CS058", "0001", ("JW305", "JW307"), "StatusAanlevering vullen met 1 (eerste aanlevering) of 3 (verwijderen).")
@@ -131,7 +131,7 @@ def geen_omvang_bij_budget(doc: Doc) -> Iterator[Violation]:
     """Omvang and Budget exclude each other (reported on Omvang)."""
     for el, _, _ in _lines(doc):
         if _has(el, "Budget") and _has(el, "Omvang"):
-            yield child(el, "Omvang") or el, "Omvang en Budget zijn allebei gevuld."
+            yield child_or(el, "Omvang"), "Omvang en Budget zijn allebei gevuld."
 
 
 @rule("CD078", "0001", _OMVANG_TYPES, "Indien Omvang gevuld is, Budget leeg laten.")
@@ -139,7 +139,7 @@ def geen_budget_bij_omvang(doc: Doc) -> Iterator[Violation]:
     """Omvang and Budget exclude each other (reported on Budget)."""
     for el, _, _ in _lines(doc):
         if _has(el, "Budget") and _has(el, "Omvang"):
-            yield child(el, "Budget") or el, "Budget en Omvang zijn allebei gevuld."
+            yield child_or(el, "Budget"), "Budget en Omvang zijn allebei gevuld."
 
 
 @rule("CD079", "0001", _OMVANG_TYPES, "Indien Budget leeg is, Product verplicht vullen.")
@@ -151,24 +151,36 @@ def product_zonder_budget(doc: Doc) -> Iterator[Violation]:
 
 
 @rule(
-    "CD080",
+    "CD080", "0001", ("JW301",), "Indien Code in Product leeg is en Einddatum na 31-12-2020 of leeg, Omvang leeg laten."
+)
+@rule(
+    "CD095", "0001", ("JW315",), "Indien Code leeg is en ToewijzingEinddatum na 31-12-2020 of leeg, Omvang leeg laten."
+)
+@rule(
+    "CD096",
     "0001",
-    _OMVANG_TYPES,
-    "Indien Code in Product leeg is en Einddatum na 31-12-2020 of leeg, Omvang leeg laten (CD080/CD095/CD096).",
+    ("JW317",),
+    "Indien Code in NieuwProduct leeg is en Einddatum na 31-12-2020 of leeg, Omvang leeg laten.",
 )
 def geen_omvang_zonder_code(doc: Doc) -> Iterator[Violation]:
     """A product category without a code is assigned without a volume (since 2021)."""
     for el, _, end in _lines(doc, with_product=True):
         product = child(el, "Product")
         if product is not None and not text(product, "Code") and _has(el, "Omvang") and _open_or_after_2020(end):
-            yield child(el, "Omvang") or el, "Omvang is gevuld terwijl ProductCode leeg is."
+            yield child_or(el, "Omvang"), "Omvang is gevuld terwijl ProductCode leeg is."
 
 
 @rule(
     "CS338",
     "0001",
-    _OMVANG_TYPES,
-    "Bij Eenheid 14, 16, 83 of 84 en Einddatum na 31-12-2020 of leeg: Frequentie 2, 4 of 6 (CS338/CS343).",
+    ("JW301", "JW317"),
+    "Bij Eenheid 14, 16, 83 of 84 en Einddatum na 2020 of leeg: Frequentie 2, 4 of 6.",
+)
+@rule(
+    "CS343",
+    "0001",
+    ("JW315",),
+    "Bij Eenheid 14, 16, 83 of 84 en ToewijzingEinddatum na 2020 of leeg: Frequentie 2, 4 of 6.",
 )
 def frequentie_bij_eenheid(doc: Doc) -> Iterator[Violation]:
     """Hours, days, euro's and dagdelen are assigned per week, per month or per totale periode."""
@@ -183,8 +195,20 @@ def frequentie_bij_eenheid(doc: Doc) -> Iterator[Violation]:
 @rule(
     "TR302",
     "0001",
-    _OMVANG_TYPES,
-    "Een Product komt alleen vaker voor als de zorgperiodes elkaar niet overlappen (TR302/TR386/TR410).",
+    ("JW301",),
+    "Een Product komt alleen vaker voor in een toewijzing als de zorgperiodes niet overlappen.",
+)
+@rule(
+    "TR386",
+    "0001",
+    ("JW315",),
+    "Een Product komt alleen vaker voor in een verzoek om toewijzing zonder overlappende periodes.",
+)
+@rule(
+    "TR410",
+    "0001",
+    ("JW317",),
+    "Een Product komt alleen vaker voor in NieuwProduct als de zorgperiodes niet overlappen.",
 )
 def geen_overlap_zelfde_product(doc: Doc) -> Iterator[Violation]:
     """The same Product (categorie + code) in two lines needs disjoint periods."""

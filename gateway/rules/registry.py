@@ -100,6 +100,12 @@ def child(element: etree._Element, name: str) -> etree._Element | None:
     return element.find("{*}" + name)
 
 
+def child_or(element: etree._Element, name: str) -> etree._Element:
+    """The child ``name`` when present, else ``element`` itself (never rely on an element's truth value)."""
+    found = element.find("{*}" + name)
+    return found if found is not None else element
+
+
 def text(element: etree._Element, name: str) -> str | None:
     """The stripped text of the first child or descendant path ``name`` (``a/b`` allowed)."""
     value = element.findtext("/".join("{*}" + part for part in name.split("/")))
@@ -199,6 +205,7 @@ __all__ = [
     "applicable",
     "child",
     "child_date",
+    "child_or",
     "element_path",
     "parse_date",
     "rule",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gateway.rules.registry import Doc, Violation, child, rule, text
+from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
 
 
 @rule("TR383", "0001", ("JW315",), "ReferentieAanbieder is uniek voor elk AangevraagdProduct binnen het bericht.")
@@ -16,7 +16,7 @@ def referentie_aanbieder_uniek(doc: Doc) -> Iterator[Violation]:
         if ref is None:
             continue
         if ref in seen:
-            yield child(el, "ReferentieAanbieder") or el, f"ReferentieAanbieder {ref!r} komt vaker voor."
+            yield child_or(el, "ReferentieAanbieder"), f"ReferentieAanbieder {ref!r} komt vaker voor."
         seen.add(ref)
 
 
@@ -62,7 +62,7 @@ def geen_woonplaatsbeginsel_anders(doc: Doc) -> Iterator[Violation]:
     """Only a woonplaatsbeginsel refusal carries the Woonplaatsbeginsel class."""
     antwoord = child(doc.root, "Antwoord")
     if antwoord is not None and text(antwoord, "RedenAfwijzingVerzoek") != "8" and _has_wpb(antwoord):
-        yield child(antwoord, "Woonplaatsbeginsel") or antwoord, "Woonplaatsbeginsel mag alleen bij reden 8."
+        yield child_or(antwoord, "Woonplaatsbeginsel"), "Woonplaatsbeginsel mag alleen bij reden 8."
 
 
 def _has_wpb(antwoord: object) -> bool:
