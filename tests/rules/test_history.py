@@ -1,0 +1,211 @@
+"""Berichtoverstijgende rules against a small in-memory MessageHistory."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pytest
+from lxml import etree
+
+from gateway.rules import RULES, EerderePrestatie, MessageHistory, PrestatieSleutel, ToegewezenProduct
+from tests.rules.cases import clean, credit
+from tests.rules.support import check, duplicate, set_text
+
+P = "//Prestatie"
+
+
+def _toewijzing(nummer: str, code: str) -> ToegewezenProduct:
+    return ToegewezenProduct(nummer, "client", date(2026, 1, 1), None, "45", code)
+
+
+@dataclass
+class FakeHistory:
+    """An in-memory history that records how often it is asked."""
+
+    identificaties: set[tuple[str, str]] = field(default_factory=set)
+    declaratienummers: set[tuple[str, str]] = field(default_factory=set)
+    toewijzingen: dict[str, ToegewezenProduct] = field(
+        default_factory=lambda: {
+            "10072": _toewijzing("10072", "45A03"),
+            "10073": _toewijzing("10073", "45A04"),
+            "10074": _toewijzing("10074", "45A03"),
+            "10075": _toewijzing("10075", "45A04"),
+        }
+    )
+    prestaties: dict[str, EerderePrestatie] = field(default_factory=dict)
+    open: set[PrestatieSleutel] = field(default_factory=set)
+    calls: dict[str, int] = field(default_factory=dict)
+    excluded: list[str | None] = field(default_factory=list)
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    def seen_identificatie(
+        self, sender: str, identificatie: str, exclude_message_id: str | None, *, message_type: str | None = None
+    ) -> bool:
+        self._count("identificatie")
+        self.excluded.append(exclude_message_id)
+        return (sender, identificatie) in self.identificaties
+
+    def seen_declaratienummer(self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None) -> bool:
+        self._count("declaratienummer")
+        return (aanbieder, declaratienummer) in self.declaratienummers
+
+    def client_key(self, bsn: str) -> str:
+        return "client"
+
+    def toegewezen_producten(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str]
+    ) -> Mapping[str, ToegewezenProduct]:
+        self._count("toegewezen")
+        assert (gemeente, aanbieder) == ("0384", "65656055")
+        return {n: self.toewijzingen[n] for n in toewijzingnummers if n in self.toewijzingen}
+
+    def eerdere_prestaties(
+        self, aanbieder: str, referentienummers: Collection[str], exclude_message_id: str | None
+    ) -> Mapping[str, EerderePrestatie]:
+        self._count("eerdere")
+        return {n: self.prestaties[n] for n in referentienummers if n in self.prestaties}
+
+    def open_debetten(
+        self, aanbieder: str, sleutels: Collection[PrestatieSleutel], exclude_message_id: str | None
+    ) -> Collection[PrestatieSleutel]:
+        self._count("open")
+        return [s for s in sleutels if s in self.open]
+
+
+def _debet(ref: str, toewijzing: str = "10072", code: str = "45A03", gecrediteerd: bool = False) -> EerderePrestatie:
+    return EerderePrestatie(ref, "D", toewijzing, "45", code, date(2026, 3, 1), date(2026, 3, 31), gecrediteerd)
+
+
+def _rules(root: etree._Element, history: FakeHistory) -> set[tuple[str, str]]:
+    return {(f.rule or "", f.retourcode or "") for f in check(root, history=history, message_id="m-1")}
+
+
+def test_fake_implements_the_protocol() -> None:
+    assert isinstance(FakeHistory(), MessageHistory)
+
+
+@pytest.mark.parametrize("message_type", ["JW301", "JW305", "JW307", "JW317", "JW319", "JW323"])
+def test_clean_examples_pass_with_an_empty_history(message_type: str) -> None:
+    assert _rules(clean(message_type), FakeHistory()) == set()
+
+
+def test_history_rules_do_not_run_without_history() -> None:
+    root = clean("JW323")
+    set_text(root, P + "/ToewijzingNummer", "99999")
+    assert check(root) == []
+    assert ("TR338", "9338") in _rules(root, FakeHistory())
+
+
+def test_tr056_identificatie_seen_before() -> None:
+    history = FakeHistory(identificaties={("0384", "12345")})
+    root = clean("JW301")
+    set_text(root, "Header/BerichtIdentificatie/Identificatie", "12345")
+    assert _rules(root, history) == {("TR056", "9056")}
+    assert history.excluded == ["m-1"]
+    set_text(root, "Header/BerichtIdentificatie/Identificatie", "12346")
+    assert _rules(root, history) == set()
+
+
+def test_tr333_declaratienummer_seen_before() -> None:
+    history = FakeHistory(declaratienummers={("65656055", "DN001")})
+    assert _rules(clean("JW323"), history) == {("TR333", "9333")}
+    assert _rules(clean("JW323"), FakeHistory(declaratienummers={("65656055", "DN002")})) == set()
+
+
+def test_tr314_referentienummer_sent_before() -> None:
+    findings = check(clean("JW323"), history=FakeHistory(prestaties={"RN003": _debet("RN003")}))
+    assert [(f.rule, f.retourcode) for f in findings] == [("TR314", "8021")]
+    assert (
+        findings[0].path
+        == "/Bericht/Declaratie/Clienten/Client[2]/Prestaties/Prestatie[1]/ProductReferentie/ReferentieNummer"
+    )
+
+
+def test_tr338_unknown_toewijzing_only_for_that_prestatie() -> None:
+    history = FakeHistory()
+    del history.toewijzingen["10074"]
+    findings = check(clean("JW323"), history=history)
+    assert [(f.rule, f.retourcode, f.path) for f in findings] == [
+        ("TR338", "9338", "/Bericht/Declaratie/Clienten/Client[2]/Prestaties/Prestatie[1]/ToewijzingNummer")
+    ]
+
+
+def test_one_batched_lookup_per_message() -> None:
+    history = FakeHistory()
+    check(clean("JW323"), history=history)
+    assert history.calls == {"declaratienummer": 1, "identificatie": 1, "toegewezen": 1, "eerdere": 1, "open": 1}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"productcategorie": "43"}, ("TR339", "9339")),
+        ({"productcode": "45A05"}, ("TR340", "9340")),
+        ({"ingangsdatum": date(2026, 4, 2)}, ("TR307", "9307")),
+        ({"einddatum": date(2026, 3, 31)}, ("TR308", "9308")),
+        ({"reden_wijziging": "13"}, ("TR384", "9384")),
+    ],
+)
+def test_prestatie_against_its_toewijzing(change: dict[str, object], expected: tuple[str, str]) -> None:
+    history = FakeHistory()
+    history.toewijzingen["10072"] = replace(history.toewijzingen["10072"], **change)  # type: ignore[arg-type]
+    assert _rules(clean("JW323"), history) == {expected}
+
+
+def test_tr387_begin_mid_month_only_when_the_toewijzing_starts_then() -> None:
+    root = clean("JW323")
+    set_text(root, P + "/ProductPeriode/Begindatum", "2026-04-10")
+    assert _rules(root, FakeHistory()) == {("TR387", "9387")}
+    history = FakeHistory()
+    history.toewijzingen["10072"] = replace(history.toewijzingen["10072"], ingangsdatum=date(2026, 4, 10))
+    assert _rules(root, history) == set()
+
+
+def test_tr388_end_mid_month_only_when_the_toewijzing_ends_then() -> None:
+    root = clean("JW323")
+    set_text(root, P + "/ProductPeriode/Einddatum", "2026-04-20")
+    assert _rules(root, FakeHistory()) == {("TR388", "9388")}
+    history = FakeHistory()
+    history.toewijzingen["10072"] = replace(history.toewijzingen["10072"], einddatum=date(2026, 4, 20))
+    assert _rules(root, history) == set()
+
+
+def test_tr323_credit_without_known_debet() -> None:
+    root = clean("JW323")
+    credit(root, 0, "RN900")
+    assert _rules(root, FakeHistory()) == {("TR323", "8017")}
+    assert _rules(root, FakeHistory(prestaties={"RN900": _debet("RN900")})) == set()
+
+
+def test_tr390_debet_already_credited() -> None:
+    root = clean("JW323")
+    credit(root, 0, "RN900")
+    history = FakeHistory(prestaties={"RN900": _debet("RN900", gecrediteerd=True)})
+    assert _rules(root, history) == {("TR390", "9390")}
+
+
+def test_tr389_second_debet_while_first_is_open() -> None:
+    key = PrestatieSleutel("10072", "45", "45A03", date(2026, 4, 1), date(2026, 4, 30))
+    assert _rules(clean("JW323"), FakeHistory(open={key})) == {("TR389", "9389")}
+
+
+def test_tr389_not_when_the_same_message_credits_the_open_debet() -> None:
+    key = PrestatieSleutel("10072", "45", "45A03", date(2026, 4, 1), date(2026, 4, 30))
+    earlier = EerderePrestatie("RN900", "D", "10072", "45", "45A03", date(2026, 4, 1), date(2026, 4, 30))
+    root = clean("JW323")
+    # a credit of RN900 (an extra Prestatie) next to the new debet RN001 on the same key
+    copy = duplicate(root, P)
+    for el in copy.iter("{*}ReferentieNummer"):
+        el.text = "RN901"
+    credit(root, 1, "RN900")
+    assert _rules(root, FakeHistory(open={key}, prestaties={"RN900": earlier})) == set()
+
+
+def test_every_history_rule_is_tested_here() -> None:
+    tested = {"TR056", "TR333", "TR314", "TR338", "TR339", "TR340", "TR307", "TR308", "TR384", "TR387", "TR388"}
+    tested |= {"TR323", "TR390", "TR389"}
+    assert {r.id for r in RULES.values() if r.needs_history} <= tested
