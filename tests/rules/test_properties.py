@@ -29,7 +29,7 @@ def _products() -> tuple[tuple[str, str], ...]:
 def _bsn(first8: str) -> str | None:
     total = sum(int(d) * w for d, w in zip(first8, _WEIGHTS, strict=True))
     check_digit = total % 11
-    return None if check_digit == 10 or total == 0 else first8 + str(check_digit)
+    return None if check_digit == 10 or total == check_digit else first8 + str(check_digit)
 
 
 @dataclass(frozen=True)
