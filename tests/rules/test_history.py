@@ -32,12 +32,16 @@ class FakeHistory:
             "10073": _toewijzing("10073", "45A04"),
             "10074": _toewijzing("10074", "45A03"),
             "10075": _toewijzing("10075", "45A04"),
+            "10071": _toewijzing("10071", "45A03"),
+            "300201": ToegewezenProduct("300201", "client", date(2026, 4, 1), None, "55", "55A11"),
+            "300202": ToegewezenProduct("300202", "client", date(2026, 4, 1), None, "55", "55A12"),
         }
     )
     prestaties: dict[str, EerderePrestatie] = field(default_factory=dict)
     open: set[PrestatieSleutel] = field(default_factory=set)
     calls: dict[str, int] = field(default_factory=dict)
     excluded: list[str | None] = field(default_factory=list)
+    parties: list[tuple[str, str]] = field(default_factory=list)
 
     def _count(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
@@ -60,7 +64,7 @@ class FakeHistory:
         self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str]
     ) -> Mapping[str, ToegewezenProduct]:
         self._count("toegewezen")
-        assert (gemeente, aanbieder) == ("0384", "65656055")
+        self.parties.append((gemeente, aanbieder))
         return {n: self.toewijzingen[n] for n in toewijzingnummers if n in self.toewijzingen}
 
     def eerdere_prestaties(
@@ -138,6 +142,7 @@ def test_one_batched_lookup_per_message() -> None:
     history = FakeHistory()
     check(clean("JW323"), history=history)
     assert history.calls == {"declaratienummer": 1, "identificatie": 1, "toegewezen": 1, "eerdere": 1, "open": 1}
+    assert history.parties == [("0384", "65656055")]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +210,76 @@ def test_tr389_not_when_the_same_message_credits_the_open_debet() -> None:
     assert _rules(root, FakeHistory(open={key}, prestaties={"RN900": earlier})) == set()
 
 
+def test_tr019_start_stop_without_toewijzing() -> None:
+    for message_type in ("JW305", "JW307"):
+        history = FakeHistory()
+        del history.toewijzingen["300202"]
+        findings = check(clean(message_type), history=history)
+        assert [(f.rule, f.retourcode) for f in findings] == [("TR019", "9019")]
+        assert findings[0].path is not None and findings[0].path.endswith("[2]/ToewijzingNummer")
+
+
+def test_tr304_toewijzing_of_another_client() -> None:
+    history = FakeHistory()
+    history.toewijzingen["10074"] = replace(history.toewijzingen["10074"], client="someone-else")
+    findings = check(clean("JW323"), history=history)
+    assert [(f.rule, f.retourcode) for f in findings] == [("TR304", "8187")]
+    assert findings[0].path == "/Bericht/Declaratie/Clienten/Client[2]/Prestaties/Prestatie[1]/ToewijzingNummer"
+
+
+def test_tr350_ongewijzigd_product_must_be_current() -> None:
+    history = FakeHistory()
+    history.toewijzingen["10071"] = replace(history.toewijzingen["10071"], einddatum=date(2025, 12, 31))
+    assert _rules(clean("JW317"), history) == {("TR350", "9350")}
+    history.toewijzingen["10071"] = replace(history.toewijzingen["10071"], einddatum=date(2026, 1, 2))
+    assert _rules(clean("JW317"), history) == set()
+
+
+def _jw317_te_wijzigen(with_omvang: bool) -> etree._Element:
+    root = clean("JW317")
+    ns = etree.QName(root).namespace
+    basis = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
+    ongewijzigd = root.find(".//{*}OngewijzigdeProducten")
+    assert ongewijzigd is not None
+    producten = etree.Element(f"{{{ns}}}TeWijzigenProducten")
+    product = etree.SubElement(producten, f"{{{ns}}}TeWijzigenProduct")
+    etree.SubElement(product, f"{{{ns}}}ToewijzingNummer").text = "10080"
+    etree.SubElement(product, f"{{{ns}}}GewensteIngangsdatum").text = "2026-02-01"
+    etree.SubElement(product, f"{{{ns}}}Einddatum").text = "2026-12-31"
+    if with_omvang:
+        omvang = etree.SubElement(product, f"{{{ns}}}Omvang")
+        for name, value in (("Volume", "4"), ("Eenheid", "04"), ("Frequentie", "4")):
+            etree.SubElement(omvang, f"{{{basis}}}{name}").text = value
+    ongewijzigd.addnext(producten)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("toewijzing", "with_omvang", "expected"),
+    [
+        (None, True, {("TR351", "9351")}),
+        (ToegewezenProduct("10080", "client", date(2026, 1, 1), None, "45", "45A03"), True, set()),
+        (ToegewezenProduct("10080", "client", date(2026, 1, 1), None, "45", "45A03"), False, {("TR411", "9411")}),
+        (ToegewezenProduct("10080", "client", date(2026, 1, 1), None, "45", None), True, {("TR412", "9412")}),
+        (ToegewezenProduct("10080", "client", date(2026, 1, 1), None, "45", None), False, set()),
+        (ToegewezenProduct("10080", "client", date(2026, 1, 1), None, None, None), True, {("TR375", "9375")}),
+        (
+            ToegewezenProduct("10080", "client", date(2020, 1, 1), date(2020, 12, 31), None, None),
+            True,
+            {("TR351", "9351")},
+        ),
+    ],
+)
+def test_te_wijzigen_product_against_its_toewijzing(
+    toewijzing: ToegewezenProduct | None, with_omvang: bool, expected: set[tuple[str, str]]
+) -> None:
+    history = FakeHistory()
+    if toewijzing is not None:
+        history.toewijzingen["10080"] = toewijzing
+    assert _rules(_jw317_te_wijzigen(with_omvang), history) == expected
+
+
 def test_every_history_rule_is_tested_here() -> None:
     tested = {"TR056", "TR333", "TR314", "TR338", "TR339", "TR340", "TR307", "TR308", "TR384", "TR387", "TR388"}
-    tested |= {"TR323", "TR390", "TR389"}
+    tested |= {"TR323", "TR390", "TR389", "TR019", "TR304", "TR350", "TR351", "TR411", "TR412", "TR375"}
     assert {r.id for r in RULES.values() if r.needs_history} <= tested

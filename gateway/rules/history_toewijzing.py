@@ -1,0 +1,145 @@
+"""Berichtoverstijgende rules that tie a start/stop, verzoek om wijziging or Prestatie to its toewijzing.
+
+One batched :meth:`MessageHistory.toegewezen_producten` look-up per message (gemeente =
+Ontvanger, aanbieder = Afzender). "Actueel" is read as: known to the store, not removed
+(RedenWijziging 13) and not ended before the message's Dagtekening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+
+from lxml import etree
+
+from gateway.rules.context import ToegewezenProduct
+from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
+
+_CUTOFF = date(2020, 12, 31)
+
+
+def _nummers(doc: Doc) -> list[tuple[etree._Element, str]]:
+    cached = doc.memo.get("toewijzingnummers")
+    if cached is None:
+        cached = [(el, (el.text or "").strip()) for el in doc.iter("ToewijzingNummer") if el.text]
+        doc.memo["toewijzingnummers"] = cached
+    return cached  # type: ignore[return-value]
+
+
+def _toegewezen(doc: Doc) -> Mapping[str, ToegewezenProduct]:
+    cached = doc.memo.get("toegewezen")
+    if cached is None:
+        history = doc.context.history
+        assert history is not None  # the runner only calls history rules with a history
+        gemeente, aanbieder = doc.header_text("Ontvanger") or "", doc.header_text("Afzender") or ""
+        cached = history.toegewezen_producten(gemeente, aanbieder, {n for _, n in _nummers(doc)})
+        doc.memo["toegewezen"] = cached
+    return cached  # type: ignore[return-value]
+
+
+def _actueel(product: ToegewezenProduct | None, on: date | None) -> bool:
+    if product is None or product.reden_wijziging == "13":
+        return False
+    return product.einddatum is None or on is None or product.einddatum >= on
+
+
+@rule("TR019", "9019", ("JW305", "JW307"), "Het start- of stopbericht hoort bij een toewijzing.", history=True)
+def start_stop_bij_toewijzing(doc: Doc) -> Iterator[Violation]:
+    """Every ToewijzingNummer in a start/stop message names a toewijzing of this gemeente to this aanbieder."""
+    found = _toegewezen(doc)
+    for el, nummer in _nummers(doc):
+        if nummer not in found:
+            yield el, f"ToewijzingNummer {nummer!r} is niet bekend."
+
+
+@rule("TR304", "8187", ("JW317", "JW323"), "De toewijzing hoort bij deze client.", history=True)
+def toewijzing_hoort_bij_client(doc: Doc) -> Iterator[Violation]:
+    """A Prestatie or product of a verzoek names a toewijzing of the same client (compared by store key)."""
+    history = doc.context.history
+    assert history is not None
+    found = _toegewezen(doc)
+    keys: dict[str, str] = {}
+    for client in doc.iter("Client"):
+        bsn = text(client, "Bsn")
+        if bsn is None:
+            continue
+        key = keys[bsn] if bsn in keys else keys.setdefault(bsn, history.client_key(bsn))
+        for el in client.iter("{*}ToewijzingNummer"):
+            product = found.get((el.text or "").strip())
+            if product is not None and product.client != key:
+                yield el, "De toewijzing hoort niet bij deze client."
+
+
+def _niet_actueel(doc: Doc, owner: str) -> Iterator[Violation]:
+    found = _toegewezen(doc)
+    for el in doc.iter(owner):
+        nummer = text(el, "ToewijzingNummer")
+        if nummer is not None and not _actueel(found.get(nummer), doc.dagtekening):
+            yield child_or(el, "ToewijzingNummer"), f"ToewijzingNummer {nummer!r} is geen actuele toewijzing."
+
+
+@rule("TR350", "9350", ("JW317",), "OngewijzigdProduct hoort bij een actueel toegewezen product.", history=True)
+def ongewijzigd_is_actueel(doc: Doc) -> Iterator[Violation]:
+    """An unchanged product refers to a current toewijzing."""
+    yield from _niet_actueel(doc, "OngewijzigdProduct")
+
+
+@rule("TR351", "9351", ("JW317",), "TeWijzigenProduct hoort bij een actueel toegewezen product.", history=True)
+def te_wijzigen_is_actueel(doc: Doc) -> Iterator[Violation]:
+    """A product to change refers to a current toewijzing."""
+    yield from _niet_actueel(doc, "TeWijzigenProduct")
+
+
+def _te_wijzigen(doc: Doc) -> Iterator[tuple[etree._Element, ToegewezenProduct]]:
+    found = _toegewezen(doc)
+    for el in doc.iter("TeWijzigenProduct"):
+        product = found.get(text(el, "ToewijzingNummer") or "")
+        if product is not None:
+            yield el, product
+
+
+def _open_or_after_2020(product: ToegewezenProduct) -> bool:
+    return product.einddatum is None or product.einddatum > _CUTOFF
+
+
+@rule("TR411", "9411", ("JW317",), "Omvang verplicht als de toewijzing een ProductCode heeft.", history=True)
+def omvang_bij_code_in_toewijzing(doc: Doc) -> Iterator[Violation]:
+    """Changing a toewijzing with a product code needs an Omvang."""
+    for el, product in _te_wijzigen(doc):
+        if product.productcode and child(el, "Omvang") is None:
+            yield el, "Omvang ontbreekt terwijl de toewijzing een ProductCode heeft."
+
+
+@rule(
+    "TR412",
+    "9412",
+    ("JW317",),
+    "Omvang leeg als de toewijzing geen ProductCode heeft (einde na 2020 of open).",
+    history=True,
+)
+def geen_omvang_zonder_code_in_toewijzing(doc: Doc) -> Iterator[Violation]:
+    """A toewijzing of a category without a code is changed without an Omvang."""
+    for el, product in _te_wijzigen(doc):
+        omvang = child(el, "Omvang")
+        if product.productcategorie and not product.productcode and omvang is not None and _open_or_after_2020(product):
+            yield omvang, "Omvang is gevuld terwijl de toewijzing geen ProductCode heeft."
+
+
+@rule(
+    "TR375",
+    "9375",
+    ("JW317",),
+    "Omvang leeg als de toewijzing geen Product heeft (einde na 2020 of open).",
+    history=True,
+)
+def geen_omvang_zonder_product_in_toewijzing(doc: Doc) -> Iterator[Violation]:
+    """A budget toewijzing (no Product at all) is changed without an Omvang."""
+    for el, product in _te_wijzigen(doc):
+        omvang = child(el, "Omvang")
+        if (
+            not product.productcategorie
+            and not product.productcode
+            and omvang is not None
+            and _open_or_after_2020(product)
+        ):
+            yield omvang, "Omvang is gevuld terwijl de toewijzing geen Product heeft."
