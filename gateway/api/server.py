@@ -1,0 +1,36 @@
+"""Run the API under uvicorn, for ``ketenpoort serve`` and ``ketenpoort run``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+
+from gateway.api.app import create_app
+from gateway.config import Settings
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None, store: Any = None) -> None:
+    """Serve the app until interrupted; without ``store`` the store is opened from the settings if available."""
+    if store is None:
+        store = _open_store(settings)
+    app = create_app(settings, store)
+    uvicorn.run(
+        app,
+        host=host or settings.api_host,
+        port=port if port is not None else settings.api_port,
+        access_log=False,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
+
+
+def _open_store(settings: Settings) -> Any:
+    try:
+        from gateway.store import open_store  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError:
+        return None
+    return open_store(settings.database_url)
+
+
+__all__ = ["serve"]
