@@ -1,0 +1,1 @@
+"""Deterministic generators of realistic test messages (iJw, StUF-Jeugdzorg)."""
