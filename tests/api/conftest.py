@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from gateway.api.auth import Role, add_sender
 from gateway.config import Settings, load_settings
+from gateway.logs import configure_logging
 
 OIN_A = "00000001111111110000"
 OIN_B = "00000002222222220000"
@@ -43,3 +46,12 @@ def settings(senders_file: tuple[Path, Tokens], tmp_path: Path) -> Settings:
 @pytest.fixture
 def tokens(senders_file: tuple[Path, Tokens]) -> Tokens:
     return senders_file[1]
+
+
+@pytest.fixture(autouse=True)
+def access_log() -> Iterator[io.StringIO]:
+    """Capture structured logs in a buffer each test owns (a CLI test may have closed stderr)."""
+    buf = io.StringIO()
+    configure_logging("json", "INFO", stream=buf)
+    yield buf
+    configure_logging("json", "INFO", stream=io.StringIO())

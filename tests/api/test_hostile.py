@@ -1,0 +1,183 @@
+"""Hostile requests each get their 4xx before anything reaches intake; the server stays up."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import socket
+import sys
+import threading
+import time
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from gateway.api import create_app
+from gateway.config import Settings
+from tests.api.conftest import OIN_A, OIN_B, Tokens
+from tests.support.stuf_builders import build_di01
+
+
+@dataclass
+class Result:
+    id: str
+    status: str
+
+
+@dataclass
+class RecordingIntake:
+    """Stands in for gateway.intake until the pipeline lands; records every submit."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def submit(self, store: Any, payload: bytes, **kwargs: Any) -> Result:
+        self.calls.append({"payload": payload, **kwargs})
+        return Result(id=f"m{len(self.calls)}", status="received")
+
+
+@pytest.fixture
+def intake(monkeypatch: pytest.MonkeyPatch) -> RecordingIntake:
+    rec = RecordingIntake()
+    module = types.ModuleType("gateway.intake")
+    module.submit = rec.submit  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "gateway.intake", module)
+    return rec
+
+
+@pytest.fixture
+def client(settings: Settings, intake: RecordingIntake) -> TestClient:
+    return TestClient(create_app(settings, store=object()))
+
+
+def _msg(oin: str = OIN_A) -> bytes:
+    return build_di01("meldingGeneriekDi01", zender_oin=oin, ontvanger_oin=OIN_B, referentienummer="REF-1")
+
+
+def _h(token: str, ctype: str = "application/xml", **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Content-Type": ctype, **extra}
+
+
+def test_valid_message_is_accepted_with_id_and_links(
+    client: TestClient, tokens: Tokens, intake: RecordingIntake
+) -> None:
+    r = client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, **{"Idempotency-Key": "k-1"}))
+    assert r.status_code == 202
+    assert r.json() == {
+        "id": "m1",
+        "status": "received",
+        "links": {"self": "/v1/berichten/m1", "retour": "/v1/berichten/m1/retour"},
+    }
+    assert intake.calls[0]["sender"] == "sender-a" and intake.calls[0]["idempotency_key"] == "k-1"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Content-Type": "application/xml"}, 401),
+        ({"Authorization": "Bearer nope", "Content-Type": "application/xml"}, 401),
+        ({"Authorization": "Basic abc", "Content-Type": "application/xml"}, 401),
+    ],
+)
+def test_missing_or_wrong_token_is_401(
+    client: TestClient, intake: RecordingIntake, headers: dict[str, str], status: int
+) -> None:
+    r = client.post("/v1/berichten", content=_msg(), headers=headers)
+    assert r.status_code == status and r.headers["www-authenticate"] == "Bearer"
+    assert intake.calls == []
+
+
+def test_sending_as_someone_else_is_403(client: TestClient, tokens: Tokens, intake: RecordingIntake) -> None:
+    assert client.post("/v1/berichten", content=_msg(OIN_B), headers=_h(tokens.a)).status_code == 403
+    assert client.post("/v1/berichten", content=_msg(OIN_A), headers=_h(tokens.receiver)).status_code == 403
+    assert intake.calls == []
+
+
+def test_hostile_bodies(client: TestClient, tokens: Tokens, intake: RecordingIntake, settings: Settings) -> None:
+    big = b"<a>" + b"x" * (26 * 1024 * 1024) + b"</a>"
+    assert client.post("/v1/berichten", content=big, headers=_h(tokens.a)).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: refused while streaming
+        yield b"<a>"
+        for _ in range(27):
+            yield b"x" * (1024 * 1024)
+
+    assert client.post("/v1/berichten", content=chunks(), headers=_h(tokens.a)).status_code == 413
+    bomb = gzip.compress(b"<a>" + b"\0" * (50 * 1024 * 1024) + b"</a>")
+    r = client.post("/v1/berichten", content=bomb, headers=_h(tokens.a, **{"Content-Encoding": "gzip"}))
+    assert r.status_code == 415 and r.json()["error"] == "unsupported_encoding"
+    assert client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, "application/json")).status_code == 415
+    assert client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, "text/plain")).status_code == 415
+    r = client.post("/v1/berichten", content=b"<a><b></a>", headers=_h(tokens.a))
+    assert r.status_code == 400 and r.json()["error"] == "not_well_formed" and "message" in r.json()
+    xxe = b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>'
+    r = client.post("/v1/berichten", content=xxe, headers=_h(tokens.a))
+    assert r.status_code == 400 and "root:" not in r.text and "DTD" in r.json()["message"]
+    r = client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, **{"Idempotency-Key": "a b\tSet-Cookie: x"}))
+    assert r.status_code == 400
+    assert intake.calls == []  # nothing half-stored
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_access_log_has_no_token(client: TestClient, tokens: Tokens, access_log: io.StringIO) -> None:
+    client.post("/v1/berichten?x=1", content=_msg(), headers=_h(tokens.a))
+    text = access_log.getvalue()
+    assert '"route": "/v1/berichten"' in text and '"status": 202' in text
+    assert tokens.a not in text and "x=1" not in text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live(settings: Settings, intake: RecordingIntake) -> Iterator[str]:
+    port = _free_port()
+    app = create_app(settings, store=object(), body_timeout_s=0.5)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join()
+
+
+def test_never_ending_chunked_body_times_out_and_server_stays_up(
+    live: str, tokens: Tokens, intake: RecordingIntake
+) -> None:
+    host, port = live.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        head = (
+            f"POST /v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens.a}\r\n"
+            "Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<a>xx\r\n"
+        )
+        sock.sendall(head.encode())
+        sock.settimeout(30)
+        reply = sock.recv(4096)  # we never send the rest; the server must answer on its own
+    assert reply.startswith(b"HTTP/1.1 408")
+    assert intake.calls == []
+    r = httpx.post(f"{live}/v1/berichten", content=_msg(), headers=_h(tokens.a))
+    assert r.status_code == 202
+    assert httpx.get(f"{live}/healthz").status_code == 200
+    # header injection at the protocol level is refused by the HTTP parser, server survives
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\rb\r\n\r\n")
+        sock.settimeout(30)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 400")
+    assert httpx.get(f"{live}/healthz").status_code == 200
+
+
+def test_metrics_and_readyz(client: TestClient) -> None:
+    client.get("/healthz")
+    body = client.get("/metrics").text
+    assert 'ketenpoort_http_requests_total{route="/healthz",status="200"}' in body
+    assert client.get("/readyz").status_code == 503  # the stand-in store has no migrations_current()
