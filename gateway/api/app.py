@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from gateway.api import berichten, health, metrics
+from gateway.api import berichten, dashboard, health, metrics
 from gateway.api.auth import load_senders
 from gateway.config import Settings, load_settings
 
@@ -32,6 +34,10 @@ def create_app(
     app.state.body_timeout_s = body_timeout_s
     app.include_router(health.router)
     app.include_router(berichten.router)
+    secret = settings.session_secret.get_secret_value() if settings.session_secret else None
+    app.state.session_secret = dashboard.session_secret(secret)
+    app.include_router(dashboard.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(HTTPException)
     async def _error_object(_: Request, exc: HTTPException) -> Response:

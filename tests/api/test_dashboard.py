@@ -1,0 +1,45 @@
+"""Operator login: HttpOnly SameSite=Strict signed cookie; CSRF required on state-changing forms."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from gateway.api import create_app
+from gateway.config import Settings
+from tests.api.conftest import Tokens
+
+
+def test_login_sets_a_strict_httponly_cookie_and_shows_overview(settings: Settings, tokens: Tokens) -> None:
+    client = TestClient(create_app(settings))
+    assert client.get("/dashboard/", follow_redirects=False).headers["location"] == "/dashboard/login"
+    r = client.post("/dashboard/login", data={"token": tokens.operator}, follow_redirects=False)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert tokens.operator not in r.headers["set-cookie"]
+    page = client.get("/dashboard/")
+    assert page.status_code == 200 and "ops" in page.text and 'href="/static/app.css"' in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # every asset local
+    assert client.get("/static/app.css").status_code == 200
+
+
+def test_non_operator_tokens_and_tampered_cookies_are_refused(settings: Settings, tokens: Tokens) -> None:
+    client = TestClient(create_app(settings))
+    for token in (tokens.a, tokens.receiver, "wrong"):
+        assert client.post("/dashboard/login", data={"token": token}).status_code == 401
+    client.cookies.set("kp_session", "eyJvcCI6Im9wcyJ9.deadbeef")
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+
+
+def test_logout_needs_the_sessions_csrf_token(settings: Settings, tokens: Tokens) -> None:
+    client = TestClient(create_app(settings))
+    client.post("/dashboard/login", data={"token": tokens.operator})
+    page = client.get("/dashboard/").text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert csrf is not None
+    assert client.post("/dashboard/logout", data={}, follow_redirects=False).status_code == 403
+    assert client.post("/dashboard/logout", data={"csrf": "0" * 64}, follow_redirects=False).status_code == 403
+    r = client.post("/dashboard/logout", data={"csrf": csrf.group(1)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard/login"
