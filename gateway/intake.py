@@ -1,0 +1,166 @@
+"""Intake: turn raw bytes from a sender into one stored message and its first job, safely.
+
+The header is read from a safe parse (:mod:`gateway.xmlsafe`); nothing is validated here
+beyond well-formedness, that is the validate stage's job. A document that cannot be parsed
+is still stored, as ``rejected`` with its finding and no job, so nothing handed to us is lost.
+
+The store is reached through :class:`IntakeStore`, one method called in one transaction:
+the store decides whether (sender, external id) was seen before and, for a duplicate, keeps
+``duplicate_retour`` (StUF: an Fo03 with StUF016) as the duplicate's retour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lxml import etree
+
+from gateway.config import MAX_MESSAGE_BYTES
+from gateway.model import Finding, MessageStatus, Standard
+from gateway.schemas import SchemaRegistry, registry_for
+from gateway.standards import read_header
+from gateway.xmlsafe import DocumentRefusedError, parse
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeRecord:
+    """Everything the store needs to write the message row and decide on its first job."""
+
+    payload: bytes
+    payload_sha256: str
+    sender: str | None
+    receiver: str | None
+    standard: str | None
+    message_type: str | None
+    version: str | None
+    external_id: str | None
+    idempotency_key: str | None
+    source: str
+    status: MessageStatus
+    findings: tuple[Finding, ...] = ()
+    duplicate_retour: bytes | None = None
+
+    @property
+    def dedup_key(self) -> tuple[str, str] | None:
+        """(sender, external id) that makes a resubmission the same message; None when unknown."""
+        if self.sender is None or self.external_id is None:
+            return None
+        return (self.sender, self.external_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    """What happened to one submitted document."""
+
+    message_id: str
+    status: MessageStatus
+    created: bool
+    findings: tuple[Finding, ...] = field(default=())
+    retour: bytes | None = None
+
+
+class IntakeStore(Protocol):
+    """The one store operation intake needs; implemented by ``gateway.store``."""
+
+    def intake(self, record: IntakeRecord) -> SubmitResult:
+        """Store ``record`` and its first job in one transaction, or return the earlier message."""
+        ...
+
+
+DuplicateRetour = Callable[[etree._Element], bytes]
+
+
+def _stuf_duplicate_retour() -> DuplicateRetour | None:
+    """The retour helper's StUF016 builder, when that package is part of this build."""
+    try:
+        from gateway.retour import stuf_duplicate_fo03
+    except ImportError:  # pragma: no cover - the retour package ships with the gateway
+        return None
+    return stuf_duplicate_fo03
+
+
+def prepare(
+    payload: bytes,
+    *,
+    sender: str | None,
+    idempotency_key: str | None = None,
+    source: str = "cli",
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    registry: SchemaRegistry | None = None,
+) -> IntakeRecord:
+    """Read what intake needs from ``payload``; never raises for bad input."""
+    digest = hashlib.sha256(payload).hexdigest()
+    try:
+        root = parse(payload, max_bytes)
+    except DocumentRefusedError as exc:
+        return IntakeRecord(
+            payload=payload,
+            payload_sha256=digest,
+            sender=sender,
+            receiver=None,
+            standard=None,
+            message_type=None,
+            version=None,
+            external_id=None,
+            idempotency_key=idempotency_key,
+            source=source,
+            status=MessageStatus.REJECTED,
+            findings=(exc.finding,),
+        )
+    reg = registry if registry is not None else registry_for()
+    qname = etree.QName(root)
+    entry = reg.lookup(qname.namespace or "", qname.localname)
+    if entry is None:  # unknown root: the validate stage gives it its finding and retour
+        return IntakeRecord(
+            payload=payload,
+            payload_sha256=digest,
+            sender=sender,
+            receiver=None,
+            standard=None,
+            message_type=None,
+            version=None,
+            external_id=None,
+            idempotency_key=idempotency_key,
+            source=source,
+            status=MessageStatus.RECEIVED,
+        )
+    kind = entry.kind
+    header = read_header(root, kind)
+    duplicate_retour: bytes | None = None
+    if kind.standard is Standard.STUF_JZ and kind.message_type.endswith("Di01"):
+        builder = _stuf_duplicate_retour()
+        duplicate_retour = builder(root) if builder is not None else None
+    return IntakeRecord(
+        payload=payload,
+        payload_sha256=digest,
+        sender=sender if sender is not None else header.sender,
+        receiver=header.receiver,
+        standard=str(kind.standard),
+        message_type=kind.message_type,
+        version=kind.version,
+        external_id=header.external_id,
+        idempotency_key=idempotency_key,
+        source=source,
+        status=MessageStatus.RECEIVED,
+        duplicate_retour=duplicate_retour,
+    )
+
+
+def submit(
+    store: IntakeStore,
+    payload: bytes,
+    *,
+    sender: str | None,
+    idempotency_key: str | None = None,
+    source: str = "cli",
+    max_bytes: int = MAX_MESSAGE_BYTES,
+) -> SubmitResult:
+    """Store one document and its first job in one transaction; the API and the CLI both call this."""
+    record = prepare(payload, sender=sender, idempotency_key=idempotency_key, source=source, max_bytes=max_bytes)
+    return store.intake(record)
+
+
+__all__ = ["IntakeRecord", "IntakeStore", "SubmitResult", "prepare", "submit"]
