@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from lxml import etree
 
@@ -67,9 +69,37 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     store = request.app.state.store
     if intake is None or store is None:
         raise HTTPException(503, detail={"error": "unavailable", "message": "intake is not available"})
-    result = intake.submit(store, body, sender=who.name, idempotency_key=key, max_bytes=settings.max_message_bytes)
+    submitter = declared if declared is not None else who.name
+    result = await run_in_threadpool(
+        intake.submit, store, body, sender=submitter, idempotency_key=key, source="api",
+        max_bytes=settings.max_message_bytes,
+    )  # fmt: skip
     metrics.SUBMITTED.inc()
-    mid = str(getattr(result, "id", getattr(result, "message_id", "")))
+    mid = str(getattr(result, "message_id", getattr(result, "id", "")))
     status = str(getattr(result, "status", "received"))
-    links = {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"}
-    return JSONResponse({"id": mid, "status": status, "links": links}, status_code=202)
+    payload: dict[str, Any] = {"id": mid, "status": status}
+    if request.query_params.get("wait") == "true":
+        status = await _wait_for_verdict(store, mid, status)
+        payload["status"] = status
+        findings = getattr(result, "findings", ())
+        payload["errors"] = [_finding(f) for f in findings]
+    payload["links"] = {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"}
+    return JSONResponse(payload, status_code=202)
+
+
+WAIT_CAP_S = 5.0
+
+
+async def _wait_for_verdict(store: Any, mid: str, status: str) -> str:
+    """Poll the store until the message leaves 'received', for at most a few seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_CAP_S
+    while status == "received" and loop.time() < deadline and hasattr(store, "get_message"):
+        await asyncio.sleep(0.05)
+        message = await run_in_threadpool(store.get_message, mid)
+        status = str(getattr(message, "status", status)) if message is not None else status
+    return status
+
+
+def _finding(finding: Any) -> dict[str, Any]:
+    return {k: getattr(finding, k, None) for k in ("kind", "message", "rule", "retourcode", "line", "path")}

@@ -26,7 +26,7 @@ from tests.support.stuf_builders import build_di01
 
 @dataclass
 class Result:
-    id: str
+    message_id: str
     status: str
 
 
@@ -38,7 +38,7 @@ class RecordingIntake:
 
     def submit(self, store: Any, payload: bytes, **kwargs: Any) -> Result:
         self.calls.append({"payload": payload, **kwargs})
-        return Result(id=f"m{len(self.calls)}", status="received")
+        return Result(message_id=f"m{len(self.calls)}", status="received")
 
 
 @pytest.fixture
@@ -73,7 +73,11 @@ def test_valid_message_is_accepted_with_id_and_links(
         "status": "received",
         "links": {"self": "/v1/berichten/m1", "retour": "/v1/berichten/m1/retour"},
     }
-    assert intake.calls[0]["sender"] == "sender-a" and intake.calls[0]["idempotency_key"] == "k-1"
+    assert (
+        intake.calls[0]["sender"] == OIN_A
+        and intake.calls[0]["source"] == "api"
+        and intake.calls[0]["idempotency_key"] == "k-1"
+    )
 
 
 @pytest.mark.parametrize(
