@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "gateway.cli.mapping_cmds",
     "gateway.cli.pipeline_cmds",
     "gateway.cli.serve_cmds",
+    "gateway.cli.retour_cmd",
 )
 
 

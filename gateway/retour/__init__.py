@@ -1,0 +1,34 @@
+"""Retourberichten (iJw) and acknowledgements (StUF-Jeugdzorg Bv03/Fo03) for an inspected message."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gateway.model import Standard
+from gateway.retour.ijw import RETOUR_OF, build_ijw_retour
+from gateway.retour.stuf import build_bv03, build_fo03, stuf_duplicate_fo03
+from gateway.validation import Inspection
+
+
+def retour_for(inspection: Inspection, *, today: date | None = None, identificatie: str | None = None) -> bytes | None:
+    """The retour/acknowledgement for an inspected heenbericht; None for a retour, unknown or malformed input."""
+    root, kind = inspection.root, inspection.kind
+    if root is None or kind is None:
+        return None
+    errors = inspection.result.errors
+    if kind.standard == Standard.STUF_JZ:
+        if not kind.message_type.endswith("Di01"):
+            return None
+        if not errors:
+            return build_bv03(root)
+        first = errors[0]
+        code = "StUF055" if first.kind in ("xsd", "xml") else "StUF058"
+        return build_fo03(root, code, "client", f"Bericht afgekeurd: {first.message}")
+    if kind.message_type not in RETOUR_OF:
+        return None
+    return build_ijw_retour(
+        root, kind.message_type, kind.version, errors, today=today or date.today(), identificatie=identificatie
+    )
+
+
+__all__ = ["build_bv03", "build_fo03", "retour_for", "stuf_duplicate_fo03"]
