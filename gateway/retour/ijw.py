@@ -19,7 +19,6 @@ from gateway.paths import schemas_dir
 XS = "{http://www.w3.org/2001/XMLSchema}"
 RETOUR_OF: dict[str, str] = {
     "JW301": "JW302",
-    "JW303": "JW304",
     "JW305": "JW306",
     "JW307": "JW308",
     "JW315": "JW316",
@@ -102,7 +101,7 @@ def _retourcodes(parent: etree._Element, ns: str, codes: list[str]) -> None:
         etree.SubElement(box, f"{{{ns}}}RetourCode").text = code
 
 
-def _header(src: etree._Element, ns: str, today: date, ident: str, codes: list[str]) -> etree._Element:
+def _header(src: etree._Element, ns: str, today: date, ident: str, codes: list[str], *, version: str) -> etree._Element:
     header = etree.Element(f"{{{ns}}}Header")
     xsd_versie: etree._Element | None = None
     for child in src.iterchildren("{*}*"):
@@ -114,8 +113,8 @@ def _header(src: etree._Element, ns: str, today: date, ident: str, codes: list[s
             xsd_versie = copy
     etree.SubElement(header, f"{{{ns}}}IdentificatieRetour").text = ident
     etree.SubElement(header, f"{{{ns}}}DagtekeningRetour").text = today.isoformat()
-    retour_xsd = etree.SubElement(header, f"{{{ns}}}XsdVersieRetour")
-    if xsd_versie is not None:
+    if xsd_versie is not None and version != "2.3":  # 2.3 retours have no XsdVersieRetour
+        retour_xsd = etree.SubElement(header, f"{{{ns}}}XsdVersieRetour")
         for c in xsd_versie:
             retour_xsd.append(_copy(c))
     _retourcodes(header, ns, codes)
@@ -198,6 +197,7 @@ def build_ijw_retour(
             today,
             ident,
             header_codes or [GEEN_OPMERKING],
+            version=version,
         )
     )
     if not header_only:

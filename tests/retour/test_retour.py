@@ -171,3 +171,54 @@ def test_cli_writes_retour_and_exits_1_without_one(tmp_path: Path) -> None:
         check=False,
     )
     assert none.returncode == 1 and none.stdout == b""
+
+
+def _assert_valid_23(retour: bytes) -> etree._Element:
+    doc = etree.fromstring(retour)
+    name = _retour_type(doc)
+    for xsd in (reference_path("ijw-2.3", "xsd", f"{name}.xsd"), schemas_dir() / "ijw" / "2.3" / f"{name}.xsd"):
+        schema = etree.XMLSchema(etree.parse(str(xsd)))
+        assert schema.validate(doc), (xsd, str(schema.error_log))
+    return doc
+
+
+@pytest.mark.parametrize("heen", ["JW301", "JW305", "JW307", "JW315"])
+def test_ijw_23_retours_accepted_and_client_error(heen: str) -> None:
+    inspection = inspect(reference_path("ijw-2.3", "berichten", f"{heen}.xml").read_bytes())
+    assert inspection.kind is not None and inspection.kind.version == "2.3"
+    inspection.result.errors = []
+    accepted = _assert_valid_23(retour_for(inspection) or b"")
+    assert [c.text for c in accepted.iter("{*}RetourCode")] == ["0200"]
+    assert accepted.find("{*}Header/{*}XsdVersieRetour") is None
+    inspection.result.errors = [Finding("rule", "bsn", "CS002", "8001", None, "/Bericht/Client/Bsn")]
+    rejected = _assert_valid_23(retour_for(inspection) or b"")
+    client = rejected.find("{*}Client")
+    assert client is not None and _codes(client) == ["8001"]
+
+
+def test_in_message_rule_with_general_code_gives_header_only_0001() -> None:
+    """Controleniveau 2 (XSLT-checkable rules, retourcode 0001): only the Header comes back, with 0001."""
+    inspection = inspect(reference_path("ijw-3.2", "berichten", "JW317.xml").read_bytes())
+    assert any(e.rule == "CS003" and e.retourcode == "0001" for e in inspection.result.errors)
+    doc = _assert_valid(retour_for(inspection) or b"")
+    header = doc.find("{*}Header")
+    assert header is not None and _codes(header) == ["0001"]
+    assert doc.find("{*}Client") is None
+
+
+def test_repeated_level_gets_code_only_on_the_indexed_one() -> None:
+    data = reference_path("ijw-3.2", "berichten", "JW301.xml").read_bytes()
+    src = etree.fromstring(data)
+    products = src.findall("{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct")
+    inspection = inspect(data)
+    if len(products) < 2:
+        pytest.fail("example JW301 is expected to hold several ToegewezenProducten")
+    inspection.result.errors = [
+        Finding(
+            "rule", "p", "TR063", "9063", None, "/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]/Ingangsdatum"
+        )
+    ]
+    doc = _assert_valid(retour_for(inspection) or b"")
+    got = [_codes(p) for p in doc.findall("{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct")]
+    assert got[1] == ["9063"]
+    assert all(c == ["0200"] for i, c in enumerate(got) if i != 1)
