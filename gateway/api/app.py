@@ -12,7 +12,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway.api import berichten, dashboard, health, metrics
+from gateway.api import berichten, dashboard, health, metrics, reads
 from gateway.api.auth import load_senders
 from gateway.config import Settings, load_settings
 
@@ -34,6 +34,7 @@ def create_app(
     app.state.body_timeout_s = body_timeout_s
     app.include_router(health.router)
     app.include_router(berichten.router)
+    app.include_router(reads.router)
     secret = settings.session_secret.get_secret_value() if settings.session_secret else None
     app.state.session_secret = dashboard.session_secret(secret)
     app.include_router(dashboard.router)
