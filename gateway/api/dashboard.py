@@ -83,6 +83,33 @@ def overview(request: Request) -> Response:
     )
 
 
+@router.get("/dead-letters", response_class=HTMLResponse)
+def dead_letter_page(request: Request) -> Response:
+    """The dead-letter queue, each with a replay form."""
+    current = _session(request)
+    if current is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    store: Any = request.app.state.store
+    items = list(store.dead_letters()) if store is not None else []
+    return TEMPLATES.TemplateResponse(
+        request,
+        "dead_letters.html",
+        {"operator": current["op"], "items": items, "csrf": session.csrf_token(_secret(request), current["sid"])},
+    )
+
+
+@router.post("/dead-letters/{mid}/replay")
+def replay_form(request: Request, mid: str, csrf: Annotated[str, Form()] = "") -> Response:
+    """Replay one dead message; refused without this session's CSRF token."""
+    current = _session(request)
+    if current is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    if not session.csrf_ok(_secret(request), current["sid"], csrf):
+        return Response("CSRF token missing or wrong", status_code=403)
+    request.app.state.store.replay(mid, actor=current["op"])
+    return RedirectResponse("/dashboard/dead-letters", status_code=303)
+
+
 def session_secret(configured: str | None) -> bytes:
     """The configured secret, or a per-process random one (sessions then end on restart)."""
     return configured.encode() if configured else secrets.token_bytes(32)

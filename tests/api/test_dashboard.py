@@ -43,3 +43,20 @@ def test_logout_needs_the_sessions_csrf_token(settings: Settings, tokens: Tokens
     assert client.post("/dashboard/logout", data={"csrf": "0" * 64}, follow_redirects=False).status_code == 403
     r = client.post("/dashboard/logout", data={"csrf": csrf.group(1)}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/login"
+
+
+def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, tokens: Tokens) -> None:
+    from tests.api.test_matrix import FakeStore, Msg
+
+    store = FakeStore()
+    store.messages["d1"] = Msg("d1", "s", "r", status="dead")
+    client = TestClient(create_app(settings, store=store))
+    client.post("/dashboard/login", data={"token": tokens.operator})
+    page = client.get("/dashboard/dead-letters").text
+    assert 'action="/dashboard/dead-letters/d1/replay"' in page
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert csrf is not None
+    assert client.post("/dashboard/dead-letters/d1/replay", data={"csrf": "bad"}).status_code == 403
+    assert store.replayed == []
+    r = client.post("/dashboard/dead-letters/d1/replay", data={"csrf": csrf.group(1)}, follow_redirects=False)
+    assert r.status_code == 303 and store.replayed == [("d1", "ops")]
