@@ -1,0 +1,189 @@
+"""JW325 declaratie-antwoord for a JW323 declaratie, as the procesbeschrijving prescribes.
+
+Fully approved: Header 0200 and DeclaratieAntwoord 8001 with TotaalToegekendBedrag equal to the
+ingediend total. A Header error: only the Header. A Declaratie error: DeclaratieAntwoord gets the
+code and TotaalToegekendBedrag 0. Client/Prestatie errors: only the rejected Clients and Prestaties
+come back (a Client error marks its Prestaties 0233), the toegekend total excludes them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from lxml import etree
+
+from gateway.model import Finding
+
+RETOURCODE_VOLLEDIG_TOEGEWEZEN = "8001"
+NIET_BEOORDEELD = "0233"
+_CLIENT = re.compile(r"/Clienten/Client(?:\[(\d+)\])?")
+_PRESTATIE = re.compile(r"/Prestaties/Prestatie(?:\[(\d+)\])?")
+
+
+def _sub(parent: etree._Element, ns: str, local: str, text: str | None = None) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{ns}}}{local}")
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _move(el: etree._Element, ns: str, heen_ns: str) -> etree._Element:
+    """Deep copy of ``el`` with heen-namespace elements moved into ``ns``."""
+    q = etree.QName(el)
+    copy = etree.Element(f"{{{ns}}}{q.localname}" if q.namespace == heen_ns else el.tag)
+    copy.text = el.text if len(el) == 0 else None
+    for c in el.iterchildren("{*}*"):
+        copy.append(_move(c, ns, heen_ns))
+    return copy
+
+
+def _codes(parent: etree._Element, ns: str, codes: list[str]) -> None:
+    box = _sub(parent, ns, "RetourCodes")
+    for code in dict.fromkeys(codes):
+        _sub(box, ns, "RetourCode", code)
+
+
+def _signed(amount: etree._Element | None, value: str) -> int:
+    if amount is None:
+        return 0
+    number = int(amount.findtext(f"{{*}}{value}") or 0)
+    return -number if (amount.findtext("{*}DebetCredit") or "D") == "C" else number
+
+
+def _bedrag(parent: etree._Element, ns: str, local: str, signed: int, base_ns: str) -> None:
+    box = _sub(parent, ns, local)
+    etree.SubElement(box, f"{{{base_ns}}}TotaalBedrag").text = str(abs(signed))
+    etree.SubElement(box, f"{{{base_ns}}}DebetCredit").text = "C" if signed < 0 else "D"
+
+
+def _place(
+    findings: list[Finding],
+) -> tuple[list[str], list[str], dict[int, list[str]], dict[tuple[int, int], list[str]]]:
+    """Split findings into header, declaratie, client (by index) and prestatie (by index pair) codes."""
+    header: list[str] = []
+    declaratie: list[str] = []
+    clients: dict[int, list[str]] = defaultdict(list)
+    prestaties: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for f in findings:
+        code = f.retourcode or "0001"
+        path = f.path or ""
+        client = _CLIENT.search(path)
+        if "/Declaratie" not in path:
+            header.append(code)
+        elif client is None:
+            declaratie.append(code)
+        else:
+            ci = int(client.group(1) or 1)
+            prestatie = _PRESTATIE.search(path, client.end())
+            if prestatie is None:
+                clients[ci].append(code)
+            else:
+                prestaties[(ci, int(prestatie.group(1) or 1))].append(code)
+    return header, declaratie, clients, prestaties
+
+
+def _header(root: etree._Element, heen_ns: str, ns: str, base_ns: str, ident: tuple[str, date]) -> etree._Element:
+    """Header: parties swapped, own identificatie, the declaratie's identificatie and XSD versions."""
+    out = etree.Element(f"{{{ns}}}Bericht", nsmap={"jw325": ns, "ijw": base_ns})
+    src = root.find(f"{{{heen_ns}}}Header")
+    if src is None:
+        src = etree.Element("none")
+
+    def get(local: str) -> etree._Element | None:
+        return src.find(f"{{{heen_ns}}}{local}")
+
+    def text(local: str) -> str | None:
+        return src.findtext(f"{{{heen_ns}}}{local}")
+
+    header = _sub(out, ns, "Header")
+    _sub(header, ns, "BerichtCode", str(int(text("BerichtCode") or 490) + 1))
+    for local in ("BerichtVersie", "BerichtSubversie"):
+        _sub(header, ns, local, text(local))
+    _sub(header, ns, "Afzender", text("Ontvanger"))
+    _sub(header, ns, "Ontvanger", text("Afzender"))
+    own = _sub(header, ns, "BerichtIdentificatie")
+    etree.SubElement(own, f"{{{base_ns}}}Identificatie").text = ident[0]
+    etree.SubElement(own, f"{{{base_ns}}}Dagtekening").text = ident[1].isoformat()
+    for local, source in (
+        ("XsdVersie", "XsdVersie"),
+        ("DeclaratieIdentificatie", "BerichtIdentificatie"),
+        ("XsdVersieDeclaratie", "XsdVersie"),
+    ):
+        box = _sub(header, ns, local)
+        found = get(source)
+        if found is not None:
+            for c in found.iterchildren("{*}*"):
+                box.append(_move(c, ns, heen_ns))
+    return out
+
+
+def _clienten(
+    decl: etree._Element,
+    heen_ns: str,
+    ns: str,
+    placed: tuple[dict[int, list[str]], dict[tuple[int, int], list[str]]],
+) -> tuple[etree._Element, int]:
+    """The rejected Clients and Prestaties, and the signed sum of the rejected amounts."""
+    client_codes, prestatie_codes = placed
+    clienten = etree.Element(f"{{{ns}}}Clienten")
+    rejected = 0
+    all_clients = decl.findall(f"{{{heen_ns}}}Clienten/{{{heen_ns}}}Client")
+    for ci in sorted(set(client_codes) | {ci for ci, _ in prestatie_codes}):
+        if not 1 <= ci <= len(all_clients):
+            continue
+        src_client = all_clients[ci - 1]
+        client = _sub(clienten, ns, "Client")
+        _sub(client, ns, "Bsn", src_client.findtext(f"{{{heen_ns}}}Bsn"))
+        prestaties = _sub(client, ns, "Prestaties")
+        for pi, src_p in enumerate(src_client.iterfind(f"{{{heen_ns}}}Prestaties/{{{heen_ns}}}Prestatie"), 1):
+            codes = [NIET_BEOORDEELD] if ci in client_codes else prestatie_codes.get((ci, pi))
+            if not codes:
+                continue
+            prestatie = _move(src_p, ns, heen_ns)
+            _codes(prestatie, ns, codes)
+            prestaties.append(prestatie)
+            rejected += _signed(src_p.find(f"{{{heen_ns}}}IngediendBedrag"), "Bedrag")
+        _codes(client, ns, client_codes.get(ci) or ["0200"])
+    return clienten, rejected
+
+
+def _serialise(out: etree._Element) -> bytes:
+    return etree.tostring(out, xml_declaration=True, encoding="UTF-8")
+
+
+def build_jw325(
+    root: etree._Element, findings: list[Finding], *, today: date, identificatie: str | None = None
+) -> bytes:
+    """The JW325 declaratie-antwoord on the JW323 ``root`` given the verdict ``findings``."""
+    heen_ns = etree.QName(root).namespace or ""
+    ns = heen_ns.replace("/jw323/", "/jw325/")
+    base_ns = next((v for v in root.nsmap.values() if v.endswith("/basisschema/schema")), "")
+    out = _header(root, heen_ns, ns, base_ns, (identificatie or uuid.uuid4().hex[:12], today))
+    header = out[0]
+    technical = [f for f in findings if f.kind != "rule" or f.retourcode in (None, "0001")]
+    header_codes, decl_codes, client_codes, prestatie_codes = _place([] if technical else findings)
+    decl = root.find(f"{{{heen_ns}}}Declaratie")
+    if technical or header_codes or decl is None:
+        _codes(header, ns, header_codes if header_codes and not technical else ["0001"])
+        return _serialise(out)
+    _codes(header, ns, ["0200"])
+    antwoord = _sub(out, ns, "DeclaratieAntwoord")
+    _sub(antwoord, ns, "DeclaratieNummer", decl.findtext(f"{{{heen_ns}}}DeclaratieNummer"))
+    ingediend = _signed(decl.find(f"{{{heen_ns}}}TotaalIngediendBedrag"), "TotaalBedrag")
+    _bedrag(antwoord, ns, "TotaalIngediendBedrag", ingediend, base_ns)
+    if decl_codes:
+        _bedrag(antwoord, ns, "TotaalToegekendBedrag", 0, base_ns)
+        _codes(antwoord, ns, decl_codes)
+        return _serialise(out)
+    clienten, rejected = _clienten(decl, heen_ns, ns, (client_codes, prestatie_codes))
+    _bedrag(antwoord, ns, "TotaalToegekendBedrag", ingediend - rejected, base_ns)
+    if len(clienten):
+        antwoord.append(clienten)
+    _codes(antwoord, ns, ["0200"] if len(clienten) else [RETOURCODE_VOLLEDIG_TOEGEWEZEN])
+    return _serialise(out)
+
+
+__all__ = ["build_jw325"]
