@@ -110,6 +110,29 @@ def replay_form(request: Request, mid: str, csrf: Annotated[str, Form()] = "") -
     return RedirectResponse("/dashboard/dead-letters", status_code=303)
 
 
+@router.get("/berichten/{mid}", response_class=HTMLResponse)
+def detail_page(request: Request, mid: str) -> Response:
+    """One message: status, validation findings and the audit timeline."""
+    current = _session(request)
+    if current is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    store: Any = request.app.state.store
+    message = store.get_message(mid) if store is not None else None
+    if message is None:
+        return Response("Bericht niet gevonden", status_code=404)
+    return TEMPLATES.TemplateResponse(
+        request,
+        "detail.html",
+        {
+            "operator": current["op"],
+            "csrf": session.csrf_token(_secret(request), current["sid"]),
+            "m": message,
+            "findings": list(getattr(message, "findings", None) or getattr(message, "errors", None) or []),
+            "audit": list(store.audit_events(mid)),
+        },
+    )
+
+
 def session_secret(configured: str | None) -> bytes:
     """The configured secret, or a per-process random one (sessions then end on restart)."""
     return configured.encode() if configured else secrets.token_bytes(32)

@@ -60,3 +60,30 @@ def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, 
     assert store.replayed == []
     r = client.post("/dashboard/dead-letters/d1/replay", data={"csrf": csrf.group(1)}, follow_redirects=False)
     assert r.status_code == 303 and store.replayed == [("d1", "ops")]
+
+
+def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens) -> None:
+    from dataclasses import dataclass
+
+    from gateway.model import Finding
+    from tests.api.test_matrix import FakeStore, Msg
+
+    @dataclass
+    class Rejected(Msg):
+        findings: tuple[Finding, ...] = ()
+
+    store = FakeStore()
+    store.messages["r1"] = Rejected(
+        "r1",
+        "s",
+        "r",
+        status="rejected",
+        findings=(Finding(kind="rule", message="<b>te laat</b>", rule="TR019", retourcode="0200"),),
+    )
+    client = TestClient(create_app(settings, store=store))
+    assert client.get("/dashboard/berichten/r1", follow_redirects=False).status_code == 303
+    client.post("/dashboard/login", data={"token": tokens.operator})
+    page = client.get("/dashboard/berichten/r1").text
+    assert "TR019" in page and "0200" in page and "rejected" in page and "validate" in page
+    assert "&lt;b&gt;te laat&lt;/b&gt;" in page  # escaped, not rendered
+    assert client.get("/dashboard/berichten/none").status_code == 404
