@@ -1,0 +1,122 @@
+"""Stage handlers wired to a store: what each stage reads, decides, and asks the store to commit.
+
+Every handler reads through :class:`PipelineStore`, decides with a pure stage function, and
+hands the outcome back in one call, which the store commits together with the next job and
+its audit event in one transaction. Handlers are idempotent: a job for a message that already
+moved on (a worker was killed after committing but before its lease was released) is finished
+without effect.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from gateway.facts import Fact
+from gateway.intake import IntakeStore
+from gateway.model import Finding, MessageStatus, Stage
+from gateway.pseudonym import Pseudonymiser
+from gateway.relay import Deliverer
+from gateway.rules.context import MessageHistory
+from workers.loop import Handler, Job, JobQueue
+from workers.stages.map import facts_of
+from workers.stages.relay import RelayDecision, relay_once
+from workers.stages.validate import validate_payload
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """What the stages read of a message."""
+
+    id: str
+    status: MessageStatus
+    payload: bytes | None
+    receiver: str | None
+    received_at: datetime
+    relay_attempts: int = 0
+    first_attempt_at: float | None = None
+
+
+class PipelineStore(IntakeStore, JobQueue, Protocol):
+    """The store operations the pipeline needs beyond intake and the queue."""
+
+    def message(self, message_id: str) -> StoredMessage | None:
+        """The message a job is about."""
+        ...
+
+    def history(self) -> MessageHistory | None:
+        """Earlier messages, for berichtoverstijgende rules."""
+        ...
+
+    def finish_validate(
+        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+    ) -> None:
+        """Record the verdict and retour; accepted → a map job."""
+        ...
+
+    def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
+        """Keep the facts; → a relay job."""
+        ...
+
+    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
+        """Record the attempt (delivery row); delivered, dead, or the job again after ``decision.delay_s``."""
+        ...
+
+    def skip(self, job: Job) -> None:
+        """Finish a job whose message already moved on."""
+        ...
+
+
+def handlers(
+    store: PipelineStore,
+    deliverer: Deliverer,
+    pseudonymiser: Pseudonymiser,
+    *,
+    max_bytes: int,
+) -> dict[Stage, Handler]:
+    """The validate, map and relay handlers over ``store``."""
+
+    def validate(job: Job) -> None:
+        msg = store.message(job.message_id or "")
+        if msg is None or msg.status is not MessageStatus.RECEIVED or msg.payload is None:
+            store.skip(job)
+            return
+        out = validate_payload(msg.payload, history=store.history(), message_id=msg.id, max_bytes=max_bytes)
+        store.finish_validate(job, out.status, out.findings, out.retour)
+
+    def map_(job: Job) -> None:
+        msg = store.message(job.message_id or "")
+        if msg is None or msg.status is not MessageStatus.ACCEPTED or msg.payload is None:
+            store.skip(job)
+            return
+        store.finish_map(job, facts_of(msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at))
+
+    def relay(job: Job) -> None:
+        msg = store.message(job.message_id or "")
+        if msg is None or msg.status not in (MessageStatus.ACCEPTED, MessageStatus.RELAYING) or msg.payload is None:
+            store.skip(job)
+            return
+        now = time.time()
+        decision = relay_once(
+            deliverer,
+            message_id=msg.id,
+            receiver=msg.receiver or "",
+            payload=msg.payload,
+            attempts_before=msg.relay_attempts,
+            first_attempt_at=msg.first_attempt_at if msg.first_attempt_at is not None else now,
+            now=now,
+        )
+        store.finish_relay(job, decision)
+
+    return {Stage.VALIDATE: validate, Stage.MAP: map_, Stage.RELAY: relay}
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware."""
+    return datetime.now(UTC)
+
+
+__all__ = ["PipelineStore", "StoredMessage", "handlers", "utcnow"]
