@@ -43,7 +43,8 @@ def test_concurrent_threads_run_every_job_exactly_once() -> None:
 
 def test_sigterm_finishes_the_current_job_and_claims_no_more() -> None:
     queue = ListQueue(10)
-    started, finished = threading.Event(), []
+    started = threading.Event()
+    finished: list[int] = []
 
     def handler(job: Job) -> None:
         started.set()
@@ -54,7 +55,12 @@ def test_sigterm_finishes_the_current_job_and_claims_no_more() -> None:
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     worker.install_signal_handlers()
     try:
-        threading.Thread(target=lambda: (started.wait(10), os.kill(os.getpid(), signal.SIGTERM))).start()
+
+        def terminate() -> None:
+            started.wait(30)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=terminate).start()
         worker.run()
     finally:
         signal.signal(signal.SIGTERM, previous[0])
