@@ -9,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from gateway.api import session
 from gateway.api.auth import Role, SenderBook
+from gateway.api.charts import bar_chart
 from gateway.model import MessageStatus
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -76,10 +78,19 @@ def overview(request: Request) -> Response:
     if store is not None and hasattr(store, "status_counts"):
         raw = store.status_counts()
         counts = {str(s): int(raw.get(s, raw.get(str(s), 0))) for s in MessageStatus}
+    chart = None
+    if store is not None and hasattr(store, "throughput"):
+        points = [(str(label), float(value)) for label, value in store.throughput()]
+        chart = Markup(bar_chart(points, title="Berichten per interval"))  # noqa: S704 - bar_chart escapes every label
     return TEMPLATES.TemplateResponse(
         request,
         "overview.html",
-        {"operator": current["op"], "counts": counts, "csrf": session.csrf_token(_secret(request), current["sid"])},
+        {
+            "operator": current["op"],
+            "counts": counts,
+            "chart": chart,
+            "csrf": session.csrf_token(_secret(request), current["sid"]),
+        },
     )
 
 
