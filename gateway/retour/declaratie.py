@@ -30,14 +30,27 @@ def _sub(parent: etree._Element, ns: str, local: str, text: str | None = None) -
     return el
 
 
-def _move(el: etree._Element, ns: str, heen_ns: str) -> etree._Element:
-    """Deep copy of ``el`` with heen-namespace elements moved into ``ns``."""
-    q = etree.QName(el)
-    copy = etree.Element(f"{{{ns}}}{q.localname}" if q.namespace == heen_ns else el.tag)
-    copy.text = el.text if len(el) == 0 else None
-    for c in el.iterchildren("{*}*"):
-        copy.append(_move(c, ns, heen_ns))
-    return copy
+def _move_into(parent: etree._Element, el: etree._Element, ns: str, heen_ns: str) -> etree._Element:
+    """Copy ``el`` under ``parent`` with heen-namespace elements in ``ns``; SubElement keeps one nsmap."""
+    prefix, new_prefix = f"{{{heen_ns}}}", f"{{{ns}}}"
+    tags: dict[str, str] = {}
+
+    def retag(tag: str) -> str:
+        new = tags.get(tag)
+        if new is None:
+            new = tags[tag] = new_prefix + tag[len(prefix) :] if tag.startswith(prefix) else tag
+        return new
+
+    def copy_into(target: etree._Element, node: etree._Element) -> etree._Element:
+        copy = etree.SubElement(target, retag(node.tag))
+        if len(node):
+            for child in node.iterchildren("{*}*"):
+                copy_into(copy, child)
+        else:
+            copy.text = node.text
+        return copy
+
+    return copy_into(parent, el)
 
 
 def _codes(parent: etree._Element, ns: str, codes: list[str]) -> None:
@@ -116,19 +129,19 @@ def _header(root: etree._Element, heen_ns: str, ns: str, base_ns: str, ident: tu
         found = get(source)
         if found is not None:
             for c in found.iterchildren("{*}*"):
-                box.append(_move(c, ns, heen_ns))
+                _move_into(box, c, ns, heen_ns)
     return out
 
 
 def _clienten(
+    clienten: etree._Element,
     decl: etree._Element,
     heen_ns: str,
     ns: str,
     placed: tuple[dict[int, list[str]], dict[tuple[int, int], list[str]]],
-) -> tuple[etree._Element, int]:
-    """The rejected Clients and Prestaties, and the signed sum of the rejected amounts."""
+) -> int:
+    """Fill ``clienten`` with the rejected Clients and Prestaties; return the signed sum of their amounts."""
     client_codes, prestatie_codes = placed
-    clienten = etree.Element(f"{{{ns}}}Clienten")
     rejected = 0
     all_clients = decl.findall(f"{{{heen_ns}}}Clienten/{{{heen_ns}}}Client")
     for ci in sorted(set(client_codes) | {ci for ci, _ in prestatie_codes}):
@@ -142,12 +155,10 @@ def _clienten(
             codes = [NIET_BEOORDEELD] if ci in client_codes else prestatie_codes.get((ci, pi))
             if not codes:
                 continue
-            prestatie = _move(src_p, ns, heen_ns)
-            _codes(prestatie, ns, codes)
-            prestaties.append(prestatie)
+            _codes(_move_into(prestaties, src_p, ns, heen_ns), ns, codes)
             rejected += _signed(src_p.find(f"{{{heen_ns}}}IngediendBedrag"), "Bedrag")
         _codes(client, ns, client_codes.get(ci) or ["0200"])
-    return clienten, rejected
+    return rejected
 
 
 def _serialise(out: etree._Element) -> bytes:
@@ -178,10 +189,16 @@ def build_jw325(
         _bedrag(antwoord, ns, "TotaalToegekendBedrag", 0, base_ns)
         _codes(antwoord, ns, decl_codes)
         return _serialise(out)
-    clienten, rejected = _clienten(decl, heen_ns, ns, (client_codes, prestatie_codes))
-    _bedrag(antwoord, ns, "TotaalToegekendBedrag", ingediend - rejected, base_ns)
-    if len(clienten):
-        antwoord.append(clienten)
+    # Clienten is built in place (moving a large detached subtree into the document is slow in lxml).
+    clienten = _sub(antwoord, ns, "Clienten")
+    rejected = _clienten(clienten, decl, heen_ns, ns, (client_codes, prestatie_codes))
+    toegekend = etree.Element(f"{{{ns}}}TotaalToegekendBedrag")
+    clienten.addprevious(toegekend)
+    amount = ingediend - rejected
+    etree.SubElement(toegekend, f"{{{base_ns}}}TotaalBedrag").text = str(abs(amount))
+    etree.SubElement(toegekend, f"{{{base_ns}}}DebetCredit").text = "C" if amount < 0 else "D"
+    if not len(clienten):
+        antwoord.remove(clienten)
     _codes(antwoord, ns, ["0200"] if len(clienten) else [RETOURCODE_VOLLEDIG_TOEGEWEZEN])
     return _serialise(out)
 
