@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,8 @@ def _assert_valid(retour: bytes) -> etree._Element:
     return doc
 
 
-def _codes(el: etree._Element) -> list[str]:
+def _codes(el: etree._Element | None) -> list[str]:
+    assert el is not None
     box = el.find("{*}RetourCodes")
     assert box is not None
     return [str(c.text) for c in box]
@@ -222,3 +223,19 @@ def test_repeated_level_gets_code_only_on_the_indexed_one() -> None:
     got = [_codes(p) for p in doc.findall("{*}Client/{*}ToegewezenProducten/{*}ToegewezenProduct")]
     assert got[1] == ["9063"]
     assert all(c == ["0200"] for i, c in enumerate(got) if i != 1)
+
+
+def test_real_rules_header_level_code_from_tr135_and_technical_0001_from_cs002() -> None:
+    """End to end through gateway.rules: TR135 (Header, 8848) and CS002 (general 0001) land as prescribed."""
+
+    data = reference_path("ijw-3.2", "berichten", "JW301.xml").read_bytes()
+    future = (date.today() + timedelta(days=10)).isoformat().encode()
+    inspection = inspect(data.replace(b"<ijw:Dagtekening>2026-04-01", b"<ijw:Dagtekening>" + future, 1))
+    assert [(e.rule, e.retourcode) for e in inspection.result.errors] == [("TR135", "8848")]
+    doc = _assert_valid(retour_for(inspection) or b"")
+    assert _codes(doc.find("{*}Header")) == ["8848"]
+    assert doc.find("{*}Client") is None
+    inspection = inspect(data.replace(b"<jw301:Bsn>999900006", b"<jw301:Bsn>999900007", 1))
+    assert [e.rule for e in inspection.result.errors] == ["CS002"]
+    doc = _assert_valid(retour_for(inspection) or b"")
+    assert _codes(doc.find("{*}Header")) == ["0001"]
