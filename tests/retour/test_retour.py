@@ -239,3 +239,21 @@ def test_real_rules_header_level_code_from_tr135_and_technical_0001_from_cs002()
     assert [e.rule for e in inspection.result.errors] == ["CS002"]
     doc = _assert_valid(retour_for(inspection) or b"")
     assert _codes(doc.find("{*}Header")) == ["0001"]
+
+
+@pytest.mark.parametrize(
+    ("heen", "path", "level"),
+    [
+        ("JW319", "/Bericht/Antwoord/Woonplaatsbeginsel/Waarde", "Antwoord/{*}Woonplaatsbeginsel"),
+        ("JW317", "/Bericht/Client/Verzoek/ReferentieAanbieder", "Client/{*}Verzoek"),
+        ("JW307", "/Bericht/Client/StopProducten/StopProduct/Einddatum", "Client/{*}StopProducten/{*}StopProduct"),
+    ],
+)
+def test_code_lands_on_the_berichtklasse_of_its_path(heen: str, path: str, level: str) -> None:
+    inspection = inspect(reference_path("ijw-3.2", "berichten", f"{heen}.xml").read_bytes())
+    inspection.result.errors = [Finding("rule", "x", "TR056", "9056", None, path)]
+    doc = _assert_valid(retour_for(inspection) or b"")
+    assert _codes(doc.find("{*}Header")) == ["0200"]
+    assert _codes(doc.find("{*}" + level)) == ["9056"]
+    rest = [c.text for box in doc.iter("{*}RetourCodes") for c in box if box.getparent() is not doc.find("{*}" + level)]
+    assert rest and set(rest) == {"0200"}
