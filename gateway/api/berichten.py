@@ -56,13 +56,13 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     settings = request.app.state.settings
     body = await read_body(request, settings.max_message_bytes, request.app.state.body_timeout_s)
     try:
-        root = parse(body, settings.max_message_bytes)
+        root = await run_in_threadpool(parse, body, settings.max_message_bytes)
     except DocumentRefusedError as exc:
         finding = exc.finding
         return JSONResponse(
             {"error": "not_well_formed", "message": finding.message, "line": finding.line}, status_code=400
         )
-    declared = _declared_sender(root)
+    declared = await run_in_threadpool(_declared_sender, root)
     if who.role is Role.SENDER and declared is not None and declared not in who.identities:
         raise HTTPException(403, detail={"error": "forbidden", "message": "this token may not send as that sender"})
     intake = _intake()
