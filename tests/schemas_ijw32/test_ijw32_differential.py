@@ -1,0 +1,97 @@
+"""Our compact iJw 3.2 schemas against the official ones: detection, examples and a mutation corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from gateway.model import Standard
+from gateway.schemas import BUNDLED_SCHEMAS, SchemaRegistry, registry_for
+from tests.support.mutations import mutants
+from tests.support.reference import reference_path
+
+OURS = BUNDLED_SCHEMAS / "ijw" / "3.2"
+MESSAGE_TYPES = (
+    "JW301",
+    "JW302",
+    "JW305",
+    "JW306",
+    "JW307",
+    "JW308",
+    "JW315",
+    "JW316",
+    "JW317",
+    "JW318",
+    "JW319",
+    "JW320",
+    "JW323",
+    "JW325",
+)
+OFFICIALLY_INVALID = frozenset({"JW315", "JW318"})
+MUTANTS_PER_EXAMPLE = 45
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _compile(path: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(path), _PARSER))
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, tuple[etree.XMLSchema, etree.XMLSchema]]:
+    """Per message type: (ours, official), each compiled once for the module."""
+    official = reference_path("ijw-3.2", "xsd")
+    return {mt: (_compile(OURS / f"{mt}.xsd"), _compile(official / f"{mt}.xsd")) for mt in MESSAGE_TYPES}
+
+
+def _verdict(schema: etree.XMLSchema, data: bytes) -> bool:
+    try:
+        doc = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:
+        return False
+    return bool(schema.validate(doc))
+
+
+def test_every_message_type_has_a_schema_and_no_documentation_text() -> None:
+    assert sorted(p.stem for p in OURS.glob("*.xsd")) == sorted((*MESSAGE_TYPES, "basisschema"))
+    for path in OURS.glob("*.xsd"):
+        text = path.read_text(encoding="utf-8")
+        assert "xs:documentation" not in text, path.name
+        _compile(path)
+
+
+@pytest.mark.parametrize("message_type", MESSAGE_TYPES)
+def test_detected_as_ijw_32(message_type: str) -> None:
+    entry = SchemaRegistry(bundled=BUNDLED_SCHEMAS).lookup(
+        f"http://www.istandaarden.nl/ijw/3_2/{message_type.lower()}/schema", "Bericht"
+    )
+    assert entry is not None
+    assert entry.path == OURS / f"{message_type}.xsd"
+    assert (entry.kind.standard, entry.kind.message_type, entry.kind.version) == (Standard.IJW, message_type, "3.2")
+
+
+@pytest.mark.parametrize("message_type", MESSAGE_TYPES)
+def test_official_example_same_verdict(
+    message_type: str, schemas: dict[str, tuple[etree.XMLSchema, etree.XMLSchema]]
+) -> None:
+    data = reference_path("ijw-3.2", "berichten", f"{message_type}.xml").read_bytes()
+    ours, official = schemas[message_type]
+    assert _verdict(official, data) is (message_type not in OFFICIALLY_INVALID)
+    assert _verdict(ours, data) == _verdict(official, data)
+    registry = registry_for()
+    entry = registry.lookup(f"http://www.istandaarden.nl/ijw/3_2/{message_type.lower()}/schema", "Bericht")
+    assert entry is not None
+    assert _verdict(registry.schema_for(entry), data) == _verdict(official, data)
+
+
+@pytest.mark.parametrize("message_type", MESSAGE_TYPES)
+def test_mutants_same_verdict(message_type: str, schemas: dict[str, tuple[etree.XMLSchema, etree.XMLSchema]]) -> None:
+    data = reference_path("ijw-3.2", "berichten", f"{message_type}.xml").read_bytes()
+    ours, official = schemas[message_type]
+    corpus = list(mutants(data, seed=3200 + int(message_type[2:]), count=MUTANTS_PER_EXAMPLE))
+    assert len(corpus) >= 40
+    disagreements = [label for label, doc in corpus if _verdict(ours, doc) != _verdict(official, doc)]
+    assert disagreements == []
+    # The corpus must actually exercise rejection, not only valid variants.
+    assert sum(not _verdict(official, doc) for _, doc in corpus) >= 20
