@@ -91,3 +91,48 @@ def large_jw323(prestaties: int, seed: int = 0) -> bytes:
         + "</jw323:Clienten></jw323:Declaratie></jw323:Bericht>\n"
     )
     return doc.encode("utf-8")
+
+
+_ACHTERNAMEN = ("Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos")
+_PLAATSEN = (("0034", "Almere"), ("0363", "Amsterdam"), ("0599", "Rotterdam"))
+
+
+def small_jw301(seed: int = 0) -> bytes:
+    """A JW301 toewijzing (~2 KB) for one client with one toegewezen product."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    gemeente, plaats = _PLAATSEN[rng.randrange(len(_PLAATSEN))]
+    begin, _ = _month(rng)
+    dag = begin - timedelta(days=rng.randrange(1, 15))
+    geboren = date(rng.randrange(2008, 2022), rng.randrange(1, 13), rng.randrange(1, 29))
+    cat, code, eenheid, _tarief = _PRODUCTS[rng.randrange(len(_PRODUCTS))]
+    naam = rng.choice(_ACHTERNAMEN)
+    doc = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<jw301:Bericht xmlns:ijw="{_NS_BASIS}" xmlns:jw301="http://www.istandaarden.nl/ijw/3_2/jw301/schema">'
+        + _header(
+            "jw301",
+            "436",
+            afzender=gemeente,
+            ontvanger=agb_code(rng),
+            ident=str(rng.randrange(10**8, 10**9)),
+            dag=dag,
+        )
+        + f"<jw301:Client><jw301:Bsn>{elfproef_bsn(rng)}</jw301:Bsn>"
+        f"<jw301:Geboortedatum><ijw:Datum>{geboren}</ijw:Datum></jw301:Geboortedatum>"
+        f"<jw301:Geslacht>{rng.choice('12')}</jw301:Geslacht>"
+        f"<jw301:Naam><ijw:Geslachtsnaam><ijw:Achternaam>{naam}</ijw:Achternaam></ijw:Geslachtsnaam>"
+        f"<ijw:Voorletters>{rng.choice('ABJKLMS')}</ijw:Voorletters><ijw:NaamGebruik>1</ijw:NaamGebruik></jw301:Naam>"
+        f"<jw301:Contactgegevens><jw301:Contact><jw301:Soort>01</jw301:Soort><jw301:Adres>"
+        f"<ijw:Huis><ijw:Huisnummer>{rng.randrange(1, 300)}</ijw:Huisnummer></ijw:Huis>"
+        f"<ijw:Postcode>{rng.randrange(1000, 9999)}AB</ijw:Postcode><ijw:Straatnaam>Dorpsstraat</ijw:Straatnaam>"
+        f"<ijw:Plaatsnaam>{plaats}</ijw:Plaatsnaam></jw301:Adres></jw301:Contact></jw301:Contactgegevens>"
+        f"<jw301:ToegewezenProducten><jw301:ToegewezenProduct>"
+        f"<jw301:ToewijzingNummer>{rng.randrange(10**5, 10**6)}</jw301:ToewijzingNummer>"
+        f"<jw301:Product><ijw:Categorie>{cat}</ijw:Categorie><ijw:Code>{code}</ijw:Code></jw301:Product>"
+        f"<jw301:Toewijzingsdatum>{dag}</jw301:Toewijzingsdatum><jw301:Toewijzingstijd>09:30:00</jw301:Toewijzingstijd>"
+        f"<jw301:Ingangsdatum>{begin}</jw301:Ingangsdatum>"
+        f"<jw301:Omvang><ijw:Volume>{rng.randrange(1, 20)}</ijw:Volume><ijw:Eenheid>{eenheid}</ijw:Eenheid>"
+        f"<ijw:Frequentie>2</ijw:Frequentie></jw301:Omvang>"
+        "</jw301:ToegewezenProduct></jw301:ToegewezenProducten></jw301:Client></jw301:Bericht>\n"
+    )
+    return doc.encode("utf-8")
