@@ -102,6 +102,7 @@ def small_jw301(seed: int = 0) -> bytes:
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
     gemeente, plaats = _PLAATSEN[rng.randrange(len(_PLAATSEN))]
     begin, _ = _month(rng)
+    einde = date(begin.year + 1, begin.month, 1) - timedelta(days=1)
     dag = begin - timedelta(days=rng.randrange(1, 15))
     geboren = date(rng.randrange(2008, 2022), rng.randrange(1, 13), rng.randrange(1, 29))
     cat, code, eenheid, _tarief = _PRODUCTS[rng.randrange(len(_PRODUCTS))]
@@ -131,6 +132,7 @@ def small_jw301(seed: int = 0) -> bytes:
         f"<jw301:Product><ijw:Categorie>{cat}</ijw:Categorie><ijw:Code>{code}</ijw:Code></jw301:Product>"
         f"<jw301:Toewijzingsdatum>{dag}</jw301:Toewijzingsdatum><jw301:Toewijzingstijd>09:30:00</jw301:Toewijzingstijd>"
         f"<jw301:Ingangsdatum>{begin}</jw301:Ingangsdatum>"
+        f"<jw301:Einddatum>{einde}</jw301:Einddatum>"
         f"<jw301:Omvang><ijw:Volume>{rng.randrange(1, 20)}</ijw:Volume><ijw:Eenheid>{eenheid}</ijw:Eenheid>"
         f"<ijw:Frequentie>2</ijw:Frequentie></jw301:Omvang>"
         "</jw301:ToegewezenProduct></jw301:ToegewezenProducten></jw301:Client></jw301:Bericht>\n"

@@ -56,3 +56,12 @@ def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
     assert small_jw301(5) != small_jw301(6)
     assert large_jw323(40, seed=9) == large_jw323(40, seed=9)
     assert large_jw323(40, seed=9) != large_jw323(40, seed=10)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_generated_messages_pass_the_business_rules(seed: int) -> None:
+    from gateway import validate
+
+    for data in (small_jw301(seed), large_jw323(30, seed)):
+        result = validate(data)
+        assert result.valid, result.errors[:3]
