@@ -129,6 +129,11 @@ class MemStore:
         with self.lock:
             return sum(1 for row in self.jobs if not row.done)
 
+    def stuck(self) -> list[tuple[Job, float, float]]:
+        now = time.monotonic()
+        with self.lock:
+            return [(r.job, r.run_after - now, r.lease_until - now) for r in self.jobs if not r.done]
+
     def counts(self) -> dict[str, int]:
         with self.lock:
             out: dict[str, int] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +24,7 @@ from tests.support.receiver import Receiver
 from workers.loop import Worker
 from workers.pipeline import handlers
 
-HANG_GUARD_S = 60.0
+HANG_GUARD_S = 20.0
 
 
 @pytest.fixture
@@ -34,15 +35,16 @@ def receiver() -> Iterator[Receiver]:
 
 def _run_until_drained(store: MemStore, deliverer: Deliverer) -> None:
     worker = Worker(
-        store, handlers(store, deliverer, Pseudonymiser(b"k" * 32), max_bytes=1 << 20), concurrency=3,
+        store, handlers(store, deliverer, Pseudonymiser(b"k" * 32), max_bytes=1 << 20), concurrency=1,
         poll_interval_s=0.005,
     )  # fmt: skip
     thread = threading.Thread(target=worker.run)
     thread.start()
+    deadline = time.monotonic() + HANG_GUARD_S
     try:
-        done = threading.Event()
-        while store.pending() and not done.wait(0.01):
-            pass
+        while store.pending() and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        assert not store.pending(), store.stuck()
     finally:
         worker.request_stop()
         thread.join(HANG_GUARD_S)
