@@ -12,38 +12,15 @@ from __future__ import annotations
 import signal
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from types import FrameType
-from typing import Protocol
 
 import structlog
 
+from gateway.contracts import Job, JobQueue
 from gateway.model import Stage
 
 log = structlog.get_logger("workers.loop")
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One claimed unit of work."""
-
-    id: int
-    stage: Stage
-    message_id: str | None
-    attempts: int = 0
-
-
-class JobQueue(Protocol):
-    """The queue operations the loop needs; ``gateway.store`` implements them."""
-
-    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
-        """Lease the next due job of one of ``stages``, or return None when none is due."""
-        ...
-
-    def fail(self, job: Job, error: str, delay_s: float) -> None:
-        """Give the job back after an unexpected error, to run again after ``delay_s``."""
-        ...
 
 
 Handler = Callable[[Job], None]

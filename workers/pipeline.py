@@ -10,64 +10,16 @@ without effect.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
-from gateway.facts import Fact
-from gateway.intake import IntakeStore
-from gateway.model import Finding, MessageStatus, Stage
+from gateway.contracts import PipelineStore, StoredMessage
+from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer
-from gateway.rules.context import MessageHistory
-from workers.loop import Handler, Job, JobQueue
+from workers.loop import Handler, Job
 from workers.stages.map import facts_of
-from workers.stages.relay import RelayDecision, relay_once
+from workers.stages.relay import relay_once
 from workers.stages.validate import validate_payload
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """What the stages read of a message."""
-
-    id: str
-    status: MessageStatus
-    payload: bytes | None
-    receiver: str | None
-    received_at: datetime
-    relay_attempts: int = 0
-    first_attempt_at: float | None = None
-
-
-class PipelineStore(IntakeStore, JobQueue, Protocol):
-    """The store operations the pipeline needs beyond intake and the queue."""
-
-    def message(self, message_id: str) -> StoredMessage | None:
-        """The message a job is about."""
-        ...
-
-    def history(self) -> MessageHistory | None:
-        """Earlier messages, for berichtoverstijgende rules."""
-        ...
-
-    def finish_validate(
-        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
-    ) -> None:
-        """Record the verdict and retour; accepted → a map job."""
-        ...
-
-    def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
-        """Keep the facts; → a relay job."""
-        ...
-
-    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
-        """Record the attempt (delivery row); delivered, dead, or the job again after ``decision.delay_s``."""
-        ...
-
-    def skip(self, job: Job) -> None:
-        """Finish a job whose message already moved on."""
-        ...
 
 
 def handlers(

@@ -8,33 +8,13 @@ against the message's retry budget, so a receiver that is down does not burn its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from gateway.contracts import RelayDecision, Verdict
 from gateway.relay import Deliverer, DeliveryResult, Outcome, RetryPolicy
 
 LOCAL_REFUSALS = frozenset({"circuit open", "destination busy"})
 """Deliverer errors that mean no request left this process."""
-
-
-class Verdict(StrEnum):
-    """What the queue does with a relay job after one attempt."""
-
-    DELIVERED = "delivered"
-    RETRY = "retry"
-    DEAD = "dead"
-
-
-@dataclass(frozen=True, slots=True)
-class RelayDecision:
-    """The verdict, the delay before the next try, and whether an attempt was really made."""
-
-    verdict: Verdict
-    result: DeliveryResult
-    attempted: bool
-    attempts: int
-    delay_s: float = 0.0
 
 
 def decide(

@@ -1,0 +1,107 @@
+"""The seams between the pipeline and its store: jobs, the queue, and what the stages commit.
+
+They live in ``gateway`` so that ``gateway.store`` implements them without importing
+``workers`` (workers import gateway, never the reverse). Each store backend (SQLite,
+PostgreSQL) honours :class:`PipelineStore`; the workers only ever see these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from gateway.facts import Fact
+from gateway.intake import IntakeStore
+from gateway.model import Finding, MessageStatus, Stage
+from gateway.relay import DeliveryResult
+from gateway.rules.context import MessageHistory
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One claimed unit of work."""
+
+    id: int
+    stage: Stage
+    message_id: str | None
+    attempts: int = 0
+
+
+class JobQueue(Protocol):
+    """The queue operations the worker loop needs."""
+
+    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+        """Lease the next due job of one of ``stages``, or return None when none is due."""
+        ...
+
+    def fail(self, job: Job, error: str, delay_s: float) -> None:
+        """Give the job back after an unexpected error, to run again after ``delay_s``."""
+        ...
+
+
+class Verdict(StrEnum):
+    """What the queue does with a relay job after one attempt."""
+
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class RelayDecision:
+    """The verdict, the delay before the next try, and whether an attempt was really made."""
+
+    verdict: Verdict
+    result: DeliveryResult
+    attempted: bool
+    attempts: int
+    delay_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """What the stages read of a message."""
+
+    id: str
+    status: MessageStatus
+    payload: bytes | None
+    receiver: str | None
+    received_at: datetime
+    relay_attempts: int = 0
+    first_attempt_at: float | None = None
+
+
+class PipelineStore(IntakeStore, JobQueue, Protocol):
+    """The store operations the pipeline needs beyond intake and the queue."""
+
+    def message(self, message_id: str) -> StoredMessage | None:
+        """The message a job is about."""
+        ...
+
+    def history(self) -> MessageHistory | None:
+        """Earlier messages, for berichtoverstijgende rules."""
+        ...
+
+    def finish_validate(
+        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+    ) -> None:
+        """Record the verdict and retour; accepted → a map job."""
+        ...
+
+    def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
+        """Keep the facts; → a relay job."""
+        ...
+
+    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
+        """Record the attempt (delivery row); delivered, dead, or the job again after ``decision.delay_s``."""
+        ...
+
+    def skip(self, job: Job) -> None:
+        """Finish a job whose message already moved on."""
+        ...
+
+
+__all__ = ["Job", "JobQueue", "PipelineStore", "RelayDecision", "StoredMessage", "Verdict"]
