@@ -23,6 +23,11 @@ def _scrub_bsn(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mutable
     return event_dict
 
 
+def _current_stderr_logger(*_: Any) -> structlog.PrintLogger:
+    """A logger on whatever ``sys.stderr`` is now (test runners and CLIs swap and close it)."""
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(
     fmt: Literal["auto", "json", "console"] = "auto", level: str = "INFO", stream: Any = None
 ) -> None:
@@ -41,7 +46,7 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=out),
+        logger_factory=structlog.PrintLoggerFactory(file=stream) if stream is not None else _current_stderr_logger,
         cache_logger_on_first_use=False,
     )
 
