@@ -31,6 +31,8 @@ JZ_NS = "http://www.stufstandaarden.nl/koppelvlak/jz0100"
 BUNDLED_SCHEMAS = schemas_dir()
 _IJW_NS = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d+)_(\d+)/(jw\d{3})/schema$")
 _VERSION_IN_PATH = re.compile(r"^\d+\.\d+(\.\d+)?$")
+_COMPILE_LOCK = threading.Lock()
+"""One XSD compile at a time in the process: concurrent first compiles corrupt libxml2's type table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,8 @@ class SchemaRegistry:
             if doc is None:
                 doc = self._docs[path] = etree.parse(str(path), _secure_xsd_parser())
         try:
-            return etree.XMLSchema(doc)
+            with _COMPILE_LOCK:  # libxml2 sets up its built-in XSD types on the first compile, unguarded
+                return etree.XMLSchema(doc)
         except etree.XMLSchemaParseError as exc:
             raise SchemaRegistryError(f"cannot compile schema {path}: {exc}") from None
 

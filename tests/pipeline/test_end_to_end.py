@@ -35,7 +35,7 @@ def receiver() -> Iterator[Receiver]:
 
 def _run_until_drained(store: MemStore, deliverer: Deliverer) -> None:
     worker = Worker(
-        store, handlers(store, deliverer, Pseudonymiser(b"k" * 32), max_bytes=1 << 20), concurrency=1,
+        store, handlers(store, deliverer, Pseudonymiser(b"k" * 32), max_bytes=1 << 20), concurrency=3,
         poll_interval_s=0.005,
     )  # fmt: skip
     thread = threading.Thread(target=worker.run)
