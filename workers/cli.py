@@ -1,10 +1,130 @@
-"""Commands that run the pipeline's workers, plugged into ``ketenpoort`` by entry point."""
+"""Commands that run the pipeline's workers, plugged into ``ketenpoort`` by entry point.
+
+``worker`` runs stage workers against the configured store; ``run`` is the single-machine
+default (the API and a worker in one process); ``demo`` is the main job end to end on a fresh
+embedded store with a loopback receiver.
+"""
 
 from __future__ import annotations
 
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from gateway.config import load_settings
+from gateway.relay import RouteConfigError
 
 
 def register(app: typer.Typer) -> None:
-    """Add the worker commands to the ``ketenpoort`` command line."""
-    del app  # the pipeline commands arrive with the pipeline issue
+    """Add ``worker``, ``run`` and ``demo`` to the ``ketenpoort`` command line."""
+    app.command()(worker)
+    app.command()(run)
+    app.command()(demo)
+
+
+def worker(
+    stages: Annotated[
+        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention.")
+    ] = "validate,map,relay,retention",
+    concurrency: Annotated[int, typer.Option(min=1, help="Worker threads in this process.")] = 1,
+) -> None:
+    """Claim and run pipeline jobs until SIGTERM (which finishes the job in hand first)."""
+    from workers.runtime import StoreUnavailableError, build_worker, open_store, parse_stages
+
+    settings = load_settings()
+    try:
+        chosen = parse_stages(stages)
+    except ValueError as exc:
+        typer.echo(f"--stages: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        store = open_store(settings)
+        loop, deliverer = build_worker(store, settings, stages=chosen, concurrency=concurrency)
+    except (StoreUnavailableError, RouteConfigError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    loop.install_signal_handlers()
+    try:
+        loop.run()
+    finally:
+        deliverer.close()
+        _close(store)
+
+
+def run(
+    host: Annotated[str | None, typer.Option(help="API bind address (default KETENPOORT_API_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="API port (default KETENPOORT_API_PORT).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Worker threads beside the API.")] = 2,
+) -> None:
+    """The single-machine default: the HTTP API and a worker for every stage in one process."""
+    from gateway.api.server import serve
+    from workers.runtime import StoreUnavailableError, build_worker, open_store
+
+    settings = load_settings()
+    try:
+        store = open_store(settings)
+        loop, deliverer = build_worker(store, settings, concurrency=concurrency)
+    except (StoreUnavailableError, RouteConfigError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    thread = threading.Thread(target=loop.run, name="worker", daemon=True)
+    thread.start()
+    try:
+        serve(settings, host, port, store=store)  # returns on SIGTERM/SIGINT (uvicorn's handlers)
+    finally:
+        loop.request_stop()  # the jobs in hand are finished before the process exits
+        thread.join()
+        deliverer.close()
+        _close(store)
+
+
+def demo(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the store here (default: a temporary directory, removed after).")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Worker threads.")] = 3,
+    verbose: Annotated[bool, typer.Option(help="Show the pipeline's log lines too.")] = False,
+) -> None:
+    """Run the main job on the embedded SQLite store with a loopback receiver, and print what happened."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gateway.logs import configure_logging
+    from workers.demo import run_demo
+    from workers.runtime import StoreUnavailableError
+
+    settings = load_settings()
+    if not verbose:
+        configure_logging(settings.log_format, "WARNING")
+    columns = (TextColumn("pipeline"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with tempfile.TemporaryDirectory(prefix="ketenpoort-demo-") as tmp, Progress(*columns, transient=True) as bar:
+        task = bar.add_task("pipeline", total=None)
+        where = data_dir if data_dir is not None else Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        try:
+            report = run_demo(
+                where,
+                concurrency=concurrency,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except StoreUnavailableError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+    for line in report.lines():
+        typer.echo(line)
+    if data_dir is not None:
+        typer.echo(f"store kept in {data_dir / 'ketenpoort.db'}")
+    if not report.ok:
+        typer.echo("demo did not finish cleanly", err=True)
+        raise typer.Exit(1)
+
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+__all__ = ["demo", "register", "run", "worker"]

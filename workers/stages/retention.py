@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
 
 from gateway.config import Settings
+from gateway.contracts import Job
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,4 +27,28 @@ def cutoffs(settings: Settings, now: datetime) -> Cutoffs:
     )
 
 
-__all__ = ["Cutoffs", "cutoffs"]
+@runtime_checkable
+class RetentionStore(Protocol):
+    """What the retention stage needs of the store."""
+
+    def purge(self, payload_before: datetime, metadata_before: datetime) -> Any:
+        """Drop payloads of messages delivered before the first horizon, metadata before the second."""
+        ...
+
+    def skip(self, job: Job) -> None:
+        """Finish the job."""
+        ...
+
+
+def retention_handler(store: RetentionStore, settings: Settings) -> Callable[[Job], None]:
+    """The handler for retention jobs: purge up to the horizons of now, then finish the job."""
+
+    def retention(job: Job) -> None:
+        horizon = cutoffs(settings, datetime.now(UTC))
+        store.purge(horizon.payload_before, horizon.metadata_before)
+        store.skip(job)
+
+    return retention
+
+
+__all__ = ["Cutoffs", "RetentionStore", "cutoffs", "retention_handler"]

@@ -1,0 +1,187 @@
+"""``ketenpoort demo``: the main job on the embedded default, with nothing to install or start.
+
+A fresh data directory with a SQLite store, a loopback receiver standing in for the partners,
+a mixed batch of generated messages (iJw toewijzingen, a large declaratie, StUF-Jeugdzorg
+traffic with resubmissions, and a few broken ones), the real intake and worker, and a summary
+of what happened to every message.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gateway.config import Settings, load_settings
+from gateway.generate import large_jw323, small_jw301
+from gateway.generate.stuf import stuf_traffic
+from gateway.intake import submit
+from gateway.model import Finding, MessageStatus
+from workers.receiver import DemoReceiver
+from workers.runtime import build_worker, open_store
+from workers.tally import Tally
+
+
+@dataclass(frozen=True, slots=True)
+class DemoMessage:
+    """One document of the demo batch and what it is meant to show."""
+
+    label: str
+    data: bytes
+
+
+def demo_batch(
+    *, toewijzingen: int = 20, stuf: int = 40, prestaties: int = 2000, seed: int = 2026
+) -> list[DemoMessage]:
+    """The mixed batch: valid iJw and StUF traffic (some StUF resubmitted), plus broken documents."""
+    batch = [DemoMessage("JW301 toewijzing", small_jw301(seed + i)) for i in range(toewijzingen)]
+    batch.append(DemoMessage("JW323 declaratie", large_jw323(prestaties, seed=seed)))
+    batch += [DemoMessage("StUF-Jeugdzorg", data) for _, data in stuf_traffic(stuf, seed=seed, duplicate_ratio=0.1)]
+    broken = [small_jw301(seed + 10_000 + i) for i in range(3)]  # each its own BerichtIdentificatie
+    batch += [
+        DemoMessage("JW301, Geslacht 7 (XSD)", re.sub(rb"<jw301:Geslacht>\d<", b"<jw301:Geslacht>7<", broken[0])),
+        DemoMessage("JW301, BSN fails 11-proef", re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", broken[1])),
+        DemoMessage("JW301, truncated", broken[2][: len(broken[2]) // 2]),
+    ]
+    return batch
+
+
+@dataclass
+class DemoReport:
+    """What happened to the batch."""
+
+    submitted: int = 0
+    created: int = 0
+    duplicates: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    receiver_requests: int = 0
+    receiver_keys: int = 0
+    delivery_attempts: int = 0
+    retours: int = 0
+    facts: int = 0
+    audit: str = "not checked"
+    audit_ok: bool = True
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Every message finished, each delivered one reached the receiver, and the audit chain holds."""
+        delivered = self.counts.get(str(MessageStatus.DELIVERED), 0)
+        finished = sum(self.counts.get(str(s), 0) for s in ("rejected", "delivered", "dead"))
+        return finished == self.created and self.receiver_keys == delivered and self.audit_ok
+
+    def lines(self) -> list[str]:
+        """The printed summary."""
+        out = [
+            f"submitted {self.submitted} documents: {self.created} messages, {self.duplicates} resubmissions "
+            "answered as duplicates",
+        ]
+        out += [f"  {status:<10} {count}" for status, count in sorted(self.counts.items())]
+        if self.reasons:
+            out.append("rejected because of (rule or check → retourcode):")
+            out += [f"  {reason:<40} {count}" for reason, count in self.reasons.most_common()]
+        out += [
+            f"retours/acknowledgements made: {self.retours}",
+            f"facts kept for reconciliation: {self.facts}",
+            f"receiver: {self.receiver_requests} requests, {self.receiver_keys} distinct Idempotency-Keys "
+            f"({self.delivery_attempts} delivery attempts recorded)",
+            f"audit chain: {self.audit}",
+            f"done in {self.seconds:.1f} s",
+        ]
+        return out
+
+
+def _reason(finding: Finding) -> str:
+    what = finding.rule or finding.kind
+    return f"{what} → {finding.retourcode}" if finding.retourcode else what
+
+
+def _verify_audit(store: Any) -> tuple[bool, str]:
+    """The store's audit-chain verdict, when this build keeps one."""
+    verify = getattr(store, "verify_audit", None)
+    if verify is None:
+        return True, "no audit trail in this build"
+    result = verify()
+    ok = bool(getattr(result, "ok", result))
+    events = getattr(result, "events", None)
+    detail = f"{events} events, " if events is not None else ""
+    broken = getattr(result, "first_broken", None)
+    return ok, f"{detail}verified" if ok else f"BROKEN at sequence {broken}"
+
+
+def demo_settings(data_dir: Path, receiver_url: str) -> Settings:
+    """Settings for a demo run: the SQLite file in ``data_dir``, every route to the loopback receiver."""
+    return load_settings(
+        database_url=f"sqlite:///{data_dir / 'ketenpoort.db'}",
+        data_dir=data_dir,
+        routes_file=None,
+        default_route=receiver_url,
+        retry_base_s=0.05,
+        retry_cap_s=1.0,
+        poll_interval_s=0.02,
+    )
+
+
+Progress = Callable[[int, int], None]
+
+
+def run_demo(
+    data_dir: Path,
+    *,
+    concurrency: int = 3,
+    batch: list[DemoMessage] | None = None,
+    progress: Progress | None = None,
+    hang_guard_s: float = 300.0,
+) -> DemoReport:
+    """Run the whole demo in ``data_dir`` and return its report."""
+    started = time.perf_counter()
+    report = DemoReport()
+    messages = batch if batch is not None else demo_batch()
+    with DemoReceiver() as receiver:
+        settings = demo_settings(data_dir, receiver.url)
+        store = open_store(settings)
+        tally = Tally(store)
+        for message in messages:
+            result = submit(tally, message.data, sender=None, max_bytes=settings.max_message_bytes)
+            report.submitted += 1
+            report.created += result.created
+            report.duplicates += result.status is MessageStatus.DUPLICATE
+        worker, deliverer = build_worker(tally, settings, concurrency=concurrency)
+        thread = threading.Thread(target=worker.run, name="demo-worker", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + hang_guard_s
+        try:
+            while tally.outcomes.finished() < report.created and time.monotonic() < deadline:
+                if progress is not None:
+                    progress(tally.outcomes.finished(), report.created)
+                time.sleep(0.05)
+            if progress is not None:
+                progress(tally.outcomes.finished(), report.created)
+        finally:
+            worker.request_stop()
+            thread.join()
+            deliverer.close()
+        report.counts = tally.outcomes.counts()
+        for message_id, status in tally.outcomes.status.items():
+            if status is MessageStatus.REJECTED:
+                report.reasons.update({_reason(f) for f in tally.outcomes.findings.get(message_id, ())})
+        report.retours = tally.outcomes.retours
+        report.facts = tally.outcomes.facts
+        report.delivery_attempts = tally.outcomes.attempts
+        report.receiver_requests = receiver.requests
+        report.receiver_keys = len(receiver.keys)
+        report.audit_ok, report.audit = _verify_audit(store)
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+__all__ = ["DemoMessage", "DemoReport", "demo_batch", "demo_settings", "run_demo"]

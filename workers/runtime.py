@@ -1,0 +1,91 @@
+"""Assemble a running worker from settings: the store, the deliverer, the pseudonymiser, the stage handlers.
+
+``ketenpoort worker``, ``run`` and ``demo`` all build their worker here, so the three commands
+run exactly the same pipeline; tests build theirs the same way with their own store.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from gateway.config import Settings
+from gateway.contracts import PipelineStore
+from gateway.model import Stage
+from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
+from gateway.relay import Deliverer, Routes
+from workers.loop import Handler, Worker
+from workers.pipeline import handlers
+from workers.stages.retention import RetentionStore, retention_handler
+
+ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION)
+
+
+class StoreUnavailableError(RuntimeError):
+    """This build has no ``gateway.store``, so there is nothing for a worker to claim from."""
+
+
+def open_store(settings: Settings) -> Any:
+    """The store for ``settings.database_url``, migrated to the current schema."""
+    try:
+        module: Any = importlib.import_module("gateway.store")
+    except ModuleNotFoundError as exc:
+        if exc.name != "gateway.store":
+            raise
+        raise StoreUnavailableError("gateway.store is not part of this build") from None
+    return module.open_store(settings.database_url, migrate=True)
+
+
+def parse_stages(text: str | Iterable[str]) -> tuple[Stage, ...]:
+    """``"validate,map"`` → (Stage.VALIDATE, Stage.MAP); unknown names raise ValueError."""
+    names = text.split(",") if isinstance(text, str) else list(text)
+    out: list[Stage] = []
+    for raw in names:
+        name = raw.strip().lower()
+        if name and Stage(name) not in out:
+            out.append(Stage(name))
+    if not out:
+        raise ValueError("no stages given")
+    return tuple(out)
+
+
+def stage_handlers(
+    store: PipelineStore,
+    deliverer: Deliverer,
+    pseudonymiser: Pseudonymiser,
+    settings: Settings,
+    stages: Sequence[Stage] = ALL_STAGES,
+) -> dict[Stage, Handler]:
+    """The handlers of ``stages`` only, so a worker claims no job it was not asked to run."""
+    every = handlers(store, deliverer, pseudonymiser, max_bytes=settings.max_message_bytes)
+    if isinstance(store, RetentionStore):
+        every[Stage.RETENTION] = retention_handler(store, settings)
+    return {stage: every[stage] for stage in stages if stage in every}
+
+
+def build_worker(
+    store: PipelineStore,
+    settings: Settings,
+    *,
+    stages: Sequence[Stage] = ALL_STAGES,
+    concurrency: int = 1,
+    deliverer: Deliverer | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> tuple[Worker, Deliverer]:
+    """A Worker over ``store`` and the Deliverer it uses (the caller closes it)."""
+    if deliverer is None:
+        relays = Stage.RELAY in stages or settings.routes_file is not None or settings.default_route is not None
+        deliverer = Deliverer.from_settings(settings) if relays else Deliverer(Routes())
+    pseudonymiser = pseudonymiser if pseudonymiser is not None else pseudonymiser_for(settings)
+    worker = Worker(
+        store,
+        stage_handlers(store, deliverer, pseudonymiser, settings, stages),
+        concurrency=concurrency,
+        lease_s=settings.lease_s,
+        poll_interval_s=settings.poll_interval_s,
+    )
+    return worker, deliverer
+
+
+__all__ = ["ALL_STAGES", "StoreUnavailableError", "build_worker", "open_store", "parse_stages", "stage_handlers"]

@@ -1,0 +1,114 @@
+"""A PipelineStore wrapper that counts what the stages decided, for the demo's progress bar and summary.
+
+It delegates every call to the real store and only watches the outcomes go by, so the demo
+reports what the pipeline did without asking the store for anything beyond the contract.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gateway.contracts import Job, PipelineStore, RelayDecision, StoredMessage, Verdict
+from gateway.facts import Fact
+from gateway.intake import IntakeRecord, SubmitResult
+from gateway.model import Finding, MessageStatus, Stage
+from gateway.rules.context import MessageHistory
+
+TERMINAL = frozenset({MessageStatus.REJECTED, MessageStatus.DELIVERED, MessageStatus.DEAD})
+
+
+@dataclass
+class Outcomes:
+    """Where each message ended up, its findings, and how many retours were made."""
+
+    status: dict[str, MessageStatus] = field(default_factory=dict)
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+    retours: int = 0
+    attempts: int = 0
+    facts: int = 0
+
+    def counts(self) -> Counter[str]:
+        """Messages per status."""
+        return Counter(str(status) for status in self.status.values())
+
+    def finished(self) -> int:
+        """Messages in a terminal state (rejected, delivered, dead)."""
+        return sum(1 for status in self.status.values() if status in TERMINAL)
+
+
+class Tally:
+    """Honours PipelineStore by delegation and records every outcome in :attr:`outcomes`."""
+
+    def __init__(self, store: PipelineStore) -> None:
+        """Wrap ``store``."""
+        self.store = store
+        self.outcomes = Outcomes()
+        self._lock = threading.Lock()
+
+    def _set(self, message_id: str | None, status: MessageStatus) -> None:
+        with self._lock:
+            self.outcomes.status[message_id or ""] = status
+
+    def intake(self, record: IntakeRecord) -> SubmitResult:
+        """Delegate; a created message is counted as received (or rejected when unreadable)."""
+        result = self.store.intake(record)
+        if result.created:
+            self._set(result.message_id, result.status)
+            if result.findings:
+                with self._lock:
+                    self.outcomes.findings[result.message_id] = tuple(result.findings)
+        return result
+
+    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+        """Delegate."""
+        return self.store.claim(stages, worker_id, lease_s)
+
+    def fail(self, job: Job, error: str, delay_s: float) -> None:
+        """Delegate."""
+        self.store.fail(job, error, delay_s)
+
+    def message(self, message_id: str) -> StoredMessage | None:
+        """Delegate."""
+        return self.store.message(message_id)
+
+    def history(self) -> MessageHistory | None:
+        """Delegate."""
+        return self.store.history()
+
+    def finish_validate(
+        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+    ) -> None:
+        """Delegate, then note the verdict and its findings."""
+        self.store.finish_validate(job, status, findings, retour)
+        self._set(job.message_id, status)
+        with self._lock:
+            self.outcomes.findings[job.message_id or ""] = tuple(findings)
+            self.outcomes.retours += retour is not None
+
+    def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
+        """Delegate, then count the facts kept."""
+        self.store.finish_map(job, facts)
+        with self._lock:
+            self.outcomes.facts += len(facts)
+
+    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
+        """Delegate, then note delivered, dead or still relaying."""
+        self.store.finish_relay(job, decision)
+        status = {
+            Verdict.DELIVERED: MessageStatus.DELIVERED,
+            Verdict.DEAD: MessageStatus.DEAD,
+            Verdict.RETRY: MessageStatus.RELAYING,
+        }[decision.verdict]
+        self._set(job.message_id, status)
+        with self._lock:
+            self.outcomes.attempts += decision.attempted
+
+    def skip(self, job: Job) -> None:
+        """Delegate."""
+        self.store.skip(job)
+
+
+__all__ = ["TERMINAL", "Outcomes", "Tally"]
