@@ -7,6 +7,7 @@ twice is answered 200 again and counted once, the way a real receiver deduplicat
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -44,6 +45,8 @@ class DemoReceiver:
         self._lock = threading.Lock()
         self.requests = 0
         self.keys: set[str] = set()
+        self.first_seen: dict[str, float] = {}
+        """Key → wall-clock time (``time.time()``) of its first request, for latency measurements."""
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-receiver", daemon=True)
 
@@ -57,8 +60,9 @@ class DemoReceiver:
         """Count one request and remember its key."""
         with self._lock:
             self.requests += 1
-            if key:
+            if key and key not in self.keys:
                 self.keys.add(key)
+                self.first_seen[key] = time.time()
 
     def start(self) -> Self:
         """Serve in the background."""

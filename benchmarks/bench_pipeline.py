@@ -1,0 +1,250 @@
+"""End-to-end pipeline on the embedded SQLite default: submit → validate → map → delivered, beside its floor.
+
+Three figures in one run:
+
+* **floor** (the anchor): raw lxml XSD validation plus one SQLite insert+commit per message
+  (WAL, ``synchronous=FULL``), the least any durable validating gateway must do;
+* **throughput**: N small messages (generated JW301 toewijzingen, ~2 KB) submitted through the
+  real intake while ``--workers`` worker processes (``ketenpoort worker``) validate, map and
+  relay them to a loopback receiver; messages/s from the first submit to the last first delivery;
+* **latency**: messages submitted at a steady ``--rate`` per second; intake-to-delivered
+  latency (receiver's first sight of the Idempotency-Key minus the submit time), p50/p99.
+
+Run: ``python benchmarks/bench_pipeline.py [--messages 20000] [--workers 2] [--concurrency 2]``.
+Prints a markdown table and writes benchmarks/results/bench_pipeline.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from gateway.config import load_settings
+from gateway.generate import small_jw301
+from gateway.intake import submit
+from gateway.schemas import registry_for
+from workers.receiver import DemoReceiver
+from workers.runtime import open_store
+
+RESULTS = Path(__file__).parent / "results"
+TARGET_MSGS_PER_S = 1500.0
+TARGET_P99_MS = 250.0
+
+
+def messages(n: int, offset: int = 0) -> list[bytes]:
+    """``n`` distinct small JW301 toewijzingen (each its own BerichtIdentificatie)."""
+    return [small_jw301(seed=offset + i) for i in range(n)]
+
+
+def floor_rate(data: Sequence[bytes], directory: Path) -> float:
+    """Messages/s of raw lxml validate + one SQLite insert and commit per message."""
+    registry = registry_for()
+    first = etree.fromstring(data[0])
+    qname = etree.QName(first)
+    entry = registry.lookup(qname.namespace or "", qname.localname)
+    assert entry is not None
+    schema = registry.schema_for(entry)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    db = sqlite3.connect(directory / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE m (id INTEGER PRIMARY KEY, payload BLOB, valid INTEGER)")
+    started = time.perf_counter()
+    for payload in data:
+        valid = schema.validate(etree.fromstring(payload, parser))
+        db.execute("BEGIN")
+        db.execute("INSERT INTO m (payload, valid) VALUES (?, ?)", (payload, int(valid)))
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return len(data) / elapsed
+
+
+def worker_env(database_url: str, data_dir: Path, route: str) -> dict[str, str]:
+    """The environment of a benchmark worker process."""
+    env = dict(os.environ)
+    env.update(
+        KETENPOORT_DATABASE_URL=database_url,
+        KETENPOORT_DATA_DIR=str(data_dir),
+        KETENPOORT_DEFAULT_ROUTE=route,
+        KETENPOORT_POLL_INTERVAL_S="0.01",
+        KETENPOORT_LOG_LEVEL="WARNING",
+        KETENPOORT_LOG_FORMAT="json",
+    )
+    env.pop("KETENPOORT_ROUTES_FILE", None)
+    return env
+
+
+@contextmanager
+def worker_processes(count: int, concurrency: int, env: dict[str, str]) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` ``ketenpoort worker`` processes, stopped with SIGTERM on exit."""
+    command = [sys.executable, "-m", "gateway", "worker", "--concurrency", str(concurrency)]
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_for(receiver: DemoReceiver, expected: int, procs: Sequence[subprocess.Popen[bytes]], guard_s: float) -> None:
+    """Until the receiver saw ``expected`` distinct keys (fails fast when a worker died)."""
+    deadline = time.monotonic() + guard_s
+    while len(receiver.keys) < expected:
+        dead = [p.returncode for p in procs if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"a worker exited early with {dead}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(receiver.keys)} of {expected} delivered after {guard_s} s")
+        time.sleep(0.005)
+
+
+def throughput(
+    database_url: str, data_dir: Path, data: Sequence[bytes], *, workers: int, concurrency: int, preload: bool = False
+) -> dict[str, float]:
+    """Submit ``data`` while the workers drain it; messages/s from first submit to last first delivery.
+
+    With ``preload`` everything is submitted before the workers start, and only the workers are timed.
+    """
+    with DemoReceiver() as receiver:
+        settings = load_settings(database_url=database_url, data_dir=data_dir, default_route=receiver.url)
+        store = open_store(settings)
+        env = worker_env(database_url, data_dir, receiver.url)
+        submit_s = 0.0
+        if preload:
+            t0 = time.perf_counter()
+            for payload in data:
+                submit(store, payload, sender=None)
+            submit_s = time.perf_counter() - t0
+        with worker_processes(workers, concurrency, env) as procs:
+            time.sleep(1.0 if preload else 0.0)  # let them import; not timed when preloaded
+            started = time.time()
+            if not preload:
+                t0 = time.perf_counter()
+                for payload in data:
+                    submit(store, payload, sender=None)
+                submit_s = time.perf_counter() - t0
+            wait_for(receiver, len(data), procs, guard_s=60.0 + len(data) / 50)
+            last = max(receiver.first_seen.values())
+        _close(store)
+    elapsed = last - started
+    return {"messages": len(data), "seconds": elapsed, "msgs_per_s": len(data) / elapsed, "intake_s": submit_s}
+
+
+def latency(
+    database_url: str, data_dir: Path, data: Sequence[bytes], *, rate: float, workers: int, concurrency: int
+) -> dict[str, float]:
+    """Submit at ``rate`` per second; intake-to-delivered latency percentiles in ms."""
+    with DemoReceiver() as receiver:
+        settings = load_settings(database_url=database_url, data_dir=data_dir, default_route=receiver.url)
+        store = open_store(settings)
+        env = worker_env(database_url, data_dir, receiver.url)
+        submitted: dict[str, float] = {}
+        with worker_processes(workers, concurrency, env) as procs:
+            time.sleep(1.5)  # workers imported and polling
+            start = time.perf_counter()
+            for index, payload in enumerate(data):
+                due = start + index / rate
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                at = time.time()
+                submitted[submit(store, payload, sender=None).message_id] = at
+            wait_for(receiver, len(data), procs, guard_s=120.0)
+        _close(store)
+        lat = sorted((receiver.first_seen[key] - at) * 1000.0 for key, at in submitted.items())
+    return {
+        "rate_per_s": rate,
+        "messages": len(lat),
+        "p50_ms": statistics.median(lat),
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+        "max_ms": lat[-1],
+    }
+
+
+def _close(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+def main() -> None:
+    """Measure and print the table the README quotes."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=2, help="threads per worker process")
+    parser.add_argument("--rate", type=float, default=100.0, help="messages/s for the latency run")
+    parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument("--json", type=Path, default=RESULTS / "bench_pipeline.json")
+    args = parser.parse_args()
+
+    data = messages(args.messages)
+    paced = messages(int(args.rate * args.latency_seconds), offset=args.messages)
+    with tempfile.TemporaryDirectory(prefix="kp-bench-") as tmp:
+        root = Path(tmp)
+        floor = floor_rate(data, root)
+        (root / "t").mkdir()
+        run = throughput(
+            f"sqlite:///{root / 't' / 'k.db'}", root / "t", data, workers=args.workers, concurrency=args.concurrency
+        )
+        (root / "l").mkdir()
+        lat = latency(
+            f"sqlite:///{root / 'l' / 'k.db'}",
+            root / "l",
+            paced,
+            rate=args.rate,
+            workers=args.workers,
+            concurrency=args.concurrency,
+        )
+    ratio = run["msgs_per_s"] / floor
+    result = {
+        "cpus": os.cpu_count(),
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "floor_msgs_per_s": floor,
+        "pipeline": run,
+        "ratio_vs_floor": ratio,
+        "latency": lat,
+        "target_msgs_per_s": TARGET_MSGS_PER_S,
+        "target_p99_ms": TARGET_P99_MS,
+    }
+    shape = f"{args.workers} worker processes × {args.concurrency} threads"
+    print(f"End-to-end pipeline on SQLite, {shape}, {os.cpu_count()} CPUs\n")
+    print("| measurement | figure |")
+    print("|---|---|")
+    print(f"| floor: raw lxml validate + 1 SQLite insert/commit per message | {floor:,.0f} msg/s |")
+    print(
+        f"| pipeline: submit → validate → map → delivered ({run['messages']:,} msgs) | {run['msgs_per_s']:,.0f} msg/s |"
+    )
+    print(f"| ratio pipeline / floor | {ratio:.2f} |")
+    print(f"| target (issue 4) | ≥ {TARGET_MSGS_PER_S:,.0f} msg/s |")
+    print(
+        f"| latency at {lat['rate_per_s']:.0f} msg/s, p50 / p99 / max | "
+        f"{lat['p50_ms']:.0f} / {lat['p99_ms']:.0f} / {lat['max_ms']:.0f} ms (target p99 < {TARGET_P99_MS:.0f}) |"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
