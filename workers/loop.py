@@ -81,7 +81,12 @@ class Worker:
 
     def _thread_main(self, until_idle: bool) -> None:
         while not self.stopping.is_set():
-            if self.run_one():
+            try:
+                if self.run_one():
+                    continue
+            except Exception:  # the store itself failed (locked, connection lost): back off, keep the thread
+                log.exception("worker.store_error", worker=self.worker_id)
+                self.stopping.wait(min(5.0, max(self.poll_interval_s * 10, 0.05)))
                 continue
             if until_idle:
                 return

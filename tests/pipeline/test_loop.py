@@ -77,3 +77,22 @@ def test_a_failing_stage_gives_the_job_back_without_its_text() -> None:
 
     Worker(queue, {Stage.VALIDATE: handler}).run(until_idle=True)
     assert queue.failed == [(0, "ValueError", 1.0)]
+
+
+def test_a_store_error_while_claiming_does_not_end_the_thread() -> None:
+    class FlakyQueue(ListQueue):
+        def __init__(self) -> None:
+            super().__init__(3)
+            self.errors = 2
+
+        def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+            if self.errors:
+                self.errors -= 1
+                raise OSError("database is locked")
+            return super().claim(stages, worker_id, lease_s)
+
+    queue = FlakyQueue()
+    done: list[int] = []
+    worker = Worker(queue, {Stage.VALIDATE: lambda job: done.append(job.id)}, poll_interval_s=0.001)
+    worker.run(until_idle=True)
+    assert done == [0, 1, 2]
