@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import xmlschema
-from gateway.generate import large_jw323, small_jw301
 from lxml import etree
 
+from gateway.generate import large_jw323, small_jw301
 from gateway.schemas import registry_for
 from gateway.validation import validate
 
