@@ -81,8 +81,9 @@ def inspect(
     except DocumentRefusedError as exc:
         return Inspection(ValidationResult(well_formed=False, errors=[exc.finding]))
     reg = registry if registry is not None else registry_for()
-    qname = etree.QName(root)
-    entry = reg.lookup(qname.namespace or "", qname.localname)
+    tag: str = root.tag  # "{namespace}local" or "local"; cheaper than etree.QName on the hot path
+    namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+    entry = reg.lookup(namespace, local)
     if entry is None:
         return Inspection(ValidationResult(well_formed=True, errors=[_unknown_schema(root)]), root)
     kind = entry.kind

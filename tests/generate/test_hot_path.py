@@ -1,0 +1,55 @@
+"""The fast path of xmlsafe.parse (canonical UTF-8 prolog) refuses exactly what the full checks refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.generate import small_jw301
+from gateway.validation import validate
+from gateway.xmlsafe import DocumentRefusedError, parse
+
+PROLOG = b'<?xml version="1.0" encoding="UTF-8"?>'
+LOL = b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PROLOG + LOL + b"<r>&b;</r>",
+        PROLOG + b"\n" + LOL + b"<r>&b;</r>",
+        PROLOG + b" " * 100 + LOL + b"<r>&b;</r>",
+        PROLOG + b"<!-- c -->" + LOL + b"<r>&b;</r>",
+        PROLOG + b"<?pi x?>" + LOL + b"<r>&b;</r>",
+        b"<?xml version='1.0' encoding='UTF-8'?>" + LOL + b"<r>&b;</r>",
+    ],
+    ids=["direct", "newline", "long-whitespace", "after-comment", "after-pi", "single-quotes"],
+)
+def test_doctype_after_canonical_prolog_is_refused(data: bytes) -> None:
+    with pytest.raises(DocumentRefusedError) as err:
+        parse(data)
+    assert err.value.finding.kind == "xml"
+    assert "DTD" in err.value.finding.message
+
+
+def test_oversized_canonical_document_is_refused_before_parsing() -> None:
+    data = small_jw301(1)
+    with pytest.raises(DocumentRefusedError) as err:
+        parse(data, max_bytes=len(data) - 1)
+    assert "OP179" in err.value.finding.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xef\xbb\xbf" + PROLOG + b"<r/>", b'<?xml version="1.0" encoding="ISO-8859-1"?><r/>', b"   \n\t ", b""],
+    ids=["bom", "latin1", "whitespace-only", "empty"],
+)
+def test_non_canonical_starts_still_take_the_full_checks(data: bytes) -> None:
+    result = validate(data)
+    assert not result.well_formed
+    assert [e.kind for e in result.errors] == ["xml"]
+
+
+def test_canonical_document_parses_to_its_root() -> None:
+    root = parse(small_jw301(1))
+    assert root.tag == "{http://www.istandaarden.nl/ijw/3_2/jw301/schema}Bericht"
+    assert validate(small_jw301(1)).valid
