@@ -1,33 +1,61 @@
-"""`ketenpoort generate`: write seeded synthetic iJw 3.2 messages to a directory."""
+"""`ketenpoort generate`: write seeded synthetic iJw 3.2 / StUF-Jeugdzorg messages to a directory."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from gateway.generate.ijw import large_jw323, small_jw301
+from gateway.generate.ijw import large_jw323
+from gateway.generate.stuf import stuf_traffic
+from gateway.generate.traffic import TYPES, ijw_traffic
 
-TYPES = ("JW301", "JW323")
+CHOICES = (*sorted(TYPES), "traffic", "stuf")
+MANIFEST = "expected.jsonl"
 
 
 def generate_command(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the messages to.")],
-    message_type: Annotated[str, typer.Option("--type", help="Message type: JW301 or JW323.")] = "JW323",
+    *,
+    message_type: Annotated[
+        str, typer.Option("--type", help=f"One of {', '.join(CHOICES)} (traffic = a weighted mix of all iJw types).")
+    ] = "traffic",
     count: Annotated[int, typer.Option("--count", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    prestaties: Annotated[int, typer.Option("--prestaties", min=1, help="Prestatie lines per JW323.")] = 10,
+    invalid_ratio: Annotated[
+        float, typer.Option("--invalid-ratio", min=0.0, max=1.0, help="Fraction of iJw messages broken on purpose.")
+    ] = 0.0,
+    duplicate_ratio: Annotated[
+        float, typer.Option("--duplicate-ratio", min=0.0, max=1.0, help="Fraction of StUF Di01 sent twice.")
+    ] = 0.02,
+    prestaties: Annotated[
+        int | None, typer.Option("--prestaties", min=1, help="JW323 only: one declaratie with this many Prestaties.")
+    ] = None,
 ) -> None:
-    """Write COUNT messages of TYPE; the same seed gives the same bytes."""
-    kind = message_type.upper()
-    if kind not in TYPES:
-        typer.echo(f"unknown --type {message_type}; choose from {', '.join(TYPES)}", err=True)
+    """Write COUNT messages of TYPE; the same seed gives the same bytes.
+
+    iJw runs also write expected.jsonl: per file the verdict the gateway must give it.
+    """
+    kind = message_type.upper() if message_type.upper() in TYPES else message_type.lower()
+    if kind not in CHOICES:
+        typer.echo(f"unknown --type {message_type}; choose from {', '.join(CHOICES)}", err=True)
         raise typer.Exit(2)
     out.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        data = small_jw301(seed + i) if kind == "JW301" else large_jw323(prestaties, seed + i)
-        (out / f"{kind}_{seed}_{i:05d}.xml").write_bytes(data)
+    if kind == "stuf":
+        for name, data in stuf_traffic(count, seed, duplicate_ratio):
+            (out / name).write_bytes(data)
+    elif kind == "JW323" and prestaties is not None:
+        for i in range(count):
+            (out / f"JW323_{seed}_{i:05d}.xml").write_bytes(large_jw323(prestaties, seed + i))
+    else:
+        types = TYPES if kind == "traffic" else (kind,)
+        with (out / MANIFEST).open("w", encoding="utf-8") as manifest:
+            for message in ijw_traffic(count, seed, invalid_ratio, types=types):
+                (out / message.name).write_bytes(message.data)
+                row = {"file": message.name, "message_type": message.message_type, **message.expected.to_dict()}
+                manifest.write(json.dumps(row) + "\n")
     typer.echo(f"wrote {count} {kind} message(s) to {out}")
 
 

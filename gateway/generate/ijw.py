@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-_NS_BASIS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
+NS_BASIS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
 GEMEENTEN = ("0034", "0363", "0599")
 _PRODUCTS = (("45", "45A03", "04", 1250), ("45", "45A04", "04", 1400), ("43", "43A01", "14", 9500))
 
@@ -31,7 +31,8 @@ def _month(rng: random.Random) -> tuple[date, date]:
     return first, last
 
 
-def _header(prefix: str, code: str, *, afzender: str, ontvanger: str, ident: str, dag: date) -> str:
+def header(prefix: str, code: str, *, afzender: str, ontvanger: str, ident: str, dag: date) -> str:
+    """The iJw 3.2 Header of a message whose elements use namespace prefix ``prefix``."""
     return (
         f"<{prefix}:Header><{prefix}:BerichtCode>{code}</{prefix}:BerichtCode>"
         f"<{prefix}:BerichtVersie>3</{prefix}:BerichtVersie><{prefix}:BerichtSubversie>2</{prefix}:BerichtSubversie>"
@@ -73,8 +74,8 @@ def large_jw323(prestaties: int, seed: int = 0) -> bytes:
         parts.append("</jw323:Prestaties></jw323:Client>")
     doc = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<jw323:Bericht xmlns:ijw="{_NS_BASIS}" xmlns:jw323="http://www.istandaarden.nl/ijw/3_2/jw323/schema">'
-        + _header(
+        f'<jw323:Bericht xmlns:ijw="{NS_BASIS}" xmlns:jw323="http://www.istandaarden.nl/ijw/3_2/jw323/schema">'
+        + header(
             "jw323",
             "490",
             afzender=agb_code(rng),
@@ -109,8 +110,8 @@ def small_jw301(seed: int = 0) -> bytes:
     naam = rng.choice(_ACHTERNAMEN)
     doc = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<jw301:Bericht xmlns:ijw="{_NS_BASIS}" xmlns:jw301="http://www.istandaarden.nl/ijw/3_2/jw301/schema">'
-        + _header(
+        f'<jw301:Bericht xmlns:ijw="{NS_BASIS}" xmlns:jw301="http://www.istandaarden.nl/ijw/3_2/jw301/schema">'
+        + header(
             "jw301",
             "436",
             afzender=gemeente,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from gateway.cli import app
+from gateway.validation import validate
 
 
 def test_generate_writes_same_bytes_for_same_seed(tmp_path: Path) -> None:
@@ -24,3 +26,31 @@ def test_generate_writes_same_bytes_for_same_seed(tmp_path: Path) -> None:
 def test_unknown_type_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["generate", "--type", "JW999", "--out", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_traffic_manifest_agrees_with_validate(tmp_path: Path) -> None:
+    args = ["generate", "--type", "traffic", "--count", "40", "--seed", "9", "--invalid-ratio", "0.5"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (tmp_path / "expected.jsonl").read_text().splitlines()]
+    assert len(rows) == 40 == len(list(tmp_path.glob("*.xml")))
+    assert any(r["valid"] for r in rows) and not all(r["valid"] for r in rows)
+    for row in rows:
+        verdict = validate((tmp_path / row["file"]).read_bytes())
+        assert verdict.valid == row["valid"], row
+        if not row["valid"]:
+            assert {e.kind for e in verdict.errors} == {row["kind"]}, row
+
+
+def test_single_type_and_stuf(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["generate", "--type", "jw305", "--count", "4", "--out", str(tmp_path / "i")])
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "i").glob("*.xml"))
+    assert len(files) == 4 and all("JW305" in f.name for f in files)
+    assert all(validate(f.read_bytes()).valid for f in files)
+    result = runner.invoke(app, ["generate", "--type", "stuf", "--count", "5", "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    stuf = sorted((tmp_path / "s").glob("*.xml"))
+    assert len(stuf) == 5
+    assert all(validate(f.read_bytes()).standard == "stuf-jz" for f in stuf)
