@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway.api import berichten, dashboard, health, metrics, reads
+from gateway.api import berichten, dashboard, dashboard_pages, health, operator, reads
+from gateway.api.access import AccessLog
 from gateway.api.auth import load_senders
 from gateway.config import Settings, load_settings
-
-log = structlog.get_logger("ketenpoort.access")
 
 BODY_TIMEOUT_S = 10.0
 """How long the server waits for the next chunk of a request body before answering 408."""
@@ -35,9 +31,11 @@ def create_app(
     app.include_router(health.router)
     app.include_router(berichten.router)
     app.include_router(reads.router)
+    app.include_router(operator.router)
     secret = settings.session_secret.get_secret_value() if settings.session_secret else None
     app.state.session_secret = dashboard.session_secret(secret)
     app.include_router(dashboard.router)
+    app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(HTTPException)
@@ -46,19 +44,7 @@ def create_app(
         detail = raw if isinstance(raw, dict) else {"error": "http_error", "message": str(raw)}
         return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)
 
-    @app.middleware("http")
-    async def _access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.REQUESTS.labels(path, str(response.status_code)).inc()
-        metrics.LATENCY.labels(path).observe(elapsed)
-        # the route template, never the raw query string or headers: no tokens, no BSNs
-        log.info("request", method=request.method, route=path, status=response.status_code, ms=round(elapsed * 1e3, 1))
-        return response
-
+    app.add_middleware(AccessLog)
     return app
 
 

@@ -1,52 +1,63 @@
-"""``/v1/berichten``: message intake and read-back for authenticated senders and receivers."""
+"""``POST /v1/berichten``: message intake for authenticated senders.
+
+The body is parsed once: :func:`gateway.intake.prepare` reads the header, the API checks the
+declared Afzender/zender against the token, and the store takes the prepared record. A
+document that is not well-formed is answered 400 and never stored.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import dataclasses
 import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from lxml import etree
 
+from gateway import intake
 from gateway.api import metrics
 from gateway.api.auth import Role, Sender
 from gateway.api.deps import caller
 from gateway.api.limits import check_content_type, read_body
-from gateway.schemas import registry_for
-from gateway.standards import read_header
-from gateway.xmlsafe import DocumentRefusedError, parse
+from gateway.api.views import finding_dict, retour_text
+from gateway.model import MessageStatus
 
 router = APIRouter(prefix="/v1", tags=["berichten"])
 
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:~-]{1,128}$")
+WAIT_CAP_S = 5.0
+"""How long ``?wait=true`` waits for the validate stage before answering with the status so far."""
 
 
-def _declared_sender(root: etree._Element) -> str | None:
-    """The Afzender/zender the document claims, or None for a kind we do not know."""
-    qname = etree.QName(root)
-    entry = registry_for().lookup(qname.namespace or "", qname.localname)
-    if entry is None:
-        return None
-    return read_header(root, entry.kind).sender
+class _RefusedError(Exception):
+    """Intake refused the document before storing it."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(body.get("error"))
+        self.status = status
+        self.body = body
 
 
-def _intake() -> Any:
-    """The intake module, looked up at call time so the API starts before the pipeline exists."""
-    try:
-        return importlib.import_module("gateway.intake")
-    except ModuleNotFoundError as exc:
-        if exc.name != "gateway.intake":
-            raise
-        return None
+def _accept(store: Any, body: bytes, who: Sender, key: str | None, max_bytes: int) -> intake.SubmitResult:
+    """Parse once, check the declared sender, store; runs in the threadpool."""
+    record = intake.prepare(body, sender=None, idempotency_key=key, source="api", max_bytes=max_bytes)
+    if record.status is MessageStatus.REJECTED and record.findings and record.findings[0].kind == "xml":
+        finding = record.findings[0]
+        raise _RefusedError(400, {"error": "not_well_formed", "message": finding.message, "line": finding.line})
+    declared = record.sender
+    if who.role is Role.SENDER and declared is not None and declared not in who.identities:
+        raise _RefusedError(403, {"error": "forbidden", "message": "this token may not send as that sender"})
+    if declared is None:
+        record = dataclasses.replace(record, sender=who.name)
+    result: intake.SubmitResult = store.intake(record)
+    return result
 
 
 @router.post("/berichten", status_code=202)
 async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]) -> JSONResponse:
-    """Accept one XML message; 202 with its id, status and links."""
+    """Accept one XML message; 202 with its id, status and links (``?wait=true``: and its verdict)."""
     if who.role is Role.RECEIVER:
         raise HTTPException(403, detail={"error": "forbidden", "message": "this token may not send"})
     check_content_type(request)
@@ -55,51 +66,40 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
         raise HTTPException(400, detail={"error": "bad_idempotency_key", "message": "1-128 of [A-Za-z0-9._:~-]"})
     settings = request.app.state.settings
     body = await read_body(request, settings.max_message_bytes, request.app.state.body_timeout_s)
-    try:
-        root = await run_in_threadpool(parse, body, settings.max_message_bytes)
-    except DocumentRefusedError as exc:
-        finding = exc.finding
-        return JSONResponse(
-            {"error": "not_well_formed", "message": finding.message, "line": finding.line}, status_code=400
-        )
-    declared = await run_in_threadpool(_declared_sender, root)
-    if who.role is Role.SENDER and declared is not None and declared not in who.identities:
-        raise HTTPException(403, detail={"error": "forbidden", "message": "this token may not send as that sender"})
-    intake = _intake()
     store = request.app.state.store
-    if intake is None or store is None:
+    if store is None:
         raise HTTPException(503, detail={"error": "unavailable", "message": "intake is not available"})
-    submitter = declared if declared is not None else who.name
-    result = await run_in_threadpool(
-        intake.submit, store, body, sender=submitter, idempotency_key=key, source="api",
-        max_bytes=settings.max_message_bytes,
-    )  # fmt: skip
+    try:
+        result = await run_in_threadpool(_accept, store, body, who, key, settings.max_message_bytes)
+    except _RefusedError as exc:
+        return JSONResponse(exc.body, status_code=exc.status)
     metrics.SUBMITTED.inc()
-    mid = str(getattr(result, "message_id", getattr(result, "id", "")))
-    status = str(getattr(result, "status", "received"))
-    payload: dict[str, Any] = {"id": mid, "status": status}
+    mid = str(result.message_id)
+    payload: dict[str, Any] = {"id": mid, "status": str(result.status)}
     if request.query_params.get("wait") == "true":
-        status = await _wait_for_verdict(store, mid, status)
-        payload["status"] = status
-        findings = getattr(result, "findings", ())
-        payload["errors"] = [_finding(f) for f in findings]
+        payload.update(await _verdict(store, mid, result))
     payload["links"] = {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"}
     return JSONResponse(payload, status_code=202)
 
 
-WAIT_CAP_S = 5.0
-
-
-async def _wait_for_verdict(store: Any, mid: str, status: str) -> str:
-    """Poll the store until the message leaves 'received', for at most a few seconds."""
+async def _verdict(store: Any, mid: str, result: intake.SubmitResult) -> dict[str, Any]:
+    """Wait up to :data:`WAIT_CAP_S` for validation; the status, errors and retour known by then."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT_CAP_S
-    while status == "received" and loop.time() < deadline and hasattr(store, "get_message"):
-        await asyncio.sleep(0.05)
+    message = await run_in_threadpool(store.get_message, mid)
+    delay = 0.02
+    while message is not None and str(message.status) == MessageStatus.RECEIVED and loop.time() < deadline:
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 0.25)
         message = await run_in_threadpool(store.get_message, mid)
-        status = str(getattr(message, "status", status)) if message is not None else status
-    return status
-
-
-def _finding(finding: Any) -> dict[str, Any]:
-    return {k: getattr(finding, k, None) for k in ("kind", "message", "rule", "retourcode", "line", "path")}
+    if message is None:  # the store lost it between intake and now: report what intake said
+        return {"status": str(result.status), "errors": [finding_dict(f) for f in result.findings]}
+    out: dict[str, Any] = {
+        "status": str(message.status),
+        "errors": [finding_dict(f) for f in (getattr(message, "findings", None) or ())],
+        "waited": str(message.status) != MessageStatus.RECEIVED,
+    }
+    retour = retour_text(getattr(message, "retour", None) or result.retour)
+    if retour is not None:
+        out["retour"] = retour
+    return out

@@ -30,6 +30,29 @@ def _session(request: Request) -> dict[str, str] | None:
     return session.read(_secret(request), request.cookies.get(session.COOKIE))
 
 
+def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    """Render a page for the signed-in operator, or send them to the login page."""
+    current = _session(request)
+    if current is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    ctx = {"operator": current["op"], "csrf": session.csrf_token(_secret(request), current["sid"]), **context}
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def signed_in(request: Request) -> str | None:
+    """The operator of a valid session, or None."""
+    current = _session(request)
+    return current["op"] if current is not None else None
+
+
+def form_ok(request: Request, csrf: str) -> str | None:
+    """The operator, when the session is valid and ``csrf`` is its CSRF token; else None."""
+    current = _session(request)
+    if current is None or not session.csrf_ok(_secret(request), current["sid"], csrf):
+        return None
+    return current["op"]
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
     """The login page: an operator signs in with their operator token."""
@@ -94,59 +117,9 @@ def overview(request: Request) -> Response:
     )
 
 
-@router.get("/dead-letters", response_class=HTMLResponse)
-def dead_letter_page(request: Request) -> Response:
-    """The dead-letter queue, each with a replay form."""
-    current = _session(request)
-    if current is None:
-        return RedirectResponse("/dashboard/login", status_code=303)
-    store: Any = request.app.state.store
-    items = list(store.dead_letters()) if store is not None else []
-    return TEMPLATES.TemplateResponse(
-        request,
-        "dead_letters.html",
-        {"operator": current["op"], "items": items, "csrf": session.csrf_token(_secret(request), current["sid"])},
-    )
-
-
-@router.post("/dead-letters/{mid}/replay")
-def replay_form(request: Request, mid: str, csrf: Annotated[str, Form()] = "") -> Response:
-    """Replay one dead message; refused without this session's CSRF token."""
-    current = _session(request)
-    if current is None:
-        return RedirectResponse("/dashboard/login", status_code=303)
-    if not session.csrf_ok(_secret(request), current["sid"], csrf):
-        return Response("CSRF token missing or wrong", status_code=403)
-    request.app.state.store.replay(mid, actor=current["op"])
-    return RedirectResponse("/dashboard/dead-letters", status_code=303)
-
-
-@router.get("/berichten/{mid}", response_class=HTMLResponse)
-def detail_page(request: Request, mid: str) -> Response:
-    """One message: status, validation findings and the audit timeline."""
-    current = _session(request)
-    if current is None:
-        return RedirectResponse("/dashboard/login", status_code=303)
-    store: Any = request.app.state.store
-    message = store.get_message(mid) if store is not None else None
-    if message is None:
-        return Response("Bericht niet gevonden", status_code=404)
-    return TEMPLATES.TemplateResponse(
-        request,
-        "detail.html",
-        {
-            "operator": current["op"],
-            "csrf": session.csrf_token(_secret(request), current["sid"]),
-            "m": message,
-            "findings": list(getattr(message, "findings", None) or getattr(message, "errors", None) or []),
-            "audit": list(store.audit_events(mid)),
-        },
-    )
-
-
 def session_secret(configured: str | None) -> bytes:
     """The configured secret, or a per-process random one (sessions then end on restart)."""
     return configured.encode() if configured else secrets.token_bytes(32)
 
 
-__all__ = ["TEMPLATES", "router", "session_secret"]
+__all__ = ["TEMPLATES", "form_ok", "page", "router", "session_secret", "signed_in"]

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from gateway.api import create_app
 from gateway.config import Settings
+from gateway.generate.ijw import small_jw301
+from gateway.intake import submit
+from gateway.model import MessageStatus
 from tests.api.conftest import Tokens
+from tests.api.memory import MemoryStore
+from tests.api.support import drain
+from tests.support.receiver import Receiver
 
 
 def test_login_sets_a_strict_httponly_cookie_and_shows_overview(settings: Settings, tokens: Tokens) -> None:
@@ -45,47 +52,51 @@ def test_logout_needs_the_sessions_csrf_token(settings: Settings, tokens: Tokens
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/login"
 
 
-def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, tokens: Tokens) -> None:
-    from tests.api.test_matrix import FakeStore, Msg
-
-    store = FakeStore()
-    store.messages["d1"] = Msg("d1", "s", "r", status="dead")
-    client = TestClient(create_app(settings, store=store))
+def _login(client: TestClient, tokens: Tokens) -> str:
     client.post("/dashboard/login", data={"token": tokens.operator})
-    page = client.get("/dashboard/dead-letters").text
-    assert 'action="/dashboard/dead-letters/d1/replay"' in page
-    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/dashboard/").text)
     assert csrf is not None
-    assert client.post("/dashboard/dead-letters/d1/replay", data={"csrf": "bad"}).status_code == 403
-    assert store.replayed == []
-    r = client.post("/dashboard/dead-letters/d1/replay", data={"csrf": csrf.group(1)}, follow_redirects=False)
-    assert r.status_code == 303 and store.replayed == [("d1", "ops")]
+    return csrf.group(1)
+
+
+def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, tokens: Tokens) -> None:
+    store = MemoryStore()
+    dead = submit(store, small_jw301(1), sender=None).message_id
+    with Receiver() as rx:
+        rx.always(400)
+        drain(store, rx.url)
+        assert store.rows[dead].status is MessageStatus.DEAD
+        client = TestClient(create_app(settings, store=store))
+        csrf = _login(client, tokens)
+        page = client.get("/dashboard/dead-letters").text
+        assert f'action="/dashboard/dead-letters/{dead}/replay"' in page
+        assert client.post(f"/dashboard/dead-letters/{dead}/replay", data={"csrf": "bad"}).status_code == 403
+        assert store.rows[dead].status is MessageStatus.DEAD
+        r = client.post(f"/dashboard/dead-letters/{dead}/replay", data={"csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/dashboard/berichten/{dead}"
+        assert store.audit_events(dead)[-1]["actor"] == "ops"
+        rx.respond_ok()
+        drain(store, rx.url)
+    assert store.rows[dead].status is MessageStatus.DELIVERED
+    page = client.get(f"/dashboard/berichten/{dead}").text
+    assert '<dd class="status" id="status">delivered</dd>' in page and "replayed (ops)" in page
 
 
 def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens) -> None:
-    from dataclasses import dataclass
-
-    from gateway.model import Finding
-    from tests.api.test_matrix import FakeStore, Msg
-
-    @dataclass
-    class Rejected(Msg):
-        findings: tuple[Finding, ...] = ()
-
-    store = FakeStore()
-    store.messages["r1"] = Rejected(
-        "r1",
-        "s",
-        "r",
-        status="rejected",
-        findings=(Finding(kind="rule", message="<b>te laat</b>", rule="TR019", retourcode="0200"),),
-    )
+    store = MemoryStore()
+    bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(2))
+    mid = submit(store, bad_bsn, sender=None).message_id
+    with Receiver() as rx:
+        drain(store, rx.url)
+    assert store.rows[mid].status is MessageStatus.REJECTED
     client = TestClient(create_app(settings, store=store))
-    assert client.get("/dashboard/berichten/r1", follow_redirects=False).status_code == 303
-    client.post("/dashboard/login", data={"token": tokens.operator})
-    page = client.get("/dashboard/berichten/r1").text
-    assert "TR019" in page and "0200" in page and "rejected" in page and "validate" in page
-    assert "&lt;b&gt;te laat&lt;/b&gt;" in page  # escaped, not rendered
+    assert client.get(f"/dashboard/berichten/{mid}", follow_redirects=False).status_code == 303
+    _login(client, tokens)
+    page = client.get(f"/dashboard/berichten/{mid}").text
+    finding = next(f for f in store.rows[mid].findings if f.retourcode)
+    assert f"<td>{finding.retourcode}</td>" in page and "rejected" in page and "validate" in page
+    assert str(escape(finding.message)) in page
+    assert "123456789" not in page  # the BSN itself is never shown
     assert client.get("/dashboard/berichten/none").status_code == 404
 
 

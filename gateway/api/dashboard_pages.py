@@ -1,0 +1,163 @@
+"""Dashboard pages past the overview: messages, detail, dead letters, mapping coverage, reconciliation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from gateway.api import reports, storeview
+from gateway.api.charts import bar_chart
+from gateway.api.dashboard import form_ok, page, signed_in
+from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
+from gateway.api.reads import parse_since, parse_status
+from gateway.api.views import finding_dict, plain
+from gateway.model import MessageStatus
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+
+_CSRF_REFUSED = "CSRF token missing or wrong"
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
+def _svg(points: list[tuple[str, float]], title: str) -> Markup:
+    return Markup(bar_chart(points, title=title))  # noqa: S704 - bar_chart escapes every label
+
+
+@router.get("/berichten", response_class=HTMLResponse)
+def messages_page(request: Request, status: str = "", since: str = "", partij: str = "", cursor: str = "") -> Response:
+    """Every message, newest first, filtered by status, time and party (sender or receiver)."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    try:
+        wanted, after = parse_status(status), parse_since(since)
+    except HTTPException as exc:
+        detail: Any = exc.detail
+        ctx = _list_ctx([], next_cursor=None, status=status, since=since, partij=partij, error=detail["message"])
+        return page(request, "berichten.html", ctx, 400)
+    store = _store(request)
+    items: list[Any] = []
+    next_cursor = None
+    if store is not None:
+        who = frozenset({partij.strip()}) if partij.strip() else None
+        items, next_cursor = storeview.list_messages(
+            store, parties=who, status=wanted, since=after, cursor=cursor or None, limit=50
+        )
+    ctx = _list_ctx(items, next_cursor=next_cursor, status=status, since=since, partij=partij, error=None)
+    return page(request, "berichten.html", ctx)
+
+
+def _list_ctx(
+    items: list[Any], *, next_cursor: str | None, status: str, since: str, partij: str, error: str | None
+) -> dict[str, Any]:
+    query = {k: v for k, v in (("status", status), ("since", since), ("partij", partij)) if v}
+    more = "/dashboard/berichten?" + urlencode({**query, "cursor": next_cursor}) if next_cursor else None
+    return {
+        "items": [plain(m) for m in items],
+        "statuses": [s.value for s in MessageStatus],
+        "f": {"status": status, "since": since, "partij": partij},
+        "more": more,
+        "error": error,
+    }
+
+
+@router.get("/berichten/{mid}", response_class=HTMLResponse)
+def detail_page(request: Request, mid: str) -> Response:
+    """One message: status, validation findings, delivery attempts and the audit timeline."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    store = _store(request)
+    message = store.get_message(mid) if store is not None else None
+    if message is None:
+        return page(request, "not_found.html", {"what": "Bericht"}, status_code=404)
+    findings = getattr(message, "findings", None) or getattr(message, "errors", None) or []
+    return page(
+        request,
+        "detail.html",
+        {
+            "m": plain(message),
+            "findings": [finding_dict(f) for f in findings],
+            "audit": plain(list(store.audit_events(mid))),
+            "deliveries": plain(list(store.deliveries(mid))),
+            "dead": str(message.status) == MessageStatus.DEAD,
+        },
+    )
+
+
+@router.get("/dead-letters", response_class=HTMLResponse)
+def dead_letter_page(request: Request) -> Response:
+    """The dead-letter queue, each with a replay form."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    store = _store(request)
+    return page(request, "dead_letters.html", {"items": plain(list(store.dead_letters())) if store else []})
+
+
+@router.post("/dead-letters/{mid}/replay")
+def replay_form(request: Request, mid: str, csrf: Annotated[str, Form()] = "") -> Response:
+    """Replay one dead message; refused without this session's CSRF token."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    actor = form_ok(request, csrf)
+    if actor is None:
+        return Response(_CSRF_REFUSED, status_code=403)
+    try:
+        replay_message(_store(request), mid, actor)
+    except HTTPException as exc:
+        detail: Any = exc.detail
+        return Response(str(detail["message"]), status_code=exc.status_code)
+    return RedirectResponse(f"/dashboard/berichten/{mid}", status_code=303)
+
+
+@router.get("/mapping", response_class=HTMLResponse)
+def coverage_page(request: Request) -> Response:
+    """Product codes in the stored facts without a CBS coding, per aanbieder, heaviest first."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    store = _store(request)
+    report = coverage_report(store) if store is not None else {"facts": 0, "zonder_cbs_codering": 0, "rows": []}
+    return page(request, "coverage.html", {"r": report})
+
+
+@router.get("/reconciliation", response_class=HTMLResponse)
+def runs_page(request: Request) -> Response:
+    """Every reconciliation run."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    return page(request, "runs.html", {"runs": reports.list_runs(request.app.state.settings.data_dir)})
+
+
+@router.get("/reconciliation/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, run_id: str) -> Response:
+    """One run: a waterfall per period from datahuis to CBS, the bridge table, and the full report."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    run = reports.get_run(request.app.state.settings.data_dir, run_id)
+    if run is None:
+        return page(request, "not_found.html", {"what": "Afstemming"}, status_code=404)
+    charts = []
+    for periode in run.periods:
+        total = run.totals(periode)
+        if total is not None:
+            charts.append((periode, _svg(reports.waterfall(total), f"Van datahuis naar CBS, {periode}")))
+    return page(request, "run.html", {"run": run, "charts": charts, "steps": reports.BRIDGE_STEPS})
+
+
+@router.get("/reconciliation/{run_id}/report.html")
+def run_report(request: Request, run_id: str) -> Response:
+    """The run's own self-contained report, shown in a sandboxed frame on the run page."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    html = reports.report_html(request.app.state.settings.data_dir, run_id)
+    if html is None:
+        return Response("Rapport niet gevonden", status_code=404)
+    return Response(html, media_type="text/html", headers=REPORT_HEADERS)
+
+
+__all__ = ["router"]
