@@ -3,9 +3,10 @@
 Each server runs in its own uvicorn subprocess; N concurrent httpx clients post the same
 StUF-Jeugdzorg Di01 for a fixed time (10 clients by default: at 50 the single-process
 httpx client, not the servers, is the bottleneck and both sides collapse to ~170/s).
-The API runs its full intake path (auth, streaming body read, safe parse, sender check,
-gateway.intake.submit with validation) into an in-memory store, so
-the figure isolates the HTTP + intake cost from the database (the store benchmark covers that).
+The API runs its full intake path (auth, streaming body read with its size and stall limits,
+one safe parse with header read via gateway.intake.prepare, sender check, access log and
+metrics) into an in-memory store, so the figure isolates the HTTP + intake cost from the
+database (bench_pipeline covers that). Validation is the worker's job, not intake's.
 Target: accepted messages/s >= 0.5x the bare endpoint that only reads the body and returns 202.
 
     python benchmarks/bench_api.py [--seconds 5] [--clients 10]
