@@ -82,6 +82,14 @@ def validate_command(
         try:
             result = validate_file(path, registry=registry)
         except OSError as exc:
+            if exc.filename is not None and Path(exc.filename) != path:
+                # A gateway data file is missing: an installation fault, not this message's.
+                typer.echo(
+                    f"error: cannot read {exc.filename}: {exc.strerror}; is KETENPOORT_HOME a folder with "
+                    "schemas/ and mappings/?",
+                    err=True,
+                )
+                raise typer.Exit(EXIT_USAGE) from None
             result, io_failed = _io_error(path, exc), True
         rows.append((path, result))
         if as_json:
