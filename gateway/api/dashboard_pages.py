@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from gateway.api import reports, storeview
-from gateway.api.charts import bar_chart
+from gateway.api.charts import waterfall_chart
 from gateway.api.dashboard import form_ok, page, signed_in
 from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
 from gateway.api.reads import parse_since, parse_status
@@ -20,14 +20,12 @@ from gateway.model import MessageStatus
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
 _CSRF_REFUSED = "CSRF token missing or wrong"
+IN_FLIGHT = frozenset({MessageStatus.RECEIVED, MessageStatus.ACCEPTED, MessageStatus.RELAYING})
+"""Statuses the pipeline will still change: their detail page refreshes itself every second."""
 
 
 def _store(request: Request) -> Any:
     return request.app.state.store
-
-
-def _svg(points: list[tuple[str, float]], title: str) -> Markup:
-    return Markup(bar_chart(points, title=title))  # noqa: S704 - bar_chart escapes every label
 
 
 @router.get("/berichten", response_class=HTMLResponse)
@@ -86,6 +84,7 @@ def detail_page(request: Request, mid: str) -> Response:
             "audit": plain(list(store.audit_events(mid))),
             "deliveries": plain(list(store.deliveries(mid))),
             "dead": str(message.status) == MessageStatus.DEAD,
+            "in_flight": str(message.status) in IN_FLIGHT,
         },
     )
 
@@ -145,7 +144,8 @@ def run_page(request: Request, run_id: str) -> Response:
     for periode in run.periods:
         total = run.totals(periode)
         if total is not None:
-            charts.append((periode, _svg(reports.waterfall(total), f"Van datahuis naar CBS, {periode}")))
+            chart = waterfall_chart(reports.waterfall(total), title=f"Van datahuis naar CBS, {periode}")
+            charts.append((periode, Markup(chart)))  # noqa: S704 - waterfall_chart escapes every label
     return page(request, "run.html", {"run": run, "charts": charts, "steps": reports.BRIDGE_STEPS})
 
 

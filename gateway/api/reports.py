@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gateway.api.charts import Step
+
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 BRIDGE_STEPS = ("datahuis_trajecten", "pgb", "zonder_cbs_codering", "niet_woonachtig", "nagekomen",
                 "dubbele_trajecten", "verwacht_cbs", "cbs_gepubliceerd", "onverklaard")  # fmt: skip
@@ -79,9 +81,36 @@ def report_html(data_dir: Path, run_id: str) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def waterfall(row: dict[str, Any]) -> list[tuple[str, float]]:
-    """The bridge steps of one row as (label, value) pairs, for a chart."""
-    return [(step, float(row.get(step) or 0)) for step in BRIDGE_STEPS if step in row]
+STEP_LABELS = {
+    "datahuis_trajecten": "datahuis", "pgb": "pgb", "zonder_cbs_codering": "geen CBS-code",
+    "niet_woonachtig": "niet woonachtig", "nagekomen": "nagekomen", "dubbele_trajecten": "dubbel",
+    "verwacht_cbs": "verwacht CBS", "cbs_gepubliceerd": "CBS", "onverklaard": "onverklaard",
+}  # fmt: skip
+TOTALS = frozenset({"datahuis_trajecten", "verwacht_cbs", "cbs_gepubliceerd"})
 
 
-__all__ = ["BRIDGE_STEPS", "RUN_ID", "Run", "get_run", "list_runs", "report_html", "runs_dir", "waterfall"]
+WATERFALL_ORDER = ("datahuis_trajecten", "pgb", "zonder_cbs_codering", "niet_woonachtig", "nagekomen",
+                   "dubbele_trajecten", "verwacht_cbs", "onverklaard", "cbs_gepubliceerd")  # fmt: skip
+"""The bridge as a waterfall: the unexplained rest sits between the expected and the published count."""
+
+
+def waterfall(row: dict[str, Any]) -> list[Step]:
+    """The bridge steps of one row as waterfall bars (totals on zero, changes floating)."""
+    return [
+        Step(STEP_LABELS[name], float(row.get(name) or 0), total=name in TOTALS)
+        for name in WATERFALL_ORDER
+        if name in row
+    ]
+
+
+__all__ = [
+    "BRIDGE_STEPS",
+    "RUN_ID",
+    "STEP_LABELS",
+    "Run",
+    "get_run",
+    "list_runs",
+    "report_html",
+    "runs_dir",
+    "waterfall",
+]

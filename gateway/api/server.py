@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import uvicorn
@@ -26,11 +27,15 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
 
 
 def _open_store(settings: Settings) -> Any:
+    """The store for the settings' database, or None in a build without ``gateway.store``."""
     try:
-        from gateway.store import open_store  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError:
+        module: Any = importlib.import_module("gateway.store")
+    except ModuleNotFoundError as exc:
+        if exc.name != "gateway.store":
+            raise
         return None
-    return open_store(settings.database_url)
+    opener = getattr(module, "open_store", None)
+    return opener(settings.database_url, migrate=True) if opener is not None else None
 
 
 __all__ = ["serve"]

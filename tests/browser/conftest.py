@@ -1,0 +1,112 @@
+"""Browser fixtures: Debian's Chromium (never a downloaded one), a live app over a store the real pipeline fills."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from gateway.api import create_app
+from gateway.api.auth import Role, add_sender
+from gateway.config import load_settings
+from gateway.generate.ijw import small_jw301
+from gateway.intake import submit
+from gateway.model import MessageStatus
+from tests.api.memory import MemoryStore
+from tests.api.support import background_worker, drain, serving
+from tests.support.receiver import Receiver
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+BRIDGE = [
+    {"periode": "2018HJ2", "hulpvorm": "totaal", "datahuis_trajecten": 1200, "pgb": -140, "zonder_cbs_codering": -90,
+     "niet_woonachtig": -35, "nagekomen": 60, "dubbele_trajecten": -210, "verwacht_cbs": 785,
+     "cbs_gepubliceerd": 800, "onverklaard": 15},
+    {"periode": "2018HJ2", "hulpvorm": "02", "datahuis_trajecten": 700, "pgb": -80, "zonder_cbs_codering": 0,
+     "niet_woonachtig": -20, "nagekomen": 30, "dubbele_trajecten": -120, "verwacht_cbs": 510,
+     "cbs_gepubliceerd": 515, "onverklaard": 5},
+]  # fmt: skip
+REPORT = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Afstemming</title></head><body>
+<h1>Afstemming datahuis en CBS</h1><figure id="waterval">
+<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100" role="img" aria-label="waterval">
+<rect x="10" y="10" width="40" height="80"/></svg></figure></body></html>"""
+
+
+@dataclass
+class Live:
+    base: str
+    token: str
+    store: MemoryStore
+    receiver: Receiver
+    rejected: str
+    dead: str
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium fonts-liberation)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    errors: list[str] = []
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            errors.append(msg.text)
+
+    p.on("console", on_console)
+    yield p
+    context.close()
+    assert errors == [], errors  # no page raised a console error
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    senders = tmp_path / "senders.toml"
+    token = add_sender(senders, "ops", [], Role.OPERATOR)
+    run = tmp_path / "reconcile" / "almere-2018HJ2"
+    run.mkdir(parents=True)
+    (run / "bridge.json").write_text(json.dumps(BRIDGE))
+    (run / "report.html").write_text(REPORT)
+    store = MemoryStore()
+    bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(21))
+    rejected = submit(store, bad_bsn, sender=None).message_id
+    with Receiver() as rx:
+        drain(store, rx.url)
+        rx.always(400)
+        dead = submit(store, small_jw301(22), sender=None).message_id
+        drain(store, rx.url)
+        assert store.rows[rejected].status is MessageStatus.REJECTED
+        assert store.rows[dead].status is MessageStatus.DEAD
+        app = create_app(load_settings(senders_file=senders, data_dir=tmp_path), store=store)
+        with serving(app) as base, background_worker(store, rx.url):
+            yield Live(base, token, store, rx, rejected, dead)
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a full-page screenshot as a test artifact (tests/artifacts/, uploaded by CI)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Page, live: Live) -> None:
+    page.goto(f"{live.base}/dashboard/")
+    page.fill("#token", live.token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live.base}/dashboard/")
