@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -108,3 +109,45 @@ def test_bar_chart_is_inline_svg_with_escaped_labels() -> None:
     assert "&lt;x&gt;" in svg and "<x>" not in svg
     heights = [float(h) for h in re.findall(r'height="([0-9.]+)"/>', svg)]
     assert heights[1] == 2 * heights[0]  # proportional to the values
+
+
+def test_waterfall_totals_stand_on_zero_and_changes_float() -> None:
+    from gateway.api.charts import Step, waterfall_chart
+
+    svg = waterfall_chart([Step("d", 100, total=True), Step("<pgb>", -40), Step("n", 10), Step("v", 70, total=True)],
+                          title="t", height=240)  # fmt: skip
+    rects = [(float(y), float(h)) for y, h in re.findall(r'<rect class="[^"]+" x="[^"]+" y="([0-9.]+)" width="[^"]+" '
+                                                         r'height="([0-9.]+)"', svg)]  # fmt: skip
+    (d_y, d_h), (p_y, p_h), (n_y, n_h), (v_y, v_h) = rects
+    unit = d_h / 100
+    assert d_y + d_h == v_y + v_h  # both totals stand on the zero line
+    assert p_y == d_y and abs(p_h - 40 * unit) < 0.2  # the drop starts at the top of the datahuis bar
+    assert abs(n_y + n_h - (p_y + p_h)) < 0.2 and abs(n_h - 10 * unit) < 0.2  # the rise starts where the drop ended
+    assert abs(v_h - 70 * unit) < 0.2 and "&lt;pgb&gt;" in svg and "<pgb>" not in svg
+
+
+def test_message_list_coverage_and_reconciliation_pages(settings: Settings, tokens: Tokens, tmp_path: Path) -> None:
+    store = MemoryStore()
+    ok = submit(store, small_jw301(7), sender=None).message_id
+    bad = submit(store, re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(8)), sender=None).message_id
+    with Receiver() as rx:
+        drain(store, rx.url)
+    run = tmp_path / "reconcile" / "r1"
+    run.mkdir(parents=True)
+    (run / "bridge.json").write_text('[{"periode": "2018JJ", "hulpvorm": "totaal", "datahuis_trajecten": 9}]')
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+    _login(client, tokens)
+    everything = client.get("/dashboard/berichten").text
+    assert f"/dashboard/berichten/{ok}" in everything and f"/dashboard/berichten/{bad}" in everything
+    rejected = client.get("/dashboard/berichten?status=rejected").text
+    assert f"/dashboard/berichten/{bad}" in rejected and f"/dashboard/berichten/{ok}" not in rejected
+    sender = store.rows[ok].sender or ""
+    mine = client.get("/dashboard/berichten", params={"partij": sender}).text
+    assert f"/dashboard/berichten/{ok}" in mine
+    r = client.get("/dashboard/berichten?status=kwijt")
+    assert r.status_code == 400 and 'role="alert"' in r.text
+    assert "feiten hebben een productcode zonder CBS-codering" in client.get("/dashboard/mapping").text
+    assert 'href="/dashboard/reconciliation/r1"' in client.get("/dashboard/reconciliation").text
+    page = client.get("/dashboard/reconciliation/r1").text
+    assert "svg" in page and "datahuis" in page and "<iframe" not in page  # no report.html in this run
+    assert client.get("/dashboard/reconciliation/nope").status_code == 404
