@@ -30,12 +30,21 @@ _CUTOFF = date(2020, 12, 31)
 _BOTH = ("3.2", "2.3")
 
 
-def _lines(doc: Doc, *, with_product: bool = False) -> Iterator[tuple[etree._Element, date | None, date | None]]:
-    for name, start, end in _LINES.get(doc.kind.message_type, ()):
-        if with_product and name == "TeWijzigenProduct":
-            continue
-        for el in doc.iter(name):
-            yield el, child_date(el, start), (child_date(el, end) if end else None)
+Line = tuple[etree._Element, date | None, date | None]
+
+
+def _lines(doc: Doc, *, with_product: bool = False) -> list[Line]:
+    """The product lines with their start and end dates, found once per message (a dozen rules use them)."""
+    key = "products.lines+product" if with_product else "products.lines"
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = [
+            (el, child_date(el, start), (child_date(el, end) if end else None))
+            for name, start, end in _LINES.get(doc.kind.message_type, ())
+            if not (with_product and name == "TeWijzigenProduct")
+            for el in doc.iter(name)
+        ]
+    return found  # type: ignore[return-value]  # memo values are typed object
 
 
 def _has(el: etree._Element, name: str) -> bool:

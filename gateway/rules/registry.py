@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from lxml import etree
 
@@ -97,19 +97,36 @@ def parse_date(text: str | None) -> date | None:
 
 def child(element: etree._Element, name: str) -> etree._Element | None:
     """The first child of ``element`` with local name ``name`` (any namespace)."""
-    return element.find("{*}" + name)
+    return next(element.iterchildren("{*}" + name), None)  # iterchildren: ~2x faster than find()
 
 
 def child_or(element: etree._Element, name: str) -> etree._Element:
     """The child ``name`` when present, else ``element`` itself (never rely on an element's truth value)."""
-    found = element.find("{*}" + name)
+    found = next(element.iterchildren("{*}" + name), None)
     return found if found is not None else element
+
+
+@lru_cache(maxsize=512)
+def _any_namespace(name: str) -> tuple[str, ...]:
+    """``a/b`` as the child tags ``{*}a``, ``{*}b`` (split once per name: rules ask for the same few paths)."""
+    return tuple("{*}" + part for part in name.split("/"))
+
+
+def _first(element: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
+    """The first element at ``steps`` in document order, as ElementPath's find() gives it (only faster)."""
+    if len(steps) == 1:
+        return next(element.iterchildren(steps[0]), None)
+    for step in element.iterchildren(steps[0]):
+        found = _first(step, steps[1:])
+        if found is not None:
+            return found
+    return None
 
 
 def text(element: etree._Element, name: str) -> str | None:
     """The stripped text of the first child or descendant path ``name`` (``a/b`` allowed)."""
-    value = element.findtext("/".join("{*}" + part for part in name.split("/")))
-    return value.strip() if value is not None else None
+    found = _first(element, _any_namespace(name))
+    return None if found is None else (found.text or "").strip()
 
 
 def child_date(element: etree._Element, name: str) -> date | None:
@@ -173,11 +190,20 @@ def element_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
+_APPLICABLE: dict[tuple[str, str, bool, int], tuple[Rule, ...]] = {}
+
+
 def applicable(kind: MessageKind, context: RuleContext) -> list[Rule]:
     """The rules that run on a message of ``kind`` (history rules only when a history is given)."""
     if kind.standard != Standard.IJW:
         return []
-    return [r for r in RULES.values() if r.applies_to(kind) and (context.history is not None or not r.needs_history)]
+    key = (kind.message_type, kind.version, context.history is not None, len(RULES))
+    found = _APPLICABLE.get(key)
+    if found is None:  # filtered once per kind, not per message
+        found = _APPLICABLE[key] = tuple(
+            r for r in RULES.values() if r.applies_to(kind) and (context.history is not None or not r.needs_history)
+        )
+    return list(found)
 
 
 def run(root: etree._Element, kind: MessageKind, context: RuleContext) -> list[Finding]:
