@@ -53,3 +53,24 @@ def test_canonical_document_parses_to_its_root() -> None:
     root = parse(small_jw301(1))
     assert root.tag == "{http://www.istandaarden.nl/ijw/3_2/jw301/schema}Bericht"
     assert validate(small_jw301(1)).valid
+
+
+TRICKY = (
+    b'<r xmlns="urn:x" xmlns:y="urn:y"><a><c>1</c></a><y:a><b> 2 </b></y:a><a><b>3</b></a><e/><y:e>x</y:e>'
+    b"<!-- c --><f><g><h/></g><g><h>deep</h></g></f></r>"
+)
+
+
+@pytest.mark.parametrize("path", ["a", "a/b", "a/c", "e", "f/g/h", "b", "z", "f/z/h"])
+def test_rule_lookups_agree_with_elementpath(path: str) -> None:
+    from lxml import etree
+
+    from gateway.rules.registry import child, child_or, text
+
+    root = etree.fromstring(TRICKY)
+    expected = root.findtext("/".join("{*}" + p for p in path.split("/")))
+    assert text(root, path) == (expected.strip() if expected is not None else None)
+    if "/" not in path:
+        found = root.find("{*}" + path)
+        assert child(root, path) == found
+        assert child_or(root, path) == (found if found is not None else root)
