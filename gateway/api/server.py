@@ -35,7 +35,7 @@ def _open_store(settings: Settings) -> Any:
             raise
         return None
     opener = getattr(module, "open_store", None)
-    return opener(settings.database_url, migrate=True) if opener is not None else None
+    return opener(settings, migrate=True) if opener is not None else None
 
 
 __all__ = ["serve"]
