@@ -224,6 +224,64 @@ def jw323(
     ).encode() + _close("JW323")
 
 
+NS_BASIS_23 = "http://www.istandaarden.nl/ijw/2_3/basisschema/schema"
+
+
+def jw303_v23(
+    cases: Sequence[Case], *, nummer: str, month: date, dag: date, rng: random.Random, reference: str
+) -> bytes:
+    """iJw 2.3 declaratie/factuur (aanbieder → gemeente) over ``month``, BTW-vrijgesteld, one Prestatie per case.
+
+    ``nummer`` is the DeclarantFactuurNummer (letters and digits, at most 12), which 2.3 uses
+    where 3.2 has the Header Identificatie.
+    """
+    p = "jw303"
+    first, last = month, month_end(month)
+    parts: list[str] = []
+    total = 0
+    for i, case in enumerate(cases):
+        product, c = case.product, case.client
+        volume = rng.randrange(1, 40 if product.eenheid == "04" else 31)
+        bedrag = volume * product.tarief
+        total += bedrag
+        voorvoegsel = f"<ijw:Voorvoegsel>{c.voorvoegsel}</ijw:Voorvoegsel>" if c.voorvoegsel else ""
+        parts.append(
+            f"<{p}:Client><{p}:Bsn>{c.bsn}</{p}:Bsn>"
+            f"<{p}:Geboortedatum><ijw:Datum>{c.geboren}</ijw:Datum></{p}:Geboortedatum>"
+            f"<{p}:Geslacht>{c.geslacht}</{p}:Geslacht>"
+            f"<{p}:Naam><ijw:Geslachtsnaam><ijw:Achternaam>{c.achternaam}</ijw:Achternaam>{voorvoegsel}"
+            f"</ijw:Geslachtsnaam><ijw:Voorletters>{c.voorletters}</ijw:Voorletters></{p}:Naam>"
+            f"<{p}:Prestaties><{p}:Prestatie><{p}:ToewijzingNummer>{case.toewijzingnummer}</{p}:ToewijzingNummer>"
+            f"<{p}:ProductCategorie>{product.categorie}</{p}:ProductCategorie>"
+            f"<{p}:ProductCode>{product.code}</{p}:ProductCode>"
+            f"<{p}:ProductPeriode><ijw:Begindatum>{first}</ijw:Begindatum><ijw:Einddatum>{last}</ijw:Einddatum>"
+            f"</{p}:ProductPeriode><{p}:IngediendeBedragPrestatie><ijw:GeleverdVolume>{volume}</ijw:GeleverdVolume>"
+            f"<ijw:Eenheid>{product.eenheid}</ijw:Eenheid><ijw:ProductTarief>{product.tarief}</ijw:ProductTarief>"
+            f"<ijw:BerekendBedrag><ijw:Bedrag>{bedrag}</ijw:Bedrag><ijw:DebetCredit>D</ijw:DebetCredit>"
+            f"</ijw:BerekendBedrag><ijw:BtwVrijstellingIndicatie>1</ijw:BtwVrijstellingIndicatie>"
+            f"<ijw:DeclaratieFactuurBedrag><ijw:Bedrag>{bedrag}</ijw:Bedrag><ijw:DebetCredit>D</ijw:DebetCredit>"
+            f"</ijw:DeclaratieFactuurBedrag></{p}:IngediendeBedragPrestatie>"
+            f"<{p}:ProductReferentie><ijw:ReferentieNummer>{reference}x{i}</ijw:ReferentieNummer>"
+            f"</{p}:ProductReferentie></{p}:Prestatie></{p}:Prestaties></{p}:Client>"
+        )
+    head = cases[0]
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<{p}:Bericht xmlns:ijw="{NS_BASIS_23}" xmlns:{p}="http://www.istandaarden.nl/ijw/2_3/{p}/schema">'
+        f"<{p}:Header><{p}:BerichtCode>432</{p}:BerichtCode><{p}:BerichtVersie>2</{p}:BerichtVersie>"
+        f"<{p}:BerichtSubversie>3</{p}:BerichtSubversie><{p}:Gemeente>{head.gemeente}</{p}:Gemeente>"
+        f"<{p}:Aanbieder>{head.aanbieder}</{p}:Aanbieder><{p}:BetalingAanID>01</{p}:BetalingAanID>"
+        f"<{p}:DeclaratieFactuurIdentificatie><ijw:DeclaratiePeriode><ijw:Begindatum>{first}</ijw:Begindatum>"
+        f"<ijw:Einddatum>{last}</ijw:Einddatum></ijw:DeclaratiePeriode>"
+        f"<ijw:DeclarantFactuurNummer>{nummer}</ijw:DeclarantFactuurNummer>"
+        f"<ijw:FactuurDagtekening>{dag}</ijw:FactuurDagtekening><ijw:ValutaCode>EUR</ijw:ValutaCode>"
+        f"</{p}:DeclaratieFactuurIdentificatie><{p}:DeclaratieFactuurBedragen><ijw:DeclaratieFactuurTotaalBedrag>"
+        f"<ijw:TotaalBedrag>{total}</ijw:TotaalBedrag><ijw:DebetCredit>D</ijw:DebetCredit>"
+        f"</ijw:DeclaratieFactuurTotaalBedrag></{p}:DeclaratieFactuurBedragen></{p}:Header>"
+        f"<{p}:Clienten>" + "".join(parts) + f"</{p}:Clienten>"
+    ).encode() + _close("JW303")
+
+
 def days_after(start: date, rng: random.Random, low: int, high: int) -> date:
     """A date ``low``..``high`` days after ``start``."""
     return start + timedelta(days=rng.randrange(low, high + 1))

@@ -243,9 +243,35 @@ def ijw_traffic(
 
 
 def ijw_message(message_type: str, seed: int = 0) -> bytes:
-    """One valid message of ``message_type`` (JW301, JW305, JW307, JW315, JW317, JW319, JW323), same seed same bytes."""
+    """One valid iJw 3.2 message of ``message_type`` (JW301, JW305, JW307, JW315, JW317, JW319, JW323)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
     return _Stream(rng, seed, 8).build(message_type.upper(), 0)
 
 
-__all__ = ["FAULTS", "TYPES", "VALID", "WEIGHTS", "Expected", "Fault", "TrafficMessage", "ijw_message", "ijw_traffic"]
+def ijw23_jw303(seed: int = 0, clients: int = 3) -> bytes:
+    """One valid iJw 2.3 JW303 declaratie/factuur for ``clients`` clients of one aanbieder and gemeente."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    gemeente, aanbieder = rng.choice(GEMEENTEN), agb_code(rng)
+    numbers = rng.sample(range(10**6, 10**9), clients)
+    cases = [
+        make_case(rng, toewijzingnummer=n, referentie=f"R{i}", gemeente=gemeente, aanbieder=aanbieder)
+        for i, n in enumerate(numbers)
+    ]
+    month = date(2025, rng.randrange(7, 13), 1)
+    dag = m.days_after(next_month(month), rng, 0, 14)
+    nummer = f"F{seed % 10**6:06d}{rng.randrange(10**5):05d}"
+    return m.jw303_v23(cases, nummer=nummer, month=month, dag=dag, rng=rng, reference=f"P{nummer}")
+
+
+__all__ = [
+    "FAULTS",
+    "TYPES",
+    "VALID",
+    "WEIGHTS",
+    "Expected",
+    "Fault",
+    "TrafficMessage",
+    "ijw23_jw303",
+    "ijw_message",
+    "ijw_traffic",
+]

@@ -74,3 +74,21 @@ def test_rule_lookups_agree_with_elementpath(path: str) -> None:
         found = root.find("{*}" + path)
         assert child(root, path) == found
         assert child_or(root, path) == (found if found is not None else root)
+
+
+def test_gc_pause_restores_the_collector_state() -> None:
+    import gc
+
+    from gateway.generate import large_jw323
+
+    data = large_jw323(3000, seed=2)
+    assert len(data) >= 512 * 1024  # takes the paused path
+    assert gc.isenabled()
+    assert validate(data).valid
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert validate(data).valid
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()

@@ -10,7 +10,7 @@ from lxml import etree
 
 from gateway.bsn import is_valid_bsn
 from gateway.generate import ijw_message, ijw_traffic
-from gateway.generate.traffic import FAULTS, TYPES, WEIGHTS, Fault, TrafficMessage
+from gateway.generate.traffic import FAULTS, TYPES, WEIGHTS, Fault, TrafficMessage, ijw23_jw303
 from gateway.model import ValidationResult
 from gateway.schemas import BUNDLED_SCHEMAS
 from gateway.validation import validate
@@ -151,3 +151,23 @@ def test_every_fault_on_every_type_it_applies_to(fault: Fault) -> None:
         result = validate(data)
         exp = fault.expected
         assert _matches(exp.kind, exp.rule, result), (message_type, [(e.kind, e.rule) for e in result.errors])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ijw23_jw303_valid_against_both_schemas_and_rules(seed: int) -> None:
+    official = _compile(reference_path("ijw-2.3", "xsd") / "JW303.xsd")
+    ours = _compile(BUNDLED_SCHEMAS / "ijw" / "2.3" / "JW303.xsd")
+    data = ijw23_jw303(seed, clients=seed + 1)
+    doc = etree.fromstring(data)
+    assert official.validate(doc), official.error_log
+    assert ours.validate(doc), ours.error_log
+    result = validate(data)
+    assert result.valid, result.errors
+    assert (result.message_type, result.version) == ("JW303", "2.3")
+    assert len(list(doc.iter("{*}Prestatie"))) == seed + 1
+    bedragen = [int(el.findtext("{*}Bedrag") or 0) for el in doc.iter("{*}DeclaratieFactuurBedrag")]
+    assert int(doc.findtext(".//{*}DeclaratieFactuurTotaalBedrag/{*}TotaalBedrag") or -1) == sum(bedragen)
+    assert ijw23_jw303(seed, clients=seed + 1) == data
+    broken = FAULTS[3].apply(data, "JW303")
+    assert FAULTS[3].name == "bsn-elfproef"
+    assert _matches("rule", "CS002", validate(broken))
