@@ -10,9 +10,10 @@ import typer
 
 from gateway.generate.ijw import large_jw323
 from gateway.generate.stuf import stuf_traffic
-from gateway.generate.traffic import TYPES, ijw_traffic
+from gateway.generate.traffic import TYPES, ijw23_jw303, ijw_traffic
 
-CHOICES = (*sorted(TYPES), "traffic", "stuf")
+CHOICES = (*sorted(TYPES), "JW303", "traffic", "stuf")
+"""iJw 3.2 types, JW303 (iJw 2.3 declaratie/factuur), a weighted iJw 3.2 mix, StUF-JZ Di01 messages."""
 MANIFEST = "expected.jsonl"
 
 
@@ -31,14 +32,15 @@ def generate_command(
         float, typer.Option("--duplicate-ratio", min=0.0, max=1.0, help="Fraction of StUF Di01 sent twice.")
     ] = 0.02,
     prestaties: Annotated[
-        int | None, typer.Option("--prestaties", min=1, help="JW323 only: one declaratie with this many Prestaties.")
+        int | None,
+        typer.Option("--prestaties", min=1, help="JW323: Prestaties in one declaratie; JW303: clients."),
     ] = None,
 ) -> None:
     """Write COUNT messages of TYPE; the same seed gives the same bytes.
 
     iJw runs also write expected.jsonl: per file the verdict the gateway must give it.
     """
-    kind = message_type.upper() if message_type.upper() in TYPES else message_type.lower()
+    kind = message_type.upper() if message_type.upper() in (*TYPES, "JW303") else message_type.lower()
     if kind not in CHOICES:
         typer.echo(f"unknown --type {message_type}; choose from {', '.join(CHOICES)}", err=True)
         raise typer.Exit(2)
@@ -46,6 +48,9 @@ def generate_command(
     if kind == "stuf":
         for name, data in stuf_traffic(count, seed, duplicate_ratio):
             (out / name).write_bytes(data)
+    elif kind == "JW303":
+        for i in range(count):
+            (out / f"JW303_{seed}_{i:05d}.xml").write_bytes(ijw23_jw303(seed + i, clients=prestaties or 3))
     elif kind == "JW323" and prestaties is not None:
         for i in range(count):
             (out / f"JW323_{seed}_{i:05d}.xml").write_bytes(large_jw323(prestaties, seed + i))

@@ -54,3 +54,14 @@ def test_single_type_and_stuf(tmp_path: Path) -> None:
     stuf = sorted((tmp_path / "s").glob("*.xml"))
     assert len(stuf) == 5
     assert all(validate(f.read_bytes()).standard == "stuf-jz" for f in stuf)
+
+
+def test_jw303_of_ijw_2_3(tmp_path: Path) -> None:
+    args = ["generate", "--type", "JW303", "--count", "2", "--prestaties", "4", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    files = sorted(tmp_path.glob("*.xml"))
+    assert len(files) == 2
+    verdicts = [validate(f.read_bytes()) for f in files]
+    assert all(v.valid and v.version == "2.3" and v.message_type == "JW303" for v in verdicts)
+    assert files[0].read_bytes().count(b"<jw303:Prestatie>") == 4
