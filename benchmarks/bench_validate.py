@@ -120,7 +120,9 @@ def main() -> None:
     workloads = {
         "JW301 small": [small_jw301(seed=1)],
         large: [large_jw323(args.prestaties, seed=1)],
-        f"mixed traffic ({args.traffic} valid iJw 3.2)": [m.data for m in ijw_traffic(args.traffic, seed=1)],
+        f"mixed traffic ({args.traffic} valid iJw 3.2)": [
+            m.data for m in ijw_traffic(args.traffic, seed=1, invalid_ratio=0.0)
+        ],
     }
     results = {name: bench_workload(name, docs, args.rounds, args.seconds) for name, docs in workloads.items()}
     print(
