@@ -8,6 +8,8 @@ import pytest
 
 from tests.support.reference import PROJECT_ROOT, reference_path
 
+pytest_plugins = ["tests.support.databases"]
+
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:

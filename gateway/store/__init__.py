@@ -1,0 +1,58 @@
+"""The durable store: messages, the job queue, deliveries, facts and the audit chain, on SQLite or PostgreSQL.
+
+One :class:`Store` class serves both backends; only engine set-up and the claim's lock clause
+differ (:mod:`gateway.store.backend`). It implements :class:`gateway.contracts.PipelineStore`
+(intake, claims with leases, each stage's outcome in one transaction with its next job and its
+audit event), the read side the API uses, and retention.
+
+    store = open_store("sqlite:///./ketenpoort.db", migrate=True)
+"""
+
+from __future__ import annotations
+
+from gateway.config import Settings
+from gateway.pseudonym import Pseudonymiser
+from gateway.store.backend import create_engine
+from gateway.store.pipeline import PipelineMixin
+from gateway.store.views import AuditView, DeliveryView, MessageView, PurgeResult
+
+
+class Store(PipelineMixin):
+    """The gateway's store on SQLite or PostgreSQL; the workers and the API see only its methods."""
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        migrate: bool = False,
+        pool_size: int = 8,
+        pseudonymiser: Pseudonymiser | None = None,
+        notify: bool = True,
+    ) -> Store:
+        """Connect to ``url`` (``sqlite:///file`` or ``postgresql+psycopg://...``), optionally migrating first."""
+        engine, backend = create_engine(url, pool_size=pool_size)
+        store = cls(engine, backend, pseudonymiser=pseudonymiser, notify=notify)
+        if migrate:
+            store.migrate()
+        return store
+
+
+def open_store(
+    target: str | Settings,
+    *,
+    migrate: bool = False,
+    pool_size: int = 8,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> Store:
+    """The store for a database URL or for ``settings`` (whose pseudonym key the history then uses)."""
+    if isinstance(target, Settings):
+        if pseudonymiser is None:
+            from gateway.pseudonym import pseudonymiser_for
+
+            pseudonymiser = pseudonymiser_for(target)
+        return Store.open(target.database_url, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
+    return Store.open(target, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
+
+
+__all__ = ["AuditView", "DeliveryView", "MessageView", "PurgeResult", "Store", "open_store"]

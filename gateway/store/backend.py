@@ -1,0 +1,84 @@
+"""The backend-specific parts, kept small: engine set-up per dialect, and the claim statement's lock clause.
+
+SQLite: WAL, ``synchronous=FULL``, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions
+(so writers queue for the one write lock up front instead of failing on upgrade). PostgreSQL
+(``postgresql+psycopg://``): a connection pool sized per process, claims with ``FOR UPDATE SKIP
+LOCKED``. Everything else in the store is the same SQL on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+WRITE = "ketenpoort_write"
+"""Execution option that marks a connection's next transaction as a write (SQLite: BEGIN IMMEDIATE)."""
+
+BUSY_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What differs between the databases."""
+
+    name: str
+    skip_locked: bool
+    """Claims lock their row with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL)."""
+
+
+def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        poolclass=sa.pool.QueuePool,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        echo=echo,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _: Any) -> None:
+        dbapi_conn.isolation_level = None  # the driver must not BEGIN behind our back; we do it below
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        echo=echo,
+    )
+
+
+def create_engine(url: str | sa.URL, *, pool_size: int = 8, echo: bool = False) -> tuple[sa.Engine, Backend]:
+    """The engine for ``url`` and its backend description; only SQLite files and PostgreSQL are supported."""
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("the SQLite store needs a file (sqlite:///path/to/ketenpoort.db)")
+        return _sqlite_engine(parsed, pool_size, echo), Backend("sqlite", skip_locked=False)
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return _postgres_engine(parsed, pool_size, echo), Backend("postgresql", skip_locked=True)
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+__all__ = ["BUSY_TIMEOUT_S", "WRITE", "Backend", "create_engine"]

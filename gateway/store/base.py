@@ -1,0 +1,114 @@
+"""The store's foundation: engine, write/read transactions (each write carrying its audit events), migrations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway import audit
+from gateway.model import Stage
+from gateway.pseudonym import Pseudonymiser
+from gateway.store import migrate
+from gateway.store.backend import WRITE, Backend
+from gateway.store.schema import jobs
+
+SYSTEM = "system"
+"""The actor of events the pipeline causes by itself (same as :data:`gateway.audit.SYSTEM`)."""
+
+JOBS_CHANNEL = "ketenpoort_jobs"
+"""PostgreSQL NOTIFY channel on which new jobs are announced (payload: the stage)."""
+
+
+class Tx:
+    """One write transaction: its connection, its clock, and the audit events it will append before commit."""
+
+    __slots__ = ("conn", "events", "notify", "now", "wall")
+
+    def __init__(self, conn: sa.Connection) -> None:
+        """Bind the connection; ``wall`` (epoch seconds) and ``now`` (aware UTC) are the same instant."""
+        self.conn = conn
+        self.wall = time.time()
+        self.now = datetime.fromtimestamp(self.wall, UTC)
+        self.events: list[audit.AuditEvent] = []
+        self.notify: set[str] = set()
+
+    def audit(
+        self, event: str, message_id: str | None, *, actor: str = SYSTEM, data: Mapping[str, Any] | None = None
+    ) -> None:
+        """Record a state change; it joins the chain in this transaction."""
+        self.events.append(audit.AuditEvent(event, message_id, actor, dict(data or {})))
+
+    def enqueue(self, stage: Stage, message_id: str | None, *, delay_s: float = 0.0) -> None:
+        """Add a job, due after ``delay_s``."""
+        self.conn.execute(
+            jobs.insert().values(message_id=message_id, stage=str(stage), run_after=self.wall + max(0.0, delay_s))
+        )
+        self.notify.add(str(stage))
+
+
+class StoreBase:
+    """Engine, transactions and migrations shared by every part of :class:`gateway.store.Store`."""
+
+    def __init__(
+        self, engine: sa.Engine, backend: Backend, *, pseudonymiser: Pseudonymiser | None = None, notify: bool = True
+    ) -> None:
+        """Wrap an engine made by :func:`gateway.store.backend.create_engine`."""
+        self.engine = engine
+        self.backend = backend
+        self._pseudonymiser = pseudonymiser
+        self._notify = notify and backend.name == "postgresql"
+
+    @property
+    def pseudonymiser(self) -> Pseudonymiser:
+        """The installation's pseudonymiser (from the settings when none was given)."""
+        if self._pseudonymiser is None:
+            from gateway.config import load_settings
+            from gateway.pseudonym import pseudonymiser_for
+
+            self._pseudonymiser = pseudonymiser_for(load_settings())
+        return self._pseudonymiser
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE); its audit events are appended last, logged after commit."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE: True})
+            with conn.begin():
+                tx = Tx(conn)
+                yield tx
+                chained = audit.append(conn, tx.events, now=tx.now) if tx.events else []
+                if self._notify:
+                    for stage in sorted(tx.notify):
+                        conn.execute(sa.text("SELECT pg_notify(:c, :s)"), {"c": JOBS_CHANNEL, "s": stage})
+        audit.emit(chained)
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A read-only transaction (one consistent snapshot on both backends)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the packaged head (``ketenpoort migrate``)."""
+        migrate.upgrade(self.engine)
+
+    def migrations_current(self) -> bool:
+        """True when the schema is at the packaged head (``/readyz``)."""
+        return migrate.is_current(self.engine)
+
+    def verify_audit(self) -> audit.VerifyResult:
+        """Verify the whole audit chain (``ketenpoort audit verify``)."""
+        with self.read() as conn:
+            return audit.verify_chain(conn)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+__all__ = ["JOBS_CHANNEL", "StoreBase", "Tx"]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store; shipped inside the package so a non-editable install can migrate."""

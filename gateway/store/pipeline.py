@@ -1,0 +1,276 @@
+"""The write side the pipeline uses: intake, job claims with leases, and each stage's outcome.
+
+Every method is one transaction: the outcome, the next job and the audit event commit together
+or not at all. A finish for a job that is already done (its lease expired, another worker ran it
+and committed first) changes nothing, so a stage may run twice but counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from gateway.bsn import scrub
+from gateway.contracts import Job, RelayDecision, StoredMessage, Verdict
+from gateway.facts import Fact
+from gateway.intake import IntakeRecord, SubmitResult
+from gateway.model import Finding, MessageStatus, Stage
+from gateway.store.base import StoreBase, Tx
+from gateway.store.ids import new_id
+from gateway.store.schema import deliveries, facts, jobs, messages
+
+_RELAY_STATUS = {
+    Verdict.DELIVERED: MessageStatus.DELIVERED,
+    Verdict.DEAD: MessageStatus.DEAD,
+    Verdict.RETRY: MessageStatus.RELAYING,
+}
+
+MAX_RULES_IN_EVENT = 50
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """A finding as stored: its JSON form with any BSN-shaped number scrubbed from the text."""
+    out = finding.to_dict()
+    out["message"] = scrub(finding.message)
+    return out
+
+
+def _short(text: str | None, limit: int = 500) -> str | None:
+    return None if text is None else scrub(text)[:limit]
+
+
+class PipelineMixin(StoreBase):
+    """IntakeStore + JobQueue + the finish_* seams of :class:`gateway.contracts.PipelineStore`."""
+
+    # --- intake ------------------------------------------------------------------------
+    def intake(self, record: IntakeRecord) -> SubmitResult:
+        """Store ``record`` and its first job in one transaction, or answer with the earlier message."""
+        try:
+            return self._intake_once(record)
+        except IntegrityError:  # a concurrent intake of the same key committed first: answer with it
+            return self._intake_once(record)
+
+    def _duplicate_of(self, conn: sa.Connection, record: IntakeRecord) -> str | None:
+        if record.sender is None:
+            return None
+        for column, value in (
+            (messages.c.external_id, record.external_id),
+            (messages.c.idempotency_key, record.idempotency_key),
+        ):
+            if value is None:
+                continue
+            found = conn.execute(
+                sa.select(messages.c.id).where(messages.c.sender == record.sender, column == value)
+            ).scalar()
+            if found is not None:
+                return str(found)
+        return None
+
+    def _intake_once(self, record: IntakeRecord) -> SubmitResult:
+        with self.write() as tx:
+            first = self._duplicate_of(tx.conn, record)
+            if first is not None:
+                tx.audit("message.duplicate", first, data={"source": record.source, "sha256": record.payload_sha256})
+                return SubmitResult(first, MessageStatus.DUPLICATE, False, retour=record.duplicate_retour)
+            mid = new_id(int(tx.wall * 1000))
+            tx.conn.execute(
+                messages.insert().values(
+                    id=mid,
+                    sender=record.sender,
+                    receiver=record.receiver,
+                    standard=record.standard,
+                    type=record.message_type,
+                    version=record.version,
+                    external_id=record.external_id,
+                    idempotency_key=record.idempotency_key,
+                    source=record.source,
+                    status=str(record.status),
+                    payload=record.payload,
+                    payload_sha256=record.payload_sha256,
+                    payload_size=len(record.payload),
+                    findings=[finding_json(f) for f in record.findings],
+                    relay_attempts=0,
+                    received_at=tx.now,
+                    updated_at=tx.now,
+                )
+            )
+            if record.status is MessageStatus.RECEIVED:
+                tx.enqueue(Stage.VALIDATE, mid)
+            tx.audit(
+                f"message.{record.status}",
+                mid,
+                data={
+                    "sender": record.sender,
+                    "receiver": record.receiver,
+                    "type": record.message_type,
+                    "external_id": record.external_id,
+                    "source": record.source,
+                    "sha256": record.payload_sha256,
+                    "size": len(record.payload),
+                    "findings": [f.rule or f.kind for f in record.findings][:MAX_RULES_IN_EVENT],
+                },
+            )
+            return SubmitResult(mid, record.status, True, tuple(record.findings))
+
+    # --- the queue ----------------------------------------------------------------------
+    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+        """Lease the next due job of one of ``stages`` (PostgreSQL: skipping rows other claimers hold)."""
+        if not stages:
+            return None
+        with self.write() as tx:
+            due = (
+                sa.select(jobs.c.id)
+                .where(
+                    sa.not_(jobs.c.done),
+                    jobs.c.stage.in_([str(s) for s in stages]),
+                    jobs.c.run_after <= tx.wall,
+                    jobs.c.lease_until <= tx.wall,
+                )
+                .order_by(jobs.c.run_after, jobs.c.id)
+                .limit(1)
+            )
+            if self.backend.skip_locked:
+                due = due.with_for_update(skip_locked=True)
+            row = tx.conn.execute(
+                jobs.update()
+                .where(jobs.c.id == due.scalar_subquery())
+                .values(lease_until=tx.wall + lease_s, leased_by=worker_id[:64])
+                .returning(jobs.c.id, jobs.c.stage, jobs.c.message_id, jobs.c.attempts)
+            ).first()
+        if row is None:
+            return None
+        return Job(int(row.id), Stage(row.stage), row.message_id, int(row.attempts))
+
+    def fail(self, job: Job, error: str, delay_s: float) -> None:
+        """Give the job back after an unexpected error: attempts + 1, due again after ``delay_s``."""
+        with self.write() as tx:
+            done = tx.conn.execute(
+                jobs.update()
+                .where(jobs.c.id == job.id, sa.not_(jobs.c.done))
+                .values(
+                    attempts=jobs.c.attempts + 1,
+                    run_after=tx.wall + max(0.0, delay_s),
+                    lease_until=0.0,
+                    leased_by=None,
+                    last_error=_short(error),
+                )
+            )
+            if done.rowcount:
+                tx.audit(
+                    "job.failed",
+                    job.message_id,
+                    data={"job": job.id, "stage": str(job.stage), "error": _short(error, 200),
+                          "attempts": job.attempts + 1, "retry_in_s": round(delay_s, 3)},
+                )  # fmt: skip
+
+    def _finish_job(self, tx: Tx, job: Job) -> bool:
+        """Mark the job done; False when it already was (then the caller must change nothing)."""
+        result = tx.conn.execute(
+            jobs.update().where(jobs.c.id == job.id, sa.not_(jobs.c.done)).values(done=True, lease_until=0.0)
+        )
+        return bool(result.rowcount)
+
+    def skip(self, job: Job) -> None:
+        """Finish a job whose message already moved on (or a retention job)."""
+        with self.write() as tx:
+            self._finish_job(tx, job)
+
+    # --- the stages ---------------------------------------------------------------------
+    def message(self, message_id: str) -> StoredMessage | None:
+        """What the stages read of a message."""
+        cols = messages.c
+        with self.read() as conn:
+            row = conn.execute(
+                sa.select(cols.id, cols.status, cols.payload, cols.receiver, cols.received_at, cols.relay_attempts,
+                          cols.first_attempt_at).where(cols.id == message_id)
+            ).first()  # fmt: skip
+        if row is None:
+            return None
+        return StoredMessage(
+            row.id,
+            MessageStatus(row.status),
+            row.payload,
+            row.receiver,
+            row.received_at,
+            int(row.relay_attempts),
+            row.first_attempt_at,
+        )
+
+    def finish_validate(
+        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+    ) -> None:
+        """Record the verdict and retour; accepted → a map job."""
+        mid = job.message_id or ""
+        with self.write() as tx:
+            if not self._finish_job(tx, job):
+                return
+            tx.conn.execute(
+                messages.update()
+                .where(messages.c.id == mid)
+                .values(status=str(status), findings=[finding_json(f) for f in findings], retour=retour,
+                        updated_at=tx.now)
+            )  # fmt: skip
+            if status is MessageStatus.ACCEPTED:
+                tx.enqueue(Stage.MAP, mid)
+            rules = sorted({f.rule or f.kind for f in findings})[:MAX_RULES_IN_EVENT]
+            codes = sorted({f.retourcode for f in findings if f.retourcode})[:MAX_RULES_IN_EVENT]
+            tx.audit(
+                f"message.{status}",
+                mid,
+                data={"findings": len(findings), "rules": rules, "retourcodes": codes, "retour": retour is not None},
+            )
+
+    def finish_map(self, job: Job, found: Sequence[Fact]) -> None:
+        """Keep the facts; → a relay job."""
+        mid = job.message_id or ""
+        with self.write() as tx:
+            if not self._finish_job(tx, job):
+                return
+            if found:
+                tx.conn.execute(facts.insert(), [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in found])
+            tx.enqueue(Stage.RELAY, mid)
+            tx.audit("message.mapped", mid, data={"facts": len(found)})
+
+    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
+        """Record the attempt; delivered, dead, or the relay job again after ``decision.delay_s``."""
+        mid = job.message_id or ""
+        result = decision.result
+        status = _RELAY_STATUS[decision.verdict]
+        with self.write() as tx:
+            if not self._finish_job(tx, job):
+                return
+            if decision.attempted:
+                tx.conn.execute(
+                    deliveries.insert().values(
+                        message_id=mid,
+                        attempt=decision.attempts,
+                        status_code=result.status_code,
+                        latency_ms=result.latency_ms,
+                        verdict=str(decision.verdict),
+                        error=_short(result.error),
+                        at=tx.now,
+                    )
+                )
+            values: dict[str, Any] = {"status": str(status), "relay_attempts": decision.attempts, "updated_at": tx.now}
+            if decision.attempted:
+                values["first_attempt_at"] = sa.func.coalesce(messages.c.first_attempt_at, tx.wall)
+            if status is MessageStatus.DELIVERED:
+                values["delivered_at"] = tx.now
+            tx.conn.execute(messages.update().where(messages.c.id == mid).values(**values))
+            if decision.verdict is Verdict.RETRY:
+                tx.enqueue(Stage.RELAY, mid, delay_s=decision.delay_s)
+            if decision.attempted or status is not MessageStatus.RELAYING:
+                tx.audit(
+                    "message.relaying" if status is MessageStatus.RELAYING else f"message.{status}",
+                    mid,
+                    data={"attempt": decision.attempts, "attempted": decision.attempted,
+                          "status_code": result.status_code, "outcome": str(result.outcome),
+                          "error": _short(result.error, 200), "retry_in_s": round(decision.delay_s, 3)},
+                )  # fmt: skip
+
+
+__all__ = ["PipelineMixin", "finding_json"]

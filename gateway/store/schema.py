@@ -1,0 +1,192 @@
+"""The store's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL; Alembic migrations create them.
+
+Queue times (``run_after``, ``lease_until``, ``first_attempt_at``) are epoch seconds as floats:
+cheap to compare on both backends and exactly what the workers compute with. Wall-clock
+timestamps are :class:`UTCDateTime`, timezone-aware on the way in and out on both backends.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData()
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""A 64-bit key on PostgreSQL; INTEGER PRIMARY KEY (the rowid) on SQLite."""
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on both backends (SQLite keeps it as naive UTC text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC; naive values are taken to be UTC already."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Always hand back an aware UTC datetime."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("sender", sa.String(128)),
+    sa.Column("receiver", sa.String(128)),
+    sa.Column("standard", sa.String(16)),
+    sa.Column("type", sa.String(64)),
+    sa.Column("version", sa.String(16)),
+    sa.Column("external_id", sa.String(256)),
+    sa.Column("idempotency_key", sa.String(256)),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("payload", sa.LargeBinary()),
+    sa.Column("payload_sha256", sa.String(64), nullable=False),
+    sa.Column("payload_size", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("retour", sa.LargeBinary()),
+    sa.Column("findings", sa.JSON()),
+    sa.Column("relay_attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("first_attempt_at", sa.Float()),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("delivered_at", UTCDateTime()),
+    sa.Column("purged_at", UTCDateTime()),
+    sa.Index(
+        "uq_messages_sender_external_id",
+        "sender",
+        "external_id",
+        unique=True,
+        sqlite_where=sa.text("sender IS NOT NULL AND external_id IS NOT NULL"),
+        postgresql_where=sa.text("sender IS NOT NULL AND external_id IS NOT NULL"),
+    ),
+    sa.Index(
+        "uq_messages_sender_idempotency_key",
+        "sender",
+        "idempotency_key",
+        unique=True,
+        sqlite_where=sa.text("sender IS NOT NULL AND idempotency_key IS NOT NULL"),
+        postgresql_where=sa.text("sender IS NOT NULL AND idempotency_key IS NOT NULL"),
+    ),
+    sa.Index("ix_messages_status", "status"),
+    sa.Index("ix_messages_received_at", "received_at"),
+    sa.Index("ix_messages_delivered_at", "delivered_at"),
+    sa.Index("ix_messages_sender", "sender"),
+    sa.Index("ix_messages_receiver", "receiver"),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(32)),
+    sa.Column("stage", sa.String(16), nullable=False),
+    sa.Column("run_after", sa.Float(), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("lease_until", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("leased_by", sa.String(64)),
+    sa.Column("last_error", sa.String(512)),
+    sa.Column("done", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Index(
+        "ix_jobs_due",
+        "stage",
+        "run_after",
+        sqlite_where=sa.text("NOT done"),
+        postgresql_where=sa.text("NOT done"),
+    ),
+    sa.Index("ix_jobs_message_id", "message_id"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(32), nullable=False),
+    sa.Column("attempt", sa.Integer(), nullable=False),
+    sa.Column("status_code", sa.Integer()),
+    sa.Column("latency_ms", sa.Float()),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("error", sa.String(512)),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Index("ix_deliveries_message_id", "message_id"),
+)
+
+facts = sa.Table(
+    "facts",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("aanbieder", sa.String(64), nullable=False),
+    sa.Column("gemeente", sa.String(16), nullable=False),
+    sa.Column("productcategorie", sa.String(8)),
+    sa.Column("productcode", sa.String(16)),
+    sa.Column("cbs_hulpvorm", sa.String(16)),
+    sa.Column("begindatum", sa.Date(), nullable=False),
+    sa.Column("einddatum", sa.Date()),
+    sa.Column("volume", sa.BigInteger()),
+    sa.Column("eenheid", sa.String(8)),
+    sa.Column("bedrag_cent", sa.BigInteger()),
+    sa.Column("toewijzingnummer", sa.String(64)),
+    sa.Column("referentienummer", sa.String(64)),
+    sa.Column("woongemeente", sa.String(16)),
+    sa.Column("financiering", sa.String(16), nullable=False),
+    sa.Column("declared_at", UTCDateTime()),
+    sa.Index("ix_facts_message_id", "message_id"),
+    sa.Index("ix_facts_gemeente_aanbieder", "gemeente", "aanbieder"),
+    sa.Index("ix_facts_toewijzingnummer", "toewijzingnummer"),
+    sa.Index("ix_facts_referentienummer", "aanbieder", "referentienummer"),
+)
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("seq", BigId, primary_key=True, autoincrement=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("message_id", sa.String(32)),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("data", sa.JSON(), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_events_message_id", "message_id"),
+)
+
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("base_seq", sa.BigInteger(), nullable=False),
+    sa.Column("base_hash", sa.String(64), nullable=False),
+)
+"""One row (id 1): the chain's last seq and hash (appends lock it), and the anchor left by pruning."""
+
+GENESIS_HASH = "0" * 64
+"""prev_hash of the first event of a chain that was never pruned."""
+
+__all__ = [
+    "GENESIS_HASH",
+    "UTCDateTime",
+    "audit_events",
+    "audit_head",
+    "deliveries",
+    "facts",
+    "jobs",
+    "messages",
+    "metadata",
+]

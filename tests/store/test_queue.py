@@ -1,0 +1,82 @@
+"""Claims with leases: a job is held by one claimer until its lease runs out, then it can be claimed again."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+
+from gateway.model import Stage
+from gateway.store import Store
+from gateway.store.schema import jobs
+from tests.store.helpers import record
+
+
+def test_two_claimers_never_get_the_same_job(store: Store) -> None:
+    store.intake(record("A"))
+    first = store.claim([Stage.VALIDATE], "w1", 30)
+    second = store.claim([Stage.VALIDATE], "w2", 30)
+    assert first is not None and second is None
+
+
+def test_claim_only_the_asked_stages(store: Store) -> None:
+    store.intake(record("A"))
+    assert store.claim([Stage.MAP, Stage.RELAY], "w", 30) is None
+    assert store.claim([], "w", 30) is None
+    job = store.claim([Stage.VALIDATE], "w", 30)
+    assert job is not None and job.stage is Stage.VALIDATE
+
+
+def test_expired_lease_is_claimable_again(store: Store) -> None:
+    store.intake(record("A"))
+    first = store.claim([Stage.VALIDATE], "w1", 0.2)
+    assert first is not None and store.claim([Stage.VALIDATE], "w2", 0.2) is None
+    time.sleep(0.3)
+    again = store.claim([Stage.VALIDATE], "w2", 30)
+    assert again is not None and again.id == first.id
+    with store.read() as conn:
+        assert conn.execute(sa.select(jobs.c.leased_by).where(jobs.c.id == first.id)).scalar_one() == "w2"
+
+
+def test_fail_gives_the_job_back_later_with_one_more_attempt(store: Store) -> None:
+    store.intake(record("A"))
+    job = store.claim([Stage.VALIDATE], "w", 30)
+    assert job is not None
+    store.fail(job, "RuntimeError", 0.2)
+    assert store.claim([Stage.VALIDATE], "w", 30) is None  # not due yet
+    time.sleep(0.3)
+    again = store.claim([Stage.VALIDATE], "w", 30)
+    assert again is not None and again.id == job.id and again.attempts == 1
+    with store.read() as conn:
+        assert conn.execute(sa.select(jobs.c.last_error).where(jobs.c.id == job.id)).scalar_one() == "RuntimeError"
+
+
+def test_jobs_are_claimed_oldest_first(store: Store) -> None:
+    ids = [store.intake(record(f"ID-{i}")).message_id for i in range(5)]
+    claimed = [store.claim([Stage.VALIDATE], "w", 30) for _ in range(5)]
+    assert [j.message_id for j in claimed if j is not None] == ids
+
+
+def test_parallel_claimers_take_each_job_exactly_once(store: Store) -> None:
+    n = 60
+    for i in range(n):
+        store.intake(record(f"ID-{i}"))
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def claimer(name: str) -> None:
+        while True:
+            job = store.claim([Stage.VALIDATE], name, 60)
+            if job is None:
+                return
+            store.skip(job)
+            with lock:
+                seen.append(job.id)
+
+    threads = [threading.Thread(target=claimer, args=(f"w{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == n and len(set(seen)) == n
