@@ -12,13 +12,24 @@ from __future__ import annotations
 
 from gateway.config import Settings
 from gateway.pseudonym import Pseudonymiser
+from gateway.rules.context import MessageHistory
 from gateway.store.backend import create_engine
-from gateway.store.pipeline import PipelineMixin
+from gateway.store.history import StoreHistory
+from gateway.store.reads import NotDeadError, ReadMixin
+from gateway.store.retention import RetentionMixin
 from gateway.store.views import AuditView, DeliveryView, MessageView, PurgeResult
 
 
-class Store(PipelineMixin):
+class Store(RetentionMixin, ReadMixin):
     """The gateway's store on SQLite or PostgreSQL; the workers and the API see only its methods."""
+
+    _history: StoreHistory | None = None
+
+    def history(self) -> MessageHistory:
+        """Earlier messages for the berichtoverstijgende rules, answered from this store."""
+        if self._history is None:
+            self._history = StoreHistory(self.engine, self.pseudonymiser)
+        return self._history
 
     @classmethod
     def open(
@@ -35,6 +46,7 @@ class Store(PipelineMixin):
         store = cls(engine, backend, pseudonymiser=pseudonymiser, notify=notify)
         if migrate:
             store.migrate()
+            store.ensure_retention_job()
         return store
 
 
@@ -55,4 +67,13 @@ def open_store(
     return Store.open(target, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
 
 
-__all__ = ["AuditView", "DeliveryView", "MessageView", "PurgeResult", "Store", "open_store"]
+__all__ = [
+    "AuditView",
+    "DeliveryView",
+    "MessageView",
+    "NotDeadError",
+    "PurgeResult",
+    "Store",
+    "StoreHistory",
+    "open_store",
+]

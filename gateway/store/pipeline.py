@@ -7,6 +7,7 @@ and committed first) changes nothing, so a stage may run twice but counts once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -37,6 +38,17 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     out = finding.to_dict()
     out["message"] = scrub(finding.message)
     return out
+
+
+_DECLARATIENUMMER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?DeclaratieNummer>\s*([^<\s]{1,64})\s*</")
+
+
+def declaratienummer(record: IntakeRecord) -> str | None:
+    """The DeclaratieNummer of a JW323 (the first one, near the top), read without parsing the whole document."""
+    if record.message_type != "JW323":
+        return None
+    found = _DECLARATIENUMMER.search(record.payload)
+    return found.group(1).decode("utf-8", "replace") if found else None
 
 
 def _short(text: str | None, limit: int = 500) -> str | None:
@@ -92,6 +104,7 @@ class PipelineMixin(StoreBase):
                     payload=record.payload,
                     payload_sha256=record.payload_sha256,
                     payload_size=len(record.payload),
+                    declaratienummer=declaratienummer(record),
                     findings=[finding_json(f) for f in record.findings],
                     relay_attempts=0,
                     received_at=tx.now,

@@ -64,6 +64,7 @@ messages = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("delivered_at", UTCDateTime()),
     sa.Column("purged_at", UTCDateTime()),
+    sa.Column("declaratienummer", sa.String(64)),
     sa.Index(
         "uq_messages_sender_external_id",
         "sender",
@@ -85,6 +86,7 @@ messages = sa.Table(
     sa.Index("ix_messages_delivered_at", "delivered_at"),
     sa.Index("ix_messages_sender", "sender"),
     sa.Index("ix_messages_receiver", "receiver"),
+    sa.Index("ix_messages_sender_declaratienummer", "sender", "declaratienummer"),
 )
 
 jobs = sa.Table(

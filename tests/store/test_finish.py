@@ -50,7 +50,9 @@ def _status(store: Store, mid: str) -> MessageStatus:
 
 def _open_jobs(store: Store) -> list[tuple[str, str]]:
     with store.read() as conn:
-        rows = conn.execute(sa.select(jobs.c.stage, jobs.c.message_id).where(sa.not_(jobs.c.done))).all()
+        rows = conn.execute(
+            sa.select(jobs.c.stage, jobs.c.message_id).where(sa.not_(jobs.c.done), jobs.c.stage != "retention")
+        ).all()
     return [(r.stage, r.message_id) for r in rows]
 
 

@@ -13,8 +13,11 @@ from tests.store.helpers import record
 
 
 def _count(store: Store, table: sa.Table) -> int:
+    query = sa.select(sa.func.count()).select_from(table)
+    if table is jobs:
+        query = query.where(jobs.c.stage != "retention")
     with store.read() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+        return int(conn.execute(query).scalar_one())
 
 
 def test_new_message_gets_row_job_and_event(store: Store) -> None:

@@ -1,0 +1,156 @@
+"""The message history the berichtoverstijgende rules ask for, answered from the store.
+
+Sources: the ``messages`` table (TR056 Identificatie, TR333 DeclaratieNummer kept at intake)
+and the ``facts`` the map stage keeps (toewijzingen from JW301, Prestaties from JW323).
+Clients are compared by pseudonym (:class:`gateway.pseudonym.Pseudonymiser`), never by BSN.
+
+Known gaps, on purpose rather than guessed: facts do not carry Frequentie, Budget,
+RedenWijziging or VorigReferentieNummer, so :class:`ToegewezenProduct` leaves those None and
+``gecrediteerd``/open debets are decided by netting debet and credit Prestaties with the same
+key; a message only sees facts of messages whose map stage has committed; rejected and
+duplicate messages do not count as "seen".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.facts import FactKind
+from gateway.model import MessageStatus
+from gateway.pseudonym import Pseudonymiser
+from gateway.rules.context import EerderePrestatie, PrestatieSleutel, ToegewezenProduct
+from gateway.store.schema import facts, messages
+
+_NOT_SEEN = (str(MessageStatus.REJECTED), str(MessageStatus.DUPLICATE))
+_CHUNK = 500
+
+
+def _chunks(values: Collection[str]) -> list[list[str]]:
+    ordered = sorted(set(values))
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+
+
+class StoreHistory:
+    """:class:`gateway.rules.context.MessageHistory` over a store's engine."""
+
+    def __init__(self, engine: sa.Engine, pseudonymiser: Pseudonymiser) -> None:
+        """Read with ``engine``; file clients under ``pseudonymiser``'s pseudonyms."""
+        self.engine = engine
+        self.pseudonymiser = pseudonymiser
+
+    def _rows(self, query: sa.Select[Any]) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).all())
+
+    def seen_identificatie(
+        self, sender: str, identificatie: str, exclude_message_id: str | None, *, message_type: str | None = None
+    ) -> bool:
+        """TR056: an earlier, not rejected message of ``sender`` with this Identificatie."""
+        m = messages.c
+        query = sa.select(m.id).where(m.sender == sender, m.external_id == identificatie, m.status.not_in(_NOT_SEEN))
+        if exclude_message_id is not None:
+            query = query.where(m.id != exclude_message_id)
+        if message_type is not None:
+            query = query.where(m.type == message_type)
+        return bool(self._rows(query.limit(1)))
+
+    def seen_declaratienummer(self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None) -> bool:
+        """TR333: an earlier, not rejected JW323 of ``aanbieder`` with this DeclaratieNummer."""
+        m = messages.c
+        query = sa.select(m.id).where(
+            m.sender == aanbieder, m.declaratienummer == declaratienummer, m.status.not_in(_NOT_SEEN)
+        )
+        if exclude_message_id is not None:
+            query = query.where(m.id != exclude_message_id)
+        return bool(self._rows(query.limit(1)))
+
+    def client_key(self, bsn: str) -> str:
+        """The pseudonym under which facts file this client."""
+        return self.pseudonymiser(bsn)
+
+    def toegewezen_producten(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str]
+    ) -> Mapping[str, ToegewezenProduct]:
+        """The latest JW301 fact per ToewijzingNummer of this gemeente to this aanbieder."""
+        f = facts.c
+        out: dict[str, ToegewezenProduct] = {}
+        for chunk in _chunks(toewijzingnummers):
+            query = (
+                sa.select(f.toewijzingnummer, f.client, f.begindatum, f.einddatum, f.productcategorie,
+                          f.productcode, f.eenheid, f.volume)
+                .where(f.kind == str(FactKind.TOEWIJZING), f.gemeente == gemeente, f.aanbieder == aanbieder,
+                       f.toewijzingnummer.in_(chunk))
+                .order_by(f.id)
+            )  # fmt: skip
+            for r in self._rows(query):  # later rows (newer JW301s) overwrite earlier ones
+                out[r.toewijzingnummer] = ToegewezenProduct(
+                    toewijzingnummer=r.toewijzingnummer,
+                    client=r.client,
+                    ingangsdatum=r.begindatum,
+                    einddatum=r.einddatum,
+                    productcategorie=r.productcategorie,
+                    productcode=r.productcode,
+                    eenheid=r.eenheid,
+                    volume=r.volume,
+                )
+        return out
+
+    def _prestaties(self, aanbieder: str, column: Any, values: Collection[str], exclude: str | None) -> list[Any]:
+        f = facts.c
+        rows: list[Any] = []
+        for chunk in _chunks(values):
+            query = sa.select(f.referentienummer, f.toewijzingnummer, f.productcategorie, f.productcode,
+                              f.begindatum, f.einddatum, f.bedrag_cent).where(
+                f.kind == str(FactKind.PRESTATIE), f.aanbieder == aanbieder, column.in_(chunk)
+            )  # fmt: skip
+            if exclude is not None:
+                query = query.where(f.message_id != exclude)
+            rows += self._rows(query.order_by(f.id))
+        return rows
+
+    def eerdere_prestaties(
+        self, aanbieder: str, referentienummers: Collection[str], exclude_message_id: str | None
+    ) -> Mapping[str, EerderePrestatie]:
+        """Earlier Prestaties of ``aanbieder`` with these ReferentieNummers (credit when the amount is negative)."""
+        rows = self._prestaties(aanbieder, facts.c.referentienummer, referentienummers, exclude_message_id)
+        credited = {_key(r) for r in rows if (r.bedrag_cent or 0) < 0}
+        out: dict[str, EerderePrestatie] = {}
+        for r in rows:
+            if r.referentienummer is None or r.toewijzingnummer is None:
+                continue
+            credit = (r.bedrag_cent or 0) < 0
+            out[r.referentienummer] = EerderePrestatie(
+                referentienummer=r.referentienummer,
+                debet_credit="C" if credit else "D",
+                toewijzingnummer=r.toewijzingnummer,
+                productcategorie=r.productcategorie,
+                productcode=r.productcode,
+                begindatum=r.begindatum,
+                einddatum=r.einddatum if r.einddatum is not None else r.begindatum,
+                gecrediteerd=not credit and _key(r) in credited,
+            )
+        return out
+
+    def open_debetten(
+        self, aanbieder: str, sleutels: Collection[PrestatieSleutel], exclude_message_id: str | None
+    ) -> Collection[PrestatieSleutel]:
+        """TR389: the keys with more earlier debet than credit Prestaties."""
+        wanted = set(sleutels)
+        nummers = {s.toewijzingnummer for s in wanted}
+        balance: dict[PrestatieSleutel, int] = {}
+        for r in self._prestaties(aanbieder, facts.c.toewijzingnummer, nummers, exclude_message_id):
+            key = _key(r)
+            if key in wanted:
+                balance[key] = balance.get(key, 0) + (-1 if (r.bedrag_cent or 0) < 0 else 1)
+        return {key for key, n in balance.items() if n > 0}
+
+
+def _key(row: Any) -> PrestatieSleutel:
+    end = row.einddatum if row.einddatum is not None else row.begindatum
+    return PrestatieSleutel(row.toewijzingnummer or "", row.productcategorie, row.productcode, row.begindatum, end)
+
+
+__all__ = ["StoreHistory"]

@@ -1,0 +1,124 @@
+"""Retention: payloads go once delivery is confirmed and the retention window passed; metadata after months.
+
+``purge_payloads`` nulls the payload and retour of delivered messages (CORV: content is destroyed
+once routing is confirmed), one audit event per message. ``purge_metadata`` deletes old finished
+messages with their jobs and deliveries, and prunes the audit chain's oldest events behind an
+anchor: ``audit_head.base_seq/base_hash`` move up to the last pruned event and an
+``audit.pruned`` event naming that anchor is appended, so ``audit verify`` still proves the
+remaining chain. Facts (pseudonymised, the gemeente's accounting record) are kept. Messages still
+in flight (received, accepted, relaying) are never deleted; dead ones are, after the window.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from gateway.contracts import Job
+from gateway.model import MessageStatus, Stage
+from gateway.store.base import Tx
+from gateway.store.pipeline import PipelineMixin
+from gateway.store.schema import audit_events, audit_head, deliveries, jobs, messages
+from gateway.store.views import PurgeResult
+
+BATCH = 500
+RETENTION_EVERY_S = 3600.0
+"""How often a worker running the retention stage purges."""
+
+_FINISHED = [str(s) for s in (MessageStatus.DELIVERED, MessageStatus.REJECTED, MessageStatus.DUPLICATE,
+                              MessageStatus.DEAD)]  # fmt: skip
+
+
+class RetentionMixin(PipelineMixin):
+    """Payload and metadata purges, and the recurring retention job."""
+
+    def purge_payloads(self, older_than: datetime) -> int:
+        """Null payload and retour of messages delivered before ``older_than``; how many."""
+        total = 0
+        while True:
+            with self.write() as tx:
+                ids = list(
+                    tx.conn.execute(
+                        sa.select(messages.c.id)
+                        .where(
+                            messages.c.status == str(MessageStatus.DELIVERED),
+                            messages.c.delivered_at < older_than,
+                            messages.c.purged_at.is_(None),
+                        )
+                        .limit(BATCH)
+                    ).scalars()
+                )
+                if not ids:
+                    return total
+                tx.conn.execute(
+                    messages.update().where(messages.c.id.in_(ids)).values(payload=None, retour=None, purged_at=tx.now)
+                )
+                tx.conn.execute(jobs.delete().where(jobs.c.message_id.in_(ids), jobs.c.done))
+                for mid in ids:
+                    tx.audit("message.payload_purged", mid, data={"before": older_than.isoformat()})
+            total += len(ids)
+
+    def purge_metadata(self, older_than: datetime) -> tuple[int, int]:
+        """Delete finished messages received before ``older_than`` and prune older audit events; (messages, events)."""
+        deleted = 0
+        while True:
+            with self.write() as tx:
+                ids = list(
+                    tx.conn.execute(
+                        sa.select(messages.c.id)
+                        .where(messages.c.status.in_(_FINISHED), messages.c.received_at < older_than)
+                        .limit(BATCH)
+                    ).scalars()
+                )
+                if not ids:
+                    break
+                tx.conn.execute(deliveries.delete().where(deliveries.c.message_id.in_(ids)))
+                tx.conn.execute(jobs.delete().where(jobs.c.message_id.in_(ids)))
+                tx.conn.execute(messages.delete().where(messages.c.id.in_(ids)))
+                tx.audit("messages.deleted", None, data={"count": len(ids), "before": older_than.isoformat()})
+            deleted += len(ids)
+        with self.write() as tx:
+            tx.conn.execute(jobs.delete().where(jobs.c.done, jobs.c.run_after < older_than.timestamp()))
+            pruned = self._prune_audit(tx, older_than)
+        return deleted, pruned
+
+    def _prune_audit(self, tx: Tx, older_than: datetime) -> int:
+        """Delete the chain's events before ``older_than`` behind a new anchor, recorded as an event itself."""
+        through = tx.conn.execute(
+            sa.select(sa.func.max(audit_events.c.seq)).where(audit_events.c.at < older_than)
+        ).scalar()
+        if through is None:
+            return 0
+        anchor = tx.conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == through)).scalar_one()
+        count = tx.conn.execute(audit_events.delete().where(audit_events.c.seq <= through)).rowcount
+        tx.conn.execute(audit_head.update().where(audit_head.c.id == 1).values(base_seq=through, base_hash=anchor))
+        tx.audit("audit.pruned", None, data={"through_seq": int(through), "through_hash": anchor, "events": count})
+        return int(count)
+
+    def purge(self, payload_before: datetime, metadata_before: datetime) -> PurgeResult:
+        """One retention run (the retention stage and ``ketenpoort retention run``)."""
+        payloads = self.purge_payloads(payload_before)
+        deleted, pruned = self.purge_metadata(metadata_before)
+        return PurgeResult(payloads, deleted, pruned)
+
+    def ensure_retention_job(self, *, delay_s: float = 0.0) -> None:
+        """Make sure one retention job is queued (workers running the retention stage pick it up)."""
+        with self.write() as tx:
+            self._ensure_retention(tx, delay_s)
+
+    def _ensure_retention(self, tx: Tx, delay_s: float) -> None:
+        open_one = tx.conn.execute(
+            sa.select(jobs.c.id).where(jobs.c.stage == str(Stage.RETENTION), sa.not_(jobs.c.done)).limit(1)
+        ).first()
+        if open_one is None:
+            tx.enqueue(Stage.RETENTION, None, delay_s=delay_s)
+
+    def skip(self, job: Job) -> None:
+        """Finish a job; a finished retention job schedules the next run."""
+        with self.write() as tx:
+            if self._finish_job(tx, job) and job.stage is Stage.RETENTION:
+                self._ensure_retention(tx, RETENTION_EVERY_S)
+
+
+__all__ = ["RETENTION_EVERY_S", "RetentionMixin"]
