@@ -104,7 +104,8 @@ def _canonical_start(data: bytes) -> bool:
 
 def parse(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> etree._Element:
     """Parse untrusted bytes into a root element, or raise :class:`DocumentRefusedError`."""
-    if _canonical_start(data):
+    canonical = _canonical_start(data)
+    if canonical:
         if len(data) > max_bytes:
             check_envelope(data, max_bytes)  # raises the size error
     else:
@@ -118,9 +119,10 @@ def parse(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> etree._Element:
         raise _xml_error(f"not well-formed XML: {exc.msg}", line) from None
     if root is None:  # pragma: no cover - lxml raises for empty input
         raise _xml_error("document has no root element")
-    docinfo: Any = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise _xml_error("document contains a DTD (DOCTYPE), which is not allowed")
+    if not canonical:  # after a canonical start the root element comes first: no DOCTYPE can follow it
+        docinfo: Any = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            raise _xml_error("document contains a DTD (DOCTYPE), which is not allowed")
     return root
 
 
