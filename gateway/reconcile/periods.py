@@ -50,10 +50,10 @@ def parse_periode(text: str) -> Periode:
 
 
 def parse_periodes(texts: list[str] | str) -> list[Periode]:
-    """Several periods, comma-separated or repeated, each once, in date order."""
+    """Several periods, comma-separated or repeated, each once, in the order given."""
     items = [texts] if isinstance(texts, str) else texts
     codes = [part for item in items for part in item.split(",") if part.strip()]
-    return sorted({parse_periode(c) for c in codes}, key=lambda p: (p.begin, p.end))
+    return list(dict.fromkeys(parse_periode(c) for c in codes))
 
 
 __all__ = ["Periode", "parse_periode", "parse_periodes"]
