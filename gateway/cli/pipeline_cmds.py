@@ -1,0 +1,195 @@
+"""Store commands: ``migrate``, ``submit``, ``status``, ``dlq list|replay``, ``audit verify``, ``retention run``.
+
+Each opens the store of ``KETENPOORT_DATABASE_URL`` (settings), does one thing and closes it.
+Output for people by default; ``--json`` where a script wants to read it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gateway.config import load_settings
+
+if TYPE_CHECKING:
+    from gateway.store import Store
+
+dlq_app = typer.Typer(help="The dead-letter queue: messages the relay gave up on.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+retention_app = typer.Typer(help="Payload and metadata retention.", no_args_is_help=True)
+
+
+def _open(*, migrate: bool = False) -> Store:
+    from gateway.store import open_store
+
+    return open_store(load_settings(), migrate=migrate)
+
+
+def _operator() -> str:
+    """The actor recorded for operator actions from the command line."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+def migrate() -> None:
+    """Upgrade the database schema to the current version."""
+    store = _open()
+    try:
+        store.migrate()
+        store.ensure_retention_job()
+        typer.echo(f"schema current: {store.migrations_current()}")
+    finally:
+        store.close()
+
+
+def submit(
+    paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="XML files.")],
+    sender: Annotated[str | None, typer.Option(help="Sender id (default: the Afzender in the message).")] = None,
+) -> None:
+    """Store each file and its first job (one transaction per file); prints id and status per file."""
+    from gateway.intake import submit as submit_one
+
+    settings = load_settings()
+    store = _open(migrate=True)
+    try:
+        for path in paths:
+            result = submit_one(store, path.read_bytes(), sender=sender, max_bytes=settings.max_message_bytes)
+            note = "" if result.created else " (resubmission of an earlier message)"
+            typer.echo(f"{path}\t{result.message_id}\t{result.status}{note}")
+    finally:
+        store.close()
+
+
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Messages per status and jobs per state."""
+    store = _open()
+    try:
+        messages, jobs = store.status_counts(), store.job_counts()
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({"messages": messages, "jobs": jobs}, sort_keys=True))
+        return
+    typer.echo("messages:")
+    for name, count in messages.items():
+        typer.echo(f"  {name:<10} {count}")
+    typer.echo("jobs:")
+    for name, count in jobs.items():
+        typer.echo(f"  {name:<10} {count}")
+
+
+@dlq_app.command("list")
+def dlq_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False) -> None:
+    """The dead messages, oldest first."""
+    store = _open()
+    try:
+        dead = store.dead_letters()
+        attempts = {m.id: store.deliveries(m.id) for m in dead}
+    finally:
+        store.close()
+    for m in dead:
+        last = attempts[m.id][-1] if attempts[m.id] else None
+        row = {
+            "id": m.id,
+            "sender": m.sender,
+            "receiver": m.receiver,
+            "type": m.message_type,
+            "attempts": m.relay_attempts,
+            "last_status_code": last.status_code if last else None,
+            "last_error": last.error if last else None,
+            "received_at": m.received_at.isoformat(),
+        }
+        if as_json:
+            typer.echo(json.dumps(row, sort_keys=True))
+        else:
+            typer.echo("\t".join("" if v is None else str(v) for v in row.values()))
+    if not as_json:
+        typer.echo(f"{len(dead)} dead", err=True)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    message_id: Annotated[str | None, typer.Argument(help="The dead message to relay again.")] = None,
+    replay_all: Annotated[bool, typer.Option("--all", help="Replay every dead message.")] = False,
+) -> None:
+    """Put dead messages back on the relay queue with a fresh retry budget (audited)."""
+    from gateway.store import NotDeadError
+
+    if (message_id is None) == (not replay_all):
+        typer.echo("give one message id or --all", err=True)
+        raise typer.Exit(2)
+    store = _open()
+    try:
+        if replay_all:
+            done = store.replay_all(actor=_operator())
+            typer.echo(f"replayed {len(done)}")
+            return
+        assert message_id is not None
+        try:
+            store.replay(message_id, actor=_operator())
+        except KeyError:
+            typer.echo(f"no message {message_id}", err=True)
+            raise typer.Exit(1) from None
+        except NotDeadError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"replayed {message_id}")
+    finally:
+        store.close()
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Exit 0 when the audit chain is intact, 1 with the first broken sequence number."""
+    store = _open()
+    try:
+        result = store.verify_audit()
+    finally:
+        store.close()
+    if result.ok:
+        typer.echo(f"audit chain intact: {result.events} events")
+        return
+    typer.echo(f"audit chain BROKEN at sequence {result.first_broken}", err=True)
+    typer.echo(str(result.first_broken))
+    raise typer.Exit(1)
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Purge payloads of delivered messages and old metadata, per the configured retention."""
+    from datetime import timedelta
+
+    settings = load_settings()
+    now = datetime.now(UTC)
+    store = _open()
+    try:
+        result = store.purge(
+            now - timedelta(hours=settings.payload_retention_h), now - timedelta(days=settings.metadata_retention_d)
+        )
+    finally:
+        store.close()
+    typer.echo(
+        f"payloads purged: {result.payloads_purged}, messages deleted: {result.messages_deleted}, "
+        f"audit events pruned behind an anchor: {result.audit_events_pruned}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the store commands to ``ketenpoort``."""
+    app.command()(migrate)
+    app.command()(submit)
+    app.command()(status)
+    app.add_typer(dlq_app, name="dlq")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(retention_app, name="retention")
+
+
+__all__ = ["register"]
