@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -92,6 +93,28 @@ class StoreBase:
         """A read-only transaction (one consistent snapshot on both backends)."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def wait_for_jobs(self, timeout_s: float, *, ready: threading.Event | None = None) -> bool:
+        """Block until a job is announced (PostgreSQL LISTEN/NOTIFY) or ``timeout_s`` passes; True when woken.
+
+        An idle worker may call this instead of sleeping its poll interval. SQLite has no
+        notifications: it sleeps ``timeout_s`` and returns False. ``ready`` is set once listening.
+        """
+        if not self._notify:
+            if ready is not None:
+                ready.set()
+            time.sleep(max(0.0, timeout_s))
+            return False
+        import psycopg
+
+        conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"LISTEN {JOBS_CHANNEL}")
+            if ready is not None:
+                ready.set()
+            for _ in conn.notifies(timeout=max(0.0, timeout_s), stop_after=1):
+                return True
+        return False
 
     def migrate(self) -> None:
         """Upgrade the schema to the packaged head (``ketenpoort migrate``)."""

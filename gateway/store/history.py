@@ -116,7 +116,9 @@ class StoreHistory:
     ) -> Mapping[str, EerderePrestatie]:
         """Earlier Prestaties of ``aanbieder`` with these ReferentieNummers (credit when the amount is negative)."""
         rows = self._prestaties(aanbieder, facts.c.referentienummer, referentienummers, exclude_message_id)
-        credited = {_key(r) for r in rows if (r.bedrag_cent or 0) < 0}
+        nummers = {r.toewijzingnummer for r in rows if r.toewijzingnummer and (r.bedrag_cent or 0) >= 0}
+        related = self._prestaties(aanbieder, facts.c.toewijzingnummer, nummers, exclude_message_id) if nummers else []
+        credited = {_key(r) for r in related if (r.bedrag_cent or 0) < 0}
         out: dict[str, EerderePrestatie] = {}
         for r in rows:
             if r.referentienummer is None or r.toewijzingnummer is None:
