@@ -6,6 +6,8 @@ import collections
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from gateway.bsn import is_valid_bsn
@@ -171,3 +173,20 @@ def test_ijw23_jw303_valid_against_both_schemas_and_rules(seed: int) -> None:
     broken = FAULTS[3].apply(data, "JW303")
     assert FAULTS[3].name == "bsn-elfproef"
     assert _matches("rule", "CS002", validate(broken))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=10**9),
+    message_type=st.sampled_from(TYPES),
+    fault_index=st.integers(min_value=-1, max_value=len(FAULTS) - 1),
+)
+def test_any_seed_valid_or_exactly_the_injected_fault(seed: int, message_type: str, fault_index: int) -> None:
+    data = ijw_message(message_type, seed)
+    if fault_index < 0 or message_type not in FAULTS[fault_index].applies:
+        result = validate(data)
+        assert result.valid, [(e.kind, e.rule, e.message) for e in result.errors]
+        return
+    fault = FAULTS[fault_index]
+    result = validate(fault.apply(data, message_type))
+    assert _matches(fault.expected.kind, fault.expected.rule, result), [(e.kind, e.rule) for e in result.errors]
