@@ -140,9 +140,10 @@ def cbs_short_names(directory: Path | None = None) -> dict[tuple[str, str], str]
     return {(r["dimensie"], r["code"]): r["kort"] for r in rows}
 
 
-def hulpvorm_codes() -> list[str]:
+@lru_cache(maxsize=1)
+def hulpvorm_codes() -> tuple[str, ...]:
     """The CBS jeugdhulp hulpvorm codes (01–04, 11–14), in code order."""
-    return sorted(code for dim, code in cbs_codes() if dim == HULPVORM)
+    return tuple(sorted(code for dim, code in cbs_codes() if dim == HULPVORM))
 
 
 @lru_cache(maxsize=4)
@@ -224,7 +225,15 @@ def known_gemeenten() -> list[str]:
 
 def clear_tables() -> None:
     """Forget the loaded tables."""
-    for fn in (cbs_codes, cbs_short_names, national_table, gemeente_rules, gemeente_names, _names_folded):
+    for fn in (
+        cbs_codes,
+        cbs_short_names,
+        hulpvorm_codes,
+        national_table,
+        gemeente_rules,
+        gemeente_names,
+        _names_folded,
+    ):
         fn.cache_clear()
 
 

@@ -33,6 +33,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -331,8 +332,8 @@ def generate(gemeente: str, *, seed: int, units: int = 2000, jaar: int = 2018) -
     peildatum = date(jaar + 1, 3, 1)
     builder = _Builder(g, jaar, peildatum, rng)
     kinds = list(WEIGHTS)
-    weights = list(WEIGHTS.values())
-    built = [builder.unit(rng.choices(kinds, weights)[0]) for _ in range(units)]
+    cumulative = list(accumulate(WEIGHTS.values()))
+    built = [builder.unit(rng.choices(kinds, cum_weights=cumulative)[0]) for _ in range(units)]
     perioden = _periods(jaar)
     truth, cbs, datahuis = _totals(built, perioden, g)
     injected = dict(builder.injected)
@@ -351,15 +352,20 @@ def _totals(
     for p in perioden:
         pa, pb = _quarters(p)
         inside = [u for u in units if u.quarters[0] <= pb and u.quarters[1] >= pa and u.kind != "ruis"]
+        sums: dict[str, dict[str, int]] = {key: dict.fromkeys(STEPS, 0) for key in keys}
+        published: dict[str, int] = dict.fromkeys(keys, 0)
+        for u in inside:
+            for key, steps in u.bridge.items():
+                for step, amount in steps.items():
+                    sums[key][step] += amount
+            for key, amount in u.cbs.items():
+                published[key] += amount
         for key in keys:
-            row: dict[str, Any] = {"periode": p.code, "hulpvorm": key}
-            for step in STEPS:
-                row[step] = sum(u.bridge.get(key, {}).get(step, 0) for u in inside)
-            published = sum(u.cbs.get(key, 0) for u in inside)
-            row["cbs_gepubliceerd"] = published
-            row["onverklaard"] = published - row["verwacht_cbs"]
+            row: dict[str, Any] = {"periode": p.code, "hulpvorm": key, **sums[key]}
+            row["cbs_gepubliceerd"] = published[key]
+            row["onverklaard"] = published[key] - row["verwacht_cbs"]
             truth.append({c: row[c] for c in COLUMNS})
-            cbs_rows.append({"gemeente": f"GM{g}", "periode": p.code, "hulpvorm": key, "jongeren": published})
+            cbs_rows.append({"gemeente": f"GM{g}", "periode": p.code, "hulpvorm": key, "jongeren": published[key]})
         groups: dict[str, int] = defaultdict(int)
         for u in inside:
             for group, n in u.groepen.items():
