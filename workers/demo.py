@@ -40,7 +40,7 @@ def demo_batch(
 ) -> list[DemoMessage]:
     """The mixed batch: valid iJw and StUF traffic (some StUF resubmitted), plus broken documents."""
     batch = [DemoMessage("JW301 toewijzing", small_jw301(seed + i)) for i in range(toewijzingen)]
-    batch.append(DemoMessage("JW323 declaratie", large_jw323(prestaties, seed=seed)))
+    batch.append(DemoMessage("JW323 declaratie, no toewijzing on file", large_jw323(prestaties, seed=seed)))
     batch += [DemoMessage("StUF-Jeugdzorg", data) for _, data in stuf_traffic(stuf, seed=seed, duplicate_ratio=0.1)]
     broken = [small_jw301(seed + 10_000 + i) for i in range(3)]  # each its own BerichtIdentificatie
     batch += [

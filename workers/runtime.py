@@ -34,7 +34,7 @@ def open_store(settings: Settings) -> Any:
         if exc.name != "gateway.store":
             raise
         raise StoreUnavailableError("gateway.store is not part of this build") from None
-    return module.open_store(settings.database_url, migrate=True)
+    return module.open_store(settings, migrate=True)
 
 
 def parse_stages(text: str | Iterable[str]) -> tuple[Stage, ...]:
@@ -78,6 +78,9 @@ def build_worker(
         relays = Stage.RELAY in stages or settings.routes_file is not None or settings.default_route is not None
         deliverer = Deliverer.from_settings(settings) if relays else Deliverer(Routes())
     pseudonymiser = pseudonymiser if pseudonymiser is not None else pseudonymiser_for(settings)
+    ensure = getattr(store, "ensure_retention_job", None)
+    if Stage.RETENTION in stages and callable(ensure):
+        ensure()  # one recurring retention job; finishing it schedules the next run
     worker = Worker(
         store,
         stage_handlers(store, deliverer, pseudonymiser, settings, stages),

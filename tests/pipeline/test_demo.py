@@ -1,38 +1,60 @@
-"""The demo runs the main job end to end and reports what happened to every message."""
+"""The demo runs the main job end to end on the embedded SQLite store and reports what happened to every message."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-import workers.demo
-from tests.pipeline.memstore import MemStore
+from gateway.store import open_store
 from workers.demo import demo_batch, run_demo
 
 
 def test_demo_batch_mixes_valid_traffic_resubmissions_and_broken_documents() -> None:
     batch = demo_batch()
     labels = {m.label for m in batch}
-    assert {"JW301 toewijzing", "JW323 declaratie", "StUF-Jeugdzorg"} <= labels
+    assert {"JW301 toewijzing", "StUF-Jeugdzorg"} <= labels
+    assert any(label.startswith("JW323") for label in labels)
     assert sum(1 for m in batch if m.label.startswith("JW301,")) == 3
     stuf = [m.data for m in batch if m.label == "StUF-Jeugdzorg"]
     assert len(set(stuf)) < len(stuf)  # some StUF messages are resubmitted byte for byte
     assert demo_batch() == batch  # seeded: the same batch every run
 
 
-def test_demo_delivers_the_valid_messages_and_rejects_the_broken_ones(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(workers.demo, "open_store", lambda settings: MemStore())
+def test_demo_delivers_the_valid_messages_and_rejects_the_broken_ones(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     report = run_demo(tmp_path, progress=lambda done, total: seen.append((done, total)))
     batch = demo_batch()
     assert report.submitted == len(batch)
     assert report.duplicates >= 1 and report.created == len(batch) - report.duplicates
-    assert report.counts == {"delivered": report.created - 3, "rejected": 3}
+    # the declaratie names toewijzingen this gemeente never sent: rejected by a history rule
+    assert report.counts == {"delivered": report.created - 4, "rejected": 4}
     assert report.receiver_keys == report.counts["delivered"]
-    assert report.reasons == {"xsd": 1, "CS002 → 0001": 1, "xml": 1}
+    assert report.reasons == {"xsd": 1, "CS002 → 0001": 1, "xml": 1, "TR338 → 9338": 1}
     assert seen[-1] == (report.created, report.created)
-    assert report.ok
+    assert report.audit.endswith("verified") and report.ok
+    assert report.facts > 0
     assert (tmp_path / "pseudonym.key").stat().st_mode & 0o777 == 0o600
+    store = open_store(f"sqlite:///{tmp_path / 'ketenpoort.db'}")
+    try:  # what the summary said is what the store holds
+        counts = store.status_counts()
+        assert counts["delivered"] == report.counts["delivered"] and counts["rejected"] == 4
+        assert store.verify_audit().ok
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_ketenpoort_demo_command_needs_nothing_but_this_machine(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENPOORT_")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "delivered" in done.stdout and "audit chain:" in done.stdout and "verified" in done.stdout
+    assert "CS002 → 0001" in done.stdout
+    assert not list(tmp_path.iterdir())  # the temporary data directory was removed; nothing left in cwd

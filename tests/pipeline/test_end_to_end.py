@@ -1,7 +1,7 @@
-"""submit → validate → map → relay to a real loopback receiver, through the real stages and worker loop.
+"""submit → validate → map → relay to a real loopback receiver, through the real store, stages and worker loop.
 
-The store here is an in-memory stand-in for the PipelineStore contract; the parametrised
-sqlite/postgres runs follow when gateway/store lands.
+Runs on both backends (``store`` fixture: a SQLite file, then a fresh PostgreSQL database) with
+three worker threads, so claims, leases and the stage transactions really interleave.
 """
 
 from __future__ import annotations
@@ -12,19 +12,25 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 
+from gateway.config import load_settings
+from gateway.generate import small_jw301
 from gateway.generate.stuf import STUF_DI01_ROOTS, generate_di01, stuf_traffic
 from gateway.intake import submit
-from gateway.model import MessageStatus
+from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer, RetryPolicy, Routes
-from tests.pipeline.memstore import MemStore
+from gateway.store import Store
+from gateway.store.schema import jobs
+from tests.support.databases import TEST_PSEUDONYM_KEY
 from tests.support.receiver import Receiver
 from workers.loop import Worker
 from workers.pipeline import handlers
+from workers.runtime import stage_handlers
 
-HANG_GUARD_S = 20.0
+HANG_GUARD_S = 60.0
 
 
 @pytest.fixture
@@ -33,18 +39,26 @@ def receiver() -> Iterator[Receiver]:
         yield rx
 
 
-def _run_until_drained(store: MemStore, deliverer: Deliverer) -> None:
+def _pending(store: Store) -> int:
+    """Open pipeline jobs (the recurring retention job does not count)."""
+    query = sa.select(sa.func.count()).where(sa.not_(jobs.c.done), jobs.c.stage != str(Stage.RETENTION))
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _run_until_drained(store: Store, deliverer: Deliverer, concurrency: int = 3) -> None:
+    pseudonymiser = Pseudonymiser(TEST_PSEUDONYM_KEY)
     worker = Worker(
-        store, handlers(store, deliverer, Pseudonymiser(b"k" * 32), max_bytes=1 << 20), concurrency=3,
+        store, handlers(store, deliverer, pseudonymiser, max_bytes=1 << 20), concurrency=concurrency,
         poll_interval_s=0.005,
     )  # fmt: skip
     thread = threading.Thread(target=worker.run)
     thread.start()
     deadline = time.monotonic() + HANG_GUARD_S
     try:
-        while store.pending() and time.monotonic() < deadline:
+        while _pending(store) and time.monotonic() < deadline:
             threading.Event().wait(0.01)
-        assert not store.pending(), store.stuck()
+        assert not _pending(store), store.job_counts()
     finally:
         worker.request_stop()
         thread.join(HANG_GUARD_S)
@@ -55,9 +69,13 @@ def _deliverer(url: str, max_attempts: int = 8) -> Deliverer:
     return Deliverer(Routes({}, default=url), policy, read_timeout_s=2.0, breaker_failures=1000)
 
 
-def test_mixed_batch_is_delivered_with_message_ids_as_idempotency_keys(receiver: Receiver) -> None:
-    store = MemStore()
-    results = [submit(store, data, sender=None) for _, data in stuf_traffic(60, seed=11, duplicate_ratio=0.1)]
+def _ids(store: Store, status: MessageStatus) -> set[str]:
+    return {m.id for m in store.list_messages(status=status, limit=10_000)[0]}
+
+
+def test_mixed_batch_is_delivered_with_message_ids_as_idempotency_keys(store: Store, receiver: Receiver) -> None:
+    results = [submit(store, data, sender=None) for _, data in stuf_traffic(40, seed=11, duplicate_ratio=0.1)]
+    results += [submit(store, small_jw301(seed), sender=None) for seed in range(5)]
     bad = etree.fromstring(generate_di01(next(iter(STUF_DI01_ROOTS)), random.Random(2), sequence=999)[2])
     bad.append(etree.Element("{http://www.egem.nl/StUF/StUF0301}onbekend"))
     results.append(submit(store, etree.tostring(bad), sender=None))
@@ -69,37 +87,61 @@ def test_mixed_batch_is_delivered_with_message_ids_as_idempotency_keys(receiver:
     assert duplicates and all(
         r.status is MessageStatus.DUPLICATE and b"StUF016" in (r.retour or b"") for r in duplicates
     )
-    counts = store.counts()
-    assert counts.get("rejected") == 2
-    delivered = {mid for mid, m in store.messages.items() if m.status is MessageStatus.DELIVERED}
+    counts = store.status_counts()
+    assert counts["rejected"] == 2
+    delivered = _ids(store, MessageStatus.DELIVERED)
     assert len(delivered) == len(created) - 2
     assert receiver.delivered_keys() == delivered
     assert len(receiver.records) == len(delivered)  # nothing posted twice
+    assert all(len(store.deliveries(mid)) == 1 for mid in delivered)
+    assert store.facts()  # the JW301 toewijzingen left their facts behind
+    assert store.verify_audit().ok
 
 
-def test_outage_retries_then_delivers_and_dead_letters_are_replayed(receiver: Receiver) -> None:
-    store = MemStore()
-    for _, data in stuf_traffic(10, seed=3, duplicate_ratio=0.0):
-        submit(store, data, sender=None)
+def test_outage_retries_then_delivers_and_dead_letters_are_replayed(store: Store, receiver: Receiver) -> None:
+    ids = [submit(store, data, sender=None).message_id for _, data in stuf_traffic(10, seed=3, duplicate_ratio=0.0)]
     receiver.always(503)
     with _deliverer(receiver.url, max_attempts=3) as d:
         _run_until_drained(store, d)
-        assert store.counts() == {"dead": 10}
+        assert store.status_counts()["dead"] == 10
+        assert {m.id for m in store.dead_letters()} == set(ids)
         assert len(receiver.records) == 30  # 3 attempts each, then no more
+        assert all([x.status_code for x in store.deliveries(mid)] == [503] * 3 for mid in ids)
         receiver.respond_ok()
-        for mid in list(store.messages):
-            store.replay(mid)
+        assert sorted(store.replay_all(actor="test")) == sorted(ids)
         _run_until_drained(store, d)
-    assert store.counts() == {"delivered": 10}
-    assert receiver.delivered_keys() == set(store.messages)
+    assert store.status_counts()["delivered"] == 10
+    assert receiver.delivered_keys() == set(ids)
+    assert store.verify_audit().ok
 
 
-def test_permanent_400_is_dead_without_retries(receiver: Receiver) -> None:
-    store = MemStore()
+def test_permanent_400_is_dead_without_retries(store: Store, receiver: Receiver) -> None:
     for _, data in stuf_traffic(5, seed=4, duplicate_ratio=0.0):
         submit(store, data, sender=None)
     receiver.always(400)
     with _deliverer(receiver.url) as d:
         _run_until_drained(store, d)
-    assert store.counts() == {"dead": 5}
+    assert store.status_counts()["dead"] == 5
     assert len(receiver.records) == 5
+
+
+def test_retention_stage_purges_delivered_payloads_and_keeps_the_chain_verifiable(
+    store: Store, receiver: Receiver
+) -> None:
+    ids = [submit(store, data, sender=None).message_id for _, data in stuf_traffic(4, seed=5, duplicate_ratio=0.0)]
+    with _deliverer(receiver.url) as d:
+        _run_until_drained(store, d)
+        settings = load_settings(payload_retention_h=0, metadata_retention_d=365)
+        retention = stage_handlers(store, d, Pseudonymiser(TEST_PSEUDONYM_KEY), settings)
+        store.ensure_retention_job()
+        worker = Worker(store, {Stage.RETENTION: retention[Stage.RETENTION]})
+        assert worker.run(until_idle=True) == 1
+    for mid in ids:
+        view = store.get_message(mid)
+        assert view is not None and view.status is MessageStatus.DELIVERED and view.payload_purged
+        stored = store.message(mid)
+        assert stored is not None and stored.payload is None
+    with store.engine.connect() as conn:
+        next_runs = conn.execute(sa.select(jobs.c.run_after).where(sa.not_(jobs.c.done))).scalars().all()
+    assert len(next_runs) == 1 and next_runs[0] > time.time() + 60  # the next retention run is queued for later
+    assert store.verify_audit().ok
