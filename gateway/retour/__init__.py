@@ -8,6 +8,7 @@ from lxml import etree
 
 from gateway.model import Finding, Standard
 from gateway.retour.declaratie import build_jw325
+from gateway.retour.factuur import build_jw304
 from gateway.retour.ijw import RETOUR_OF, build_ijw_retour
 from gateway.retour.stuf import build_bv03, build_fo03, stuf_duplicate_fo03
 from gateway.validation import Inspection
@@ -34,6 +35,8 @@ def retour_for(inspection: Inspection, *, today: date | None = None, identificat
         return _stuf_ack(root, kind.message_type, errors)
     if kind.message_type == "JW323":
         return build_jw325(root, errors, today=today or date.today(), identificatie=identificatie)
+    if kind.message_type == "JW303":
+        return build_jw304(root, errors, today=today or date.today(), identificatie=identificatie)
     if kind.message_type not in RETOUR_OF:
         return None
     return build_ijw_retour(

@@ -15,6 +15,7 @@ from lxml import etree
 
 from gateway.model import Finding
 from gateway.paths import schemas_dir
+from gateway.retour.codes import sendable
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 RETOUR_OF: dict[str, str] = {
@@ -79,13 +80,15 @@ def _strip_index1(path: str) -> str:
     return path.replace("[1]", "")
 
 
-def _codes_by_level(findings: list[Finding], level_paths: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+def _codes_by_level(
+    findings: list[Finding], level_paths: list[str], version: str
+) -> tuple[list[str], dict[str, list[str]]]:
     """Assign each finding to the deepest level whose path prefixes the finding's path; else the header."""
     header: list[str] = []
     per_level: dict[str, list[str]] = defaultdict(list)
     ordered = sorted(level_paths, key=len, reverse=True)
     for f in findings:
-        code = f.retourcode or TECHNISCH
+        code = sendable(f.retourcode or TECHNISCH, version)
         path = _strip_index1(f.path or "")
         target = next((lp for lp in ordered if path == lp or path.startswith(lp + "/")), None)
         if target is None or path.startswith("/Header"):
@@ -188,6 +191,7 @@ def build_ijw_retour(
                 for f in findings
             ],
             level_paths,
+            version,
         )
     header_only = bool(header_codes) or not per_level
     out.append(
