@@ -123,10 +123,25 @@ def _bincount(values: npt.NDArray[np.int64], size: int) -> Counts:
     return np.bincount(values, minlength=size).astype(np.int64)
 
 
+MASK_LIMIT = 1 << 25
+"""Up to this key space, distinct keys are found with a boolean mask (linear) instead of a sort."""
+
+
+def _distinct(keys: npt.NDArray[np.int64], space: int) -> npt.NDArray[np.int64]:
+    """The distinct values of ``keys`` (all in ``0..space-1``), sorted."""
+    if space <= MASK_LIMIT:
+        seen = np.zeros(max(space, 1), dtype=np.bool_)
+        seen[keys] = True
+        return np.flatnonzero(seen)
+    ordered = np.sort(keys)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
 def _distinct_per(category: npt.NDArray[np.int64], client: npt.NDArray[np.int64], clients: int, size: int) -> Counts:
     """Distinct clients per category."""
-    keys = np.unique(category * max(clients, 1) + client)
-    return _bincount(keys // max(clients, 1), size)
+    width = max(clients, 1)
+    keys = _distinct(category * width + client, size * width)
+    return _bincount(keys // width, size)
 
 
 def reconcile(
@@ -191,8 +206,8 @@ def _period(
         "zonder_cbs_codering": -int(datahuis[0] - pgb[0]),
         "niet_woonachtig": -int(niet.sum()),
         "nagekomen": int(nagekomen.sum()),
-        "dubbele_trajecten": -int(left.sum() - np.unique(client[kept]).size),
-        "verwacht_cbs": int(np.unique(client[kept]).size),
+        "dubbele_trajecten": -int(left.sum() - _distinct(client[kept], t.clients).size),
+        "verwacht_cbs": int(_distinct(client[kept], t.clients).size),
     }
     rows = [_row(periode.code, TOTAAL, totals, published)]
     for i, code in enumerate(codes, start=1):
@@ -249,7 +264,8 @@ def _attribute(
     if not targets or not len(bucket):
         return []
     n_a = max(len(t.aanbieders), 1)
-    pairs = np.unique((bucket * n_a + aanbieder) * max(t.clients, 1) + client) // max(t.clients, 1)
+    width = max(t.clients, 1)
+    pairs = _distinct((bucket * n_a + aanbieder) * width + client, (len(codes) + 1) * n_a * width) // width
     counts = np.bincount(pairs, minlength=(len(codes) + 1) * n_a).reshape(len(codes) + 1, n_a)
     shares: dict[int, dict[str, float]] = {}
     for i, row in targets:

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from gateway.bsn import is_valid_bsn
 from gateway.errors import InputError
 from gateway.mapping.tables import normalise_gemeente
+from gateway.reconcile import fastcsv
 
 HEADER = (
     "client",
@@ -107,59 +108,102 @@ def _days(values: Sequence[str], column: str) -> Days:
         raise TrajectenError(f"{column}: not an ISO date in the trajecten") from exc
 
 
-def build(columns: Mapping[str, Sequence[str]], *, pseudonymiser: Callable[[str], str] | None = None) -> Trajecten:
-    """Trajecten from string columns named as in :data:`HEADER`."""
-    clients, aanbieders, productcodes = columns["client"], columns["aanbieder"], columns["productcode"]
-    woongemeenten, gemeenten, financiering = columns["woongemeente"], columns["gemeente"], columns["financiering"]
-    client_codes, client_index = _factorize(clients)
-    if pseudonymiser is not None:  # pseudonymise each distinct BSN once; identity of clients is unchanged
-        bsns = [c for c in client_index if len(c) == 9 and c.isdigit() and is_valid_bsn(c)]
-        for bsn in bsns:
-            client_index[pseudonymiser(bsn)] = client_index.pop(bsn)
-    elif any(len(c) == 9 and c.isdigit() and is_valid_bsn(c) for c in client_index):
+def _bsn_like(value: str) -> bool:
+    return len(value) == 9 and value.isdigit() and is_valid_bsn(value)
+
+
+def _client_codes(codes: Ints, values: list[str], pseudonymiser: Callable[[str], str] | None) -> tuple[Ints, int]:
+    """Client codes after replacing every BSN by its pseudonym (a BSN and its pseudonym are one client)."""
+    bsn = [_bsn_like(v) for v in values]
+    if not any(bsn):
+        return codes, len(values)
+    if pseudonymiser is None:
         raise TrajectenError("the trajecten name clients by BSN and no pseudonymiser was given")
-    del client_index
-    aanbieder_codes, aanbieder_index = _factorize(aanbieders)
-    raw_codes, raw_index = _factorize(productcodes)  # normalise the distinct codes only
-    normal_codes = [code.strip().upper() for code in raw_index]
-    product_list = list(dict.fromkeys(normal_codes))
-    product_remap = np.array([product_list.index(c) for c in normal_codes] or [0], dtype=np.int32)
-    gem_index: dict[str, int] = {}
-    woon_codes, gem_index = _factorize(woongemeenten, gem_index)
-    gem_codes, gem_index = _factorize(gemeenten, gem_index)
-    fin_codes, fin_index = _factorize(financiering)
-    unknown = set(fin_index) - set(FINANCIERING)
+    named = [pseudonymiser(v) if b else v for v, b in zip(values, bsn, strict=True)]
+    index: dict[str, int] = {}
+    remap = np.array([index.setdefault(v, len(index)) for v in named], dtype=np.int32)
+    return remap[codes], len(index)
+
+
+def _remap(values: list[str], normal: Callable[[str], str]) -> tuple[Ints, list[str]]:
+    """Normalise distinct values; returns old code → new code and the new distinct values."""
+    named = [normal(v) for v in values]
+    distinct = list(dict.fromkeys(named))
+    position = {v: n for n, v in enumerate(distinct)}
+    return np.array([position[v] for v in named] or [0], dtype=np.int32), distinct
+
+
+def _assemble(
+    client: tuple[Ints, int],
+    cats: Mapping[str, tuple[Ints, list[str]]],
+    begin: Days,
+    end: Days,
+    declared: Days,
+) -> Trajecten:
+    """Trajecten from factorised columns; normalises product and gemeente codes on the distinct values only."""
+    product_codes, product_values = cats["productcode"]
+    product_map, products = _remap(product_values, lambda c: c.strip().upper())
+    woon_codes, woon_values = cats["woongemeente"]
+    gem_codes, gem_values = cats["gemeente"]
+    gem_map, gemeenten = _remap(woon_values + gem_values, _gemeente)
+    fin_codes, fin_values = cats["financiering"]
+    unknown = {v.strip() for v in fin_values} - set(FINANCIERING)
     if unknown:
         raise TrajectenError(f"financiering must be natura or pgb, found {sorted(unknown)}")
-    pgb_code = fin_index.get("pgb", -1)
-    # normalise gemeente codes on the distinct values only; two spellings of one code become one
-    raw = list(gem_index)
-    normal = [_gemeente(g) for g in raw]
-    distinct = list(dict.fromkeys(normal))
-    remap = np.array([distinct.index(n) for n in normal], dtype=np.int32)
+    pgb = np.array([v.strip() == "pgb" for v in fin_values] or [False], dtype=np.bool_)
+    aanbieder_codes, aanbieders = cats["aanbieder"]
     return Trajecten(
-        client=client_codes,
+        client=client[0],
         aanbieder=aanbieder_codes,
-        aanbieders=list(aanbieder_index),
-        productcode=product_remap[raw_codes] if raw_index else raw_codes,
-        productcodes=product_list,
-        begin=_days(columns["begindatum"], "begindatum"),
-        end=_days(columns["einddatum"], "einddatum"),
-        declared=_days(columns["gedeclareerd_op"], "gedeclareerd_op"),
-        pgb=fin_codes == pgb_code,
-        woongemeente=remap[woon_codes] if raw else woon_codes,
-        gemeente=remap[gem_codes] if raw else gem_codes,
-        gemeenten=distinct,
-        clients=int(client_codes.max()) + 1 if len(client_codes) else 0,
+        aanbieders=aanbieders,
+        productcode=product_map[product_codes],
+        productcodes=products,
+        begin=begin,
+        end=end,
+        declared=declared,
+        pgb=pgb[fin_codes],
+        woongemeente=gem_map[woon_codes],
+        gemeente=gem_map[gem_codes + len(woon_values)],
+        gemeenten=gemeenten,
+        clients=client[1],
+    )
+
+
+CATEGORICAL = ("aanbieder", "productcode", "financiering", "woongemeente", "gemeente")
+
+
+def build(columns: Mapping[str, Sequence[str]], *, pseudonymiser: Callable[[str], str] | None = None) -> Trajecten:
+    """Trajecten from string columns named as in :data:`HEADER`."""
+    client_codes, client_index = _factorize(columns["client"])
+    cats = {}
+    for name in CATEGORICAL:
+        codes, index = _factorize(columns[name])
+        cats[name] = (codes, list(index))
+    return _assemble(
+        _client_codes(client_codes, list(client_index), pseudonymiser),
+        cats,
+        _days(columns["begindatum"], "begindatum"),
+        _days(columns["einddatum"], "einddatum"),
+        _days(columns["gedeclareerd_op"], "gedeclareerd_op"),
     )
 
 
 def read_csv(path: Path, *, pseudonymiser: Callable[[str], str] | None = None) -> Trajecten:
     """Read a ``--trajecten`` CSV (UTF-8, header as in :data:`HEADER`, any column order).
 
-    The cyclic garbage collector is paused while the rows are in memory: a million rows are nine
-    million strings in lists without a single cycle, and every collection would walk them all.
+    A plain file (no quotes) is parsed in numpy (:mod:`gateway.reconcile.fastcsv`); any other goes
+    through the csv module with the cyclic garbage collector paused, because a million rows are
+    nine million strings in lists without a single cycle and every collection would walk them all.
     """
+    data = path.read_bytes()
+    columns = fastcsv.parse(data)
+    if columns is not None:
+        missing = [h for h in HEADER if h not in columns.header]
+        if missing:
+            raise TrajectenError(f"{path.name}: missing columns {missing}")
+        found = _from_columns(columns, pseudonymiser)
+        if found is not None:
+            return found
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -167,6 +211,27 @@ def read_csv(path: Path, *, pseudonymiser: Callable[[str], str] | None = None) -
     finally:
         if paused:
             gc.enable()
+
+
+def _from_columns(columns: fastcsv.Columns, pseudonymiser: Callable[[str], str] | None) -> Trajecten | None:
+    dates = [columns.days(name) for name in ("begindatum", "einddatum", "gedeclareerd_op")]
+    begin, end, declared = dates
+    if begin is None or end is None or declared is None:
+        return None  # let the csv path say which column is wrong
+    client_codes, grid = fastcsv.factorize_codes(columns.fixed("client"))
+    digits = (grid >= 48) & (grid <= 57)
+    nine = (grid != 0).sum(axis=1) == 9
+    bsn_like = nine & digits[:, :9].all(axis=1) if grid.shape[1] >= 9 else np.zeros(len(grid), dtype=np.bool_)
+    if np.any(bsn_like):
+        values = [bytes(u).rstrip(b"\0").decode("utf-8") for u in grid]
+        client = _client_codes(client_codes, values, pseudonymiser)
+    else:
+        client = (client_codes, len(grid))
+    cats = {}
+    for name in CATEGORICAL:
+        codes, distinct = fastcsv.factorize(columns.fixed(name))
+        cats[name] = (codes, [v.decode("utf-8") for v in distinct])
+    return _assemble(client, cats, begin, end, declared)
 
 
 def _read_csv(path: Path, pseudonymiser: Callable[[str], str] | None) -> Trajecten:
