@@ -241,7 +241,7 @@ def _read_csv(path: Path, pseudonymiser: Callable[[str], str] | None) -> Traject
         missing = [h for h in HEADER if h not in header]
         if missing:
             raise TrajectenError(f"{path.name}: missing columns {missing}")
-        rows = list(reader)
+        rows = [r for r in reader if r]  # blank lines carry no traject
     if set(map(len, rows)) - {len(header)}:
         bad = next(i for i, r in enumerate(rows, start=2) if len(r) != len(header))
         raise TrajectenError(f"{path.name}: line {bad} has {len(rows[bad - 2])} fields, expected {len(header)}")
