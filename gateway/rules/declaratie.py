@@ -14,8 +14,19 @@ from gateway.rules.prestaties import rows
 from gateway.rules.registry import Doc, Violation, child, child_date, rule, text
 
 JW323 = ("JW323",)
+DECLARATIES = ("JW323", "JW303")
+"""The 3.2 declaratie and the 2.3 declaratie/factuur: rules whose text holds for both run on both."""
+_BOTH = ("3.2", "2.3")
 _MIN_PERIODE = date(2021, 1, 1)
 _ALNUM = re.compile(r"[0-9A-Za-z]+")
+
+
+_TOTALEN = (
+    ("TotaalIngediendBedrag", "TotaalBedrag"),
+    ("TotaalToegekendBedrag", "TotaalBedrag"),
+    ("DeclaratieFactuurTotaalBedrag", "TotaalBedrag"),
+)
+_FACTUURBEDRAG = "IngediendeBedragPrestatie/DeclaratieFactuurBedrag"
 
 
 def _last_day(d: date) -> int:
@@ -23,7 +34,7 @@ def _last_day(d: date) -> int:
 
 
 def _periode(doc: Doc) -> tuple[etree._Element | None, date | None, date | None]:
-    el = None if doc.declaratie is None else child(doc.declaratie, "DeclaratiePeriode")
+    el = doc.declaratie_periode
     if el is None:
         return None, None, None
     return el, child_date(el, "Begindatum"), child_date(el, "Einddatum")
@@ -58,7 +69,13 @@ def productperiode_een_maand(doc: Doc) -> Iterator[Violation]:
             yield row.at("ProductPeriode"), "ProductPeriode loopt over een maandgrens."
 
 
-@rule("TR319", "9319", JW323, "De ProductPeriode valt binnen de huidige of een voorgaande DeclaratiePeriode.")
+@rule(
+    "TR319",
+    "9319",
+    DECLARATIES,
+    "De ProductPeriode valt binnen de huidige of een voorgaande DeclaratiePeriode.",
+    versions=_BOTH,
+)
 def productperiode_niet_na_declaratieperiode(doc: Doc) -> Iterator[Violation]:
     """A Prestatie may not lie (partly) after the DeclaratiePeriode."""
     _, _, end = _periode(doc)
@@ -88,12 +105,13 @@ def productperiode_max_5_jaar_oud(doc: Doc) -> Iterator[Violation]:
 @rule(
     "TR358",
     "0001",
-    JW323,
+    DECLARATIES,
     "TotaalIngediendBedrag is de som van IngediendBedrag van alle Prestaties (met debet/credit).",
+    versions=_BOTH,
 )
 def totaal_is_som(doc: Doc) -> Iterator[Violation]:
-    """The signed total equals the signed sum of the Prestatie amounts."""
-    el = None if doc.declaratie is None else child(doc.declaratie, "TotaalIngediendBedrag")
+    """The signed total equals the signed sum of the Prestatie amounts (2.3: the DeclaratieFactuur amounts)."""
+    el = _totaal(doc)
     if el is None:
         return
     bedrag = text(el, "TotaalBedrag")
@@ -102,19 +120,34 @@ def totaal_is_som(doc: Doc) -> Iterator[Violation]:
     totaal = -int(bedrag) if text(el, "DebetCredit") == "C" else int(bedrag)
     som = sum(row.signed for row in rows(doc))
     if totaal != som:
-        yield el, f"TotaalIngediendBedrag ({totaal}) is niet gelijk aan de som van de Prestaties ({som})."
+        name = etree.QName(el).localname
+        yield el, f"{name} ({totaal}) is niet gelijk aan de som van de Prestaties ({som})."
 
 
-@rule("CS325", "0001", ("JW323", "JW325"), "Indien (Totaal)Bedrag 0 is, dan DebetCredit vullen met D.")
+def _totaal(doc: Doc) -> etree._Element | None:
+    """TotaalIngediendBedrag (3.2) or Header/DeclaratieFactuurBedragen/DeclaratieFactuurTotaalBedrag (2.3)."""
+    if doc.declaratie is not None:
+        return child(doc.declaratie, "TotaalIngediendBedrag")
+    bedragen = None if doc.header is None else child(doc.header, "DeclaratieFactuurBedragen")
+    return None if bedragen is None else child(bedragen, "DeclaratieFactuurTotaalBedrag")
+
+
+@rule(
+    "CS325",
+    "0001",
+    ("JW323", "JW325", "JW303"),
+    "Indien (Totaal)Bedrag 0 is, dan DebetCredit vullen met D.",
+    versions=_BOTH,
+)
 def nul_is_debet(doc: Doc) -> Iterator[Violation]:
     """A zero amount is always debet."""
-    for name, amount in (("TotaalIngediendBedrag", "TotaalBedrag"), ("TotaalToegekendBedrag", "TotaalBedrag")):
+    for name, amount in _TOTALEN:
         for el in doc.iter(name):
             if text(el, amount) in ("0", "00") and text(el, "DebetCredit") != "D":
                 yield el, f"{name} is 0 maar DebetCredit is niet D."
     for row in rows(doc):
         if row.bedrag == 0 and row.debet_credit != "D":
-            yield row.at("IngediendBedrag"), "IngediendBedrag is 0 maar DebetCredit is niet D."
+            yield row.at("IngediendBedrag", _FACTUURBEDRAG), "IngediendBedrag is 0 maar DebetCredit is niet D."
 
 
 @rule("CS339", "0001", JW323, "Indien Eenheid 83 (euro's) is, is IngediendBedrag gelijk aan GeleverdVolume.")
@@ -157,7 +190,13 @@ def bedrag_is_volume_maal_tarief(doc: Doc) -> Iterator[Violation]:
             )
 
 
-@rule("CD060", "0001", JW323, "VorigReferentieNummer verplicht bij DebetCredit C (credit), anders leeg laten.")
+@rule(
+    "CD060",
+    "0001",
+    DECLARATIES,
+    "VorigReferentieNummer verplicht bij DebetCredit C (credit), anders leeg laten.",
+    versions=_BOTH,
+)
 def vorig_referentienummer_bij_credit(doc: Doc) -> Iterator[Violation]:
     """A credit Prestatie names the debet it credits; a debet Prestatie does not."""
     for row in rows(doc):
@@ -171,7 +210,7 @@ def _duplicates(values: list[str | None]) -> set[str]:
     return {v for v, n in Counter(v for v in values if v is not None).items() if n > 1}
 
 
-@rule("TR315", "0001", JW323, "VorigReferentieNummer van de Prestatie is uniek in het bericht.")
+@rule("TR315", "0001", DECLARATIES, "VorigReferentieNummer van de Prestatie is uniek in het bericht.", versions=_BOTH)
 def vorig_referentienummer_uniek(doc: Doc) -> Iterator[Violation]:
     """One debet is credited at most once per message."""
     dup = _duplicates([row.vorig for row in rows(doc)])
@@ -183,7 +222,7 @@ def vorig_referentienummer_uniek(doc: Doc) -> Iterator[Violation]:
             )
 
 
-@rule("TR316", "0001", JW323, "Debetregels mogen niet in hetzelfde bericht gecrediteerd worden.")
+@rule("TR316", "0001", DECLARATIES, "Debetregels mogen niet in hetzelfde bericht gecrediteerd worden.", versions=_BOTH)
 def geen_credit_op_debet_in_bericht(doc: Doc) -> Iterator[Violation]:
     """A credit may not point at a debet in the same message."""
     debets = {row.referentienummer for row in rows(doc) if row.debet_credit == "D"}
@@ -213,10 +252,22 @@ def een_debet_per_sleutel(doc: Doc) -> Iterator[Violation]:
         seen.add(key)
 
 
-@rule("TR101", "0001", ("JW301", "JW305", "JW307", "JW323"), "Binnen een bericht zijn dubbele regels niet toegestaan.")
+@rule(
+    "TR101",
+    "0001",
+    ("JW301", "JW305", "JW307", "JW323", "JW303"),
+    "Binnen een bericht zijn dubbele regels niet toegestaan.",
+    versions=_BOTH,
+)
 def geen_dubbele_regels(doc: Doc) -> Iterator[Violation]:
     """Two identical product lines (same content) in one message are refused; the later one is reported."""
-    names = {"JW301": "ToegewezenProduct", "JW305": "StartProduct", "JW307": "StopProduct", "JW323": "Prestatie"}
+    names = {
+        "JW301": "ToegewezenProduct",
+        "JW305": "StartProduct",
+        "JW307": "StopProduct",
+        "JW323": "Prestatie",
+        "JW303": "Prestatie",
+    }
     name = names[doc.kind.message_type]
     seen: set[tuple[object, ...]] = set()
     if name == "Prestatie":  # identical Prestaties share their ReferentieNummer: compare only those

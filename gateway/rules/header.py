@@ -19,14 +19,14 @@ _GEMEENTE_IN_HEADER = frozenset({"JW303", "JW304"})
     versions=("3.2", "2.3"),
 )
 def dagtekening_not_in_future(doc: Doc) -> Iterator[Violation]:
-    """The message's Dagtekening must not lie after today (the gateway's system date)."""
-    if doc.header is None or doc.dagtekening is None or doc.dagtekening <= doc.context.today:
+    """The message's Dagtekening (FactuurDagtekening in a 2.3 JW303) must not lie after today (the system date)."""
+    if doc.dagtekening is None or doc.dagtekening <= doc.context.today:
         return
-    element = child(doc.header, "BerichtIdentificatie")
-    if element is not None:
-        element = child(element, "Dagtekening")
+    element = doc.dagtekening_element if doc.dagtekening_element is not None else doc.header
+    if element is None:
+        return
     yield (
-        (element if element is not None else doc.header),
+        element,
         (f"Dagtekening {doc.dagtekening.isoformat()} ligt na de systeemdatum {doc.context.today.isoformat()}."),
     )
 

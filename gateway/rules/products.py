@@ -58,13 +58,13 @@ def _open_or_after_2020(end: date | None) -> bool:
 @rule(
     "TR381",
     "S329",
-    ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323"),
+    ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323", "JW303"),
     "ProductCode past volgens de productcodelijst bij de ProductCategorie.",
     versions=_BOTH,
 )
 def productcode_bij_categorie(doc: Doc) -> Iterator[Violation]:
     """A national product code belongs to exactly one category and must be valid on the line's start date."""
-    if doc.kind.message_type == "JW323":
+    if doc.kind.message_type in ("JW323", "JW303"):
         from gateway.rules.prestaties import rows
 
         known: dict[tuple[str, str, date], bool] = {}

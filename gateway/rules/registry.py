@@ -134,6 +134,13 @@ def child_date(element: etree._Element, name: str) -> date | None:
     return parse_date(text(element, name))
 
 
+_DAGTEKENING_PATHS = (
+    _any_namespace("BerichtIdentificatie/Dagtekening"),
+    _any_namespace("DeclaratieFactuurIdentificatie/FactuurDagtekening"),
+)
+_FACTUUR_PERIODE = "DeclaratieFactuurIdentificatie/DeclaratiePeriode"
+
+
 class Doc:
     """One parsed message as the rules see it: root, kind, context and shared look-ups."""
 
@@ -154,9 +161,28 @@ class Doc:
         return child(self.root, "Header")
 
     @cached_property
+    def dagtekening_element(self) -> etree._Element | None:
+        """The message's Dagtekening: BerichtIdentificatie/Dagtekening, or FactuurDagtekening (2.3 JW303/JW304)."""
+        if self.header is None:
+            return None
+        for path in _DAGTEKENING_PATHS:
+            found = _first(self.header, path)
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
     def dagtekening(self) -> date | None:
-        """Header/BerichtIdentificatie/Dagtekening."""
-        return None if self.header is None else child_date(self.header, "BerichtIdentificatie/Dagtekening")
+        """The date in :attr:`dagtekening_element`."""
+        el = self.dagtekening_element
+        return None if el is None else parse_date(el.text)
+
+    @cached_property
+    def declaratie_periode(self) -> etree._Element | None:
+        """DeclaratiePeriode: under Declaratie (3.2 JW323) or Header/DeclaratieFactuurIdentificatie (2.3 JW303)."""
+        if self.declaratie is not None:
+            return child(self.declaratie, "DeclaratiePeriode")
+        return None if self.header is None else _first(self.header, _any_namespace(_FACTUUR_PERIODE))
 
     @cached_property
     def declaratie(self) -> etree._Element | None:

@@ -43,6 +43,27 @@ def recompute_total(root: etree._Element) -> None:
     set_text(root, "Declaratie/TotaalIngediendBedrag/DebetCredit", "C" if total < 0 else "D")
 
 
+_FB = "IngediendeBedragPrestatie/DeclaratieFactuurBedrag"
+
+
+def recompute_total_2_3(root: etree._Element) -> None:
+    """Set the 2.3 DeclaratieFactuurTotaalBedrag to the signed sum of the Prestaties."""
+    total = 0
+    for p in root.iter("{*}Prestatie"):
+        amount = int(find(p, _FB + "/Bedrag").text or 0)
+        total += -amount if find(p, _FB + "/DebetCredit").text == "C" else amount
+    totaal = "Header/DeclaratieFactuurBedragen/DeclaratieFactuurTotaalBedrag"
+    set_text(root, totaal + "/TotaalBedrag", str(abs(total)))
+    set_text(root, totaal + "/DebetCredit", "C" if total < 0 else "D")
+
+
+def credit_2_3(root: etree._Element, index: int, vorig: str) -> None:
+    """Turn 2.3 Prestatie ``index`` into a credit of ``vorig``."""
+    set_text(root, f"//Prestatie/{_FB}/DebetCredit", "C", index)
+    insert_after(root, "//Prestatie/ProductReferentie/ReferentieNummer", "b:VorigReferentieNummer", vorig, index)
+    recompute_total_2_3(root)
+
+
 def credit(root: etree._Element, index: int, vorig: str) -> None:
     """Turn Prestatie ``index`` into a credit of ``vorig``."""
     set_text(root, "//Prestatie/IngediendBedrag/DebetCredit", "C", index)
@@ -109,6 +130,8 @@ _DAG = "Header/BerichtIdentificatie/Dagtekening"
 _GEB = "Client/Geboortedatum/Datum"
 _DP = "Declaratie/DeclaratiePeriode"
 _PP = P1 + "/ProductPeriode"
+_FDAG = "Header/DeclaratieFactuurIdentificatie/FactuurDagtekening"
+_FTOT = "Header/DeclaratieFactuurBedragen/DeclaratieFactuurTotaalBedrag/TotaalBedrag"
 
 CASES: tuple[Case, ...] = (
     # Header
@@ -247,6 +270,81 @@ CASES: tuple[Case, ...] = (
     Case("TR101", "0001", "JW323", _seq(dup(P1), _total), also=frozenset({"TR314", "TR416"})),
     Case(
         "CS319", "0001", "JW323", t("Declaratie/DeclaratieNummer", "DN-001"), t("Declaratie/DeclaratieNummer", "DN001X")
+    ),
+    # iJw 2.3 JW303 declaratie/factuur: the rules whose text holds for the 2.3 structure
+    Case("TR135", "8848", "JW303", t(_FDAG, "2026-11-26"), t(_FDAG, "2026-11-25"), version="2.3"),
+    Case(
+        "TR002",
+        "0001",
+        "JW303",
+        t("//Client/Geboortedatum/Datum", "1898-07-09"),
+        t("//Client/Geboortedatum/Datum", "1898-07-10"),
+        version="2.3",
+    ),
+    Case("CS002", "0001", "JW303", t("//Client/Bsn", "123456789", 1), version="2.3"),
+    Case(
+        "TR018",
+        "0001",
+        "JW303",
+        t(P1 + "/ProductPeriode/Einddatum", "2018-05-31"),
+        t(P1 + "/ProductPeriode/Begindatum", "2018-06-30"),
+        version="2.3",
+    ),
+    Case(
+        "TR319",
+        "9319",
+        "JW303",
+        t(P1 + "/ProductPeriode/Einddatum", "2018-07-01"),
+        t(P1 + "/ProductPeriode/Einddatum", "2018-06-29"),
+        version="2.3",
+    ),
+    Case(
+        "TR358",
+        "0001",
+        "JW303",
+        t(_FTOT, "3590001"),
+        _seq(t(P1 + "/" + _FB + "/Bedrag", "990001"), t(_FTOT, "3590001")),
+        version="2.3",
+    ),
+    Case(
+        "CS325",
+        "0001",
+        "JW303",
+        _seq(t(P1 + "/" + _FB + "/Bedrag", "0"), lambda r: credit_2_3(r, 0, "REF000")),
+        _seq(t(P1 + "/" + _FB + "/Bedrag", "0"), recompute_total_2_3),
+        version="2.3",
+    ),
+    Case(
+        "CD060",
+        "0001",
+        "JW303",
+        _seq(t(P1 + "/" + _FB + "/DebetCredit", "C"), recompute_total_2_3),
+        lambda r: credit_2_3(r, 0, "REF000"),
+        version="2.3",
+    ),
+    Case(
+        "TR315",
+        "0001",
+        "JW303",
+        _seq(lambda r: credit_2_3(r, 0, "REF000"), lambda r: credit_2_3(r, 1, "REF000")),
+        _seq(lambda r: credit_2_3(r, 0, "REF000"), lambda r: credit_2_3(r, 1, "REF001")),
+        version="2.3",
+    ),
+    Case(
+        "TR316",
+        "0001",
+        "JW303",
+        lambda r: credit_2_3(r, 1, "REF123"),
+        lambda r: credit_2_3(r, 1, "REF000"),
+        version="2.3",
+    ),
+    Case("TR101", "0001", "JW303", _seq(dup(P1), recompute_total_2_3), version="2.3"),
+    Case(
+        "TR381",
+        "S329",
+        "JW303",
+        _seq(t(P1 + "/ProductCategorie", "31"), t(P1 + "/ProductCode", "45A04")),
+        version="2.3",
     ),
     # Products
     Case("TR381", "S329", "JW301", t(_TP1 + "/Product/Code", "45A03"), t(_TP1 + "/Product/Code", "55A99")),

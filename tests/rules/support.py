@@ -87,8 +87,8 @@ def insert_after(
     """Insert ``name`` after ``path``: in the anchor's namespace, or the basisschema's with a ``b:`` prefix."""
     anchor = find(root, path, index)
     ns = etree.QName(anchor).namespace
-    if name.startswith("b:"):
-        name, ns = name[2:], "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
+    if name.startswith("b:"):  # the basisschema of the anchor's iJw version
+        name, ns = name[2:], (ns or "").rsplit("/", 2)[0] + "/basisschema/schema"
     el = etree.Element(f"{{{ns}}}{name}")
     el.text = value
     anchor.addnext(el)
