@@ -17,15 +17,16 @@ from matplotlib.figure import Figure
 mpl.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "ketenpoort", "font.size": 9})
 _SEQUENCE = count(1)
 _ID = re.compile(r'id="([^"]+)"')
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 POSITIVE, NEGATIVE, TOTAL = "#2b8a3e", "#c92a2a", "#1c4e80"
 
 
 def _svg(fig: Figure, label: str) -> str:
     """The figure as an inline <svg> whose ids cannot clash with another chart's."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg") :]
+    text = _METADATA.sub("", text[text.index("<svg") :])
     prefix = f"k{next(_SEQUENCE)}-"
     for ident in set(_ID.findall(text)):
         text = text.replace(f'id="{ident}"', f'id="{prefix}{ident}"')
