@@ -40,7 +40,12 @@ def replay_message(store: Any, mid: str, actor: str) -> None:
         raise HTTPException(404, detail={"error": "not_found", "message": "no such message"})
     if str(message.status) != MessageStatus.DEAD:
         raise HTTPException(409, detail={"error": "not_dead", "message": f"the message is {message.status}"})
-    store.replay(mid, actor=actor)
+    try:
+        store.replay(mid, actor=actor)
+    except KeyError:  # deleted by retention meanwhile
+        raise HTTPException(404, detail={"error": "not_found", "message": "no such message"}) from None
+    except ValueError:  # NotDeadError: another operator replayed it first
+        raise HTTPException(409, detail={"error": "not_dead", "message": "already replayed"}) from None
 
 
 @router.post("/dead-letters/{mid}/replay", status_code=202)

@@ -28,8 +28,12 @@ def list_messages(
 
 
 def facts(store: Any) -> Iterable[Any]:
-    """Every fact the map stage wrote (for mapping coverage)."""
-    return store.facts() if store is not None and hasattr(store, "facts") else ()
+    """Every fact the map stage wrote (for mapping coverage), streamed when the store can."""
+    if store is None:
+        return ()
+    if hasattr(store, "iter_facts"):
+        return store.iter_facts()  # type: ignore[no-any-return]
+    return store.facts() if hasattr(store, "facts") else ()
 
 
 __all__ = ["PAGE_MAX", "facts", "list_messages"]

@@ -68,3 +68,20 @@ def background_worker(store: Any, url: str) -> Iterator[Worker]:
     finally:
         w.request_stop()
         thread.join()
+
+
+def open_jobs(store: Any) -> int:
+    """Jobs not yet done (due, leased or scheduled)."""
+    counts = store.job_counts()
+    return int(counts["due"] + counts["leased"] + counts["scheduled"])
+
+
+def all_messages(store: Any) -> list[Any]:
+    """Every stored message, newest first."""
+    out: list[Any] = []
+    cursor = None
+    while True:
+        items, cursor = store.list_messages(cursor=cursor, limit=500)
+        out += items
+        if cursor is None:
+            return out

@@ -13,8 +13,8 @@ from gateway.config import Settings
 from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.model import MessageStatus
+from gateway.store import Store
 from tests.api.conftest import Tokens
-from tests.api.memory import MemoryStore
 from tests.api.support import drain
 from tests.support.receiver import Receiver
 
@@ -53,6 +53,11 @@ def test_logout_needs_the_sessions_csrf_token(settings: Settings, tokens: Tokens
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/login"
 
 
+def _status(store: Store, mid: str) -> MessageStatus | None:
+    view = store.get_message(mid)
+    return view.status if view is not None else None
+
+
 def _login(client: TestClient, tokens: Tokens) -> str:
     client.post("/dashboard/login", data={"token": tokens.operator})
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/dashboard/").text)
@@ -60,42 +65,43 @@ def _login(client: TestClient, tokens: Tokens) -> str:
     return csrf.group(1)
 
 
-def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, tokens: Tokens) -> None:
-    store = MemoryStore()
+def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, tokens: Tokens, store: Store) -> None:
     dead = submit(store, small_jw301(1), sender=None).message_id
     with Receiver() as rx:
         rx.always(400)
         drain(store, rx.url)
-        assert store.rows[dead].status is MessageStatus.DEAD
+        assert _status(store, dead) is MessageStatus.DEAD
         client = TestClient(create_app(settings, store=store))
         csrf = _login(client, tokens)
         page = client.get("/dashboard/dead-letters").text
         assert f'action="/dashboard/dead-letters/{dead}/replay"' in page
         assert client.post(f"/dashboard/dead-letters/{dead}/replay", data={"csrf": "bad"}).status_code == 403
-        assert store.rows[dead].status is MessageStatus.DEAD
+        assert _status(store, dead) is MessageStatus.DEAD
         r = client.post(f"/dashboard/dead-letters/{dead}/replay", data={"csrf": csrf}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == f"/dashboard/berichten/{dead}"
-        assert store.audit_events(dead)[-1]["actor"] == "ops"
+        assert store.audit_events(dead)[-1].actor == "ops"
         rx.respond_ok()
         drain(store, rx.url)
-    assert store.rows[dead].status is MessageStatus.DELIVERED
+    assert _status(store, dead) is MessageStatus.DELIVERED
     page = client.get(f"/dashboard/berichten/{dead}").text
     assert '<dd class="status" id="status">delivered</dd>' in page and "replayed (ops)" in page
 
 
-def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens) -> None:
-    store = MemoryStore()
+def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens, store: Store) -> None:
     bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(2))
     mid = submit(store, bad_bsn, sender=None).message_id
     with Receiver() as rx:
         drain(store, rx.url)
-    assert store.rows[mid].status is MessageStatus.REJECTED
+    assert _status(store, mid) is MessageStatus.REJECTED
     client = TestClient(create_app(settings, store=store))
     assert client.get(f"/dashboard/berichten/{mid}", follow_redirects=False).status_code == 303
     _login(client, tokens)
     page = client.get(f"/dashboard/berichten/{mid}").text
-    finding = next(f for f in store.rows[mid].findings if f.retourcode)
-    assert f"<td>{finding.retourcode}</td>" in page and "rejected" in page and "validate" in page
+    view = store.get_message(mid)
+    assert view is not None
+    finding = next(f for f in view.findings if f.retourcode)
+    assert f"<td>{finding.retourcode}</td>" in page and f"<td>{finding.rule}</td>" in page
+    assert '<dd class="status" id="status">rejected</dd>' in page and "message.rejected" in page
     assert str(escape(finding.message)) in page
     assert "123456789" not in page  # the BSN itself is never shown
     assert client.get("/dashboard/berichten/none").status_code == 404
@@ -126,8 +132,9 @@ def test_waterfall_totals_stand_on_zero_and_changes_float() -> None:
     assert abs(v_h - 70 * unit) < 0.2 and "&lt;pgb&gt;" in svg and "<pgb>" not in svg
 
 
-def test_message_list_coverage_and_reconciliation_pages(settings: Settings, tokens: Tokens, tmp_path: Path) -> None:
-    store = MemoryStore()
+def test_message_list_coverage_and_reconciliation_pages(
+    settings: Settings, tokens: Tokens, tmp_path: Path, store: Store
+) -> None:
     ok = submit(store, small_jw301(7), sender=None).message_id
     bad = submit(store, re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(8)), sender=None).message_id
     with Receiver() as rx:
@@ -141,7 +148,8 @@ def test_message_list_coverage_and_reconciliation_pages(settings: Settings, toke
     assert f"/dashboard/berichten/{ok}" in everything and f"/dashboard/berichten/{bad}" in everything
     rejected = client.get("/dashboard/berichten?status=rejected").text
     assert f"/dashboard/berichten/{bad}" in rejected and f"/dashboard/berichten/{ok}" not in rejected
-    sender = store.rows[ok].sender or ""
+    view = store.get_message(ok)
+    sender = (view.sender if view else None) or ""
     mine = client.get("/dashboard/berichten", params={"partij": sender}).text
     assert f"/dashboard/berichten/{ok}" in mine
     r = client.get("/dashboard/berichten?status=kwijt")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import socket
 import threading
@@ -16,19 +17,22 @@ from fastapi.testclient import TestClient
 
 from gateway.api import create_app
 from gateway.config import Settings
+from gateway.model import MessageStatus
+from gateway.store import Store
 from tests.api.conftest import OIN_A, OIN_B, Tokens
-from tests.api.memory import MemoryStore
+from tests.api.support import all_messages, open_jobs
 from tests.support.stuf_builders import build_di01
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
+def client(settings: Settings, store: Store) -> TestClient:
+    return TestClient(create_app(settings, store=store))
 
 
 @pytest.fixture
-def client(settings: Settings, store: MemoryStore) -> TestClient:
-    return TestClient(create_app(settings, store=store))
+def jobs_before(store: Store) -> int:
+    """Jobs the fresh store already has (its retention job)."""
+    return open_jobs(store)
 
 
 def _msg(oin: str = OIN_A) -> bytes:
@@ -39,7 +43,9 @@ def _h(token: str, ctype: str = "application/xml", **extra: str) -> dict[str, st
     return {"Authorization": f"Bearer {token}", "Content-Type": ctype, **extra}
 
 
-def test_valid_message_is_accepted_with_id_and_links(client: TestClient, tokens: Tokens, store: MemoryStore) -> None:
+def test_valid_message_is_accepted_with_id_and_links(
+    client: TestClient, tokens: Tokens, store: Store, jobs_before: int
+) -> None:
     body = _msg()
     r = client.post("/v1/berichten", content=body, headers=_h(tokens.a, **{"Idempotency-Key": "k-1"}))
     assert r.status_code == 202
@@ -49,8 +55,10 @@ def test_valid_message_is_accepted_with_id_and_links(client: TestClient, tokens:
         "status": "received",
         "links": {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"},
     }
-    row = store.rows[mid]
-    assert (row.sender, row.external_id, row.payload) == (OIN_A, "REF-1", body)
+    row = store.get_message(mid)
+    assert row is not None and row.status is MessageStatus.RECEIVED
+    assert (row.sender, row.external_id, row.payload_sha256) == (OIN_A, "REF-1", hashlib.sha256(body).hexdigest())
+    assert open_jobs(store) == jobs_before + 1  # its validate job
 
 
 @pytest.mark.parametrize(
@@ -61,21 +69,19 @@ def test_valid_message_is_accepted_with_id_and_links(client: TestClient, tokens:
         ({"Authorization": "Basic abc", "Content-Type": "application/xml"}, 401),
     ],
 )
-def test_missing_or_wrong_token_is_401(
-    client: TestClient, store: MemoryStore, headers: dict[str, str], status: int
-) -> None:
+def test_missing_or_wrong_token_is_401(client: TestClient, store: Store, headers: dict[str, str], status: int) -> None:
     r = client.post("/v1/berichten", content=_msg(), headers=headers)
     assert r.status_code == status and r.headers["www-authenticate"] == "Bearer"
-    assert store.rows == {}
+    assert all_messages(store) == []
 
 
-def test_sending_as_someone_else_is_403(client: TestClient, tokens: Tokens, store: MemoryStore) -> None:
+def test_sending_as_someone_else_is_403(client: TestClient, tokens: Tokens, store: Store) -> None:
     assert client.post("/v1/berichten", content=_msg(OIN_B), headers=_h(tokens.a)).status_code == 403
     assert client.post("/v1/berichten", content=_msg(OIN_A), headers=_h(tokens.receiver)).status_code == 403
-    assert store.rows == {}
+    assert all_messages(store) == []
 
 
-def test_hostile_bodies(client: TestClient, tokens: Tokens, store: MemoryStore, settings: Settings) -> None:
+def test_hostile_bodies(client: TestClient, tokens: Tokens, store: Store, jobs_before: int) -> None:
     big = b"<a>" + b"x" * (26 * 1024 * 1024) + b"</a>"
     assert client.post("/v1/berichten", content=big, headers=_h(tokens.a)).status_code == 413
 
@@ -97,7 +103,7 @@ def test_hostile_bodies(client: TestClient, tokens: Tokens, store: MemoryStore, 
     assert r.status_code == 400 and "root:" not in r.text and "DTD" in r.json()["message"]
     r = client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, **{"Idempotency-Key": "a b\tSet-Cookie: x"}))
     assert r.status_code == 400
-    assert store.rows == {} and store.jobs == {}  # nothing stored, not even half
+    assert all_messages(store) == [] and open_jobs(store) == jobs_before  # nothing stored, not even half
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
@@ -115,7 +121,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(settings: Settings, store: MemoryStore) -> Iterator[str]:
+def live(settings: Settings, store: Store) -> Iterator[str]:
     port = _free_port()
     app = create_app(settings, store=store, body_timeout_s=0.5)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
@@ -128,7 +134,7 @@ def live(settings: Settings, store: MemoryStore) -> Iterator[str]:
     thread.join()
 
 
-def test_never_ending_chunked_body_times_out_and_server_stays_up(live: str, tokens: Tokens, store: MemoryStore) -> None:
+def test_never_ending_chunked_body_times_out_and_server_stays_up(live: str, tokens: Tokens, store: Store) -> None:
     host, port = live.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         head = (
@@ -139,7 +145,7 @@ def test_never_ending_chunked_body_times_out_and_server_stays_up(live: str, toke
         sock.settimeout(30)
         reply = sock.recv(4096)  # we never send the rest; the server must answer on its own
     assert reply.startswith(b"HTTP/1.1 408")
-    assert store.rows == {}
+    assert all_messages(store) == []
     r = httpx.post(f"{live}/v1/berichten", content=_msg(), headers=_h(tokens.a))
     assert r.status_code == 202
     assert httpx.get(f"{live}/healthz").status_code == 200

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from gateway.api import create_app
 from gateway.config import Settings
 from gateway.model import MessageStatus
+from gateway.store import Store
 from tests.api.conftest import OIN_A, OIN_B, OIN_R, Tokens
-from tests.api.memory import MemoryStore
-from tests.api.support import drain
+from tests.api.support import all_messages, drain
 from tests.support.receiver import Receiver
 from tests.support.stuf_builders import build_di01
 
@@ -29,7 +29,7 @@ CALLERS = ("none", "wrong", "a", "b", "receiver", "operator")
 @dataclass
 class World:
     client: TestClient
-    store: MemoryStore
+    store: Store
     tokens: Tokens
     a: str
     b: str
@@ -45,8 +45,7 @@ def msg(oin: str, ref: str, to: str = OIN_R) -> bytes:
 
 
 @pytest.fixture
-def world(settings: Settings, tokens: Tokens, tmp_path: Path) -> Iterator[World]:
-    store = MemoryStore()
+def world(settings: Settings, tokens: Tokens, tmp_path: Path, store: Store) -> Iterator[World]:
     run = tmp_path / "reconcile" / "2026-almere"
     run.mkdir(parents=True)
     (run / "bridge.json").write_text(json.dumps([{"periode": "2025HJ2", "hulpvorm": "totaal", "verwacht_cbs": 5}]))
@@ -61,8 +60,8 @@ def world(settings: Settings, tokens: Tokens, tmp_path: Path) -> Iterator[World]
         xml["Authorization"] = f"Bearer {tokens.b}"
         b = client.post("/v1/berichten", content=msg(OIN_B, "B-1", to="00000009999999990000"), headers=xml).json()["id"]
         drain(store, rx.url)
-    assert store.get_message(a).status is MessageStatus.DELIVERED  # type: ignore[union-attr]
-    assert store.get_message(b).status is MessageStatus.DEAD  # type: ignore[union-attr]
+    assert store.get_message(a).status is MessageStatus.DELIVERED
+    assert store.get_message(b).status is MessageStatus.DEAD
     yield World(client, store, tokens, a, b)
 
 
@@ -109,7 +108,7 @@ def test_matrix(world: World, method: str, path: str) -> None:
         for who in CALLERS
     )
     assert got == MATRIX[(method, path)]
-    assert world.store.get_message(world.b).status is MessageStatus.DEAD  # type: ignore[union-attr]
+    assert world.store.get_message(world.b).status is MessageStatus.DEAD
 
 
 def test_post_matrix(world: World) -> None:
@@ -119,7 +118,7 @@ def test_post_matrix(world: World) -> None:
         headers = {**world.headers(who), "Content-Type": "application/xml"}
         got.append(world.client.post("/v1/berichten", content=msg(OIN_A, f"P-{i}"), headers=headers).status_code)
     assert tuple(got) == (401, 401, 202, 403, 403, 202)
-    assert sorted(r.external_id for r in world.store.rows.values()) == ["A-1", "B-1", "P-2", "P-5"]
+    assert sorted(m.external_id for m in all_messages(world.store)) == ["A-1", "B-1", "P-2", "P-5"]
 
 
 def test_lists_never_cross(world: World) -> None:
@@ -138,8 +137,8 @@ def test_lists_never_cross(world: World) -> None:
 def test_operator_replay_is_attributed_and_requeued(world: World) -> None:
     r = world.client.post(f"/v1/operator/dead-letters/{world.b}/replay", headers=world.headers("operator"))
     assert r.status_code == 202 and r.json()["status"] == "replayed"
-    assert world.store.get_message(world.b).status is MessageStatus.RELAYING  # type: ignore[union-attr]
+    assert world.store.get_message(world.b).status is MessageStatus.RELAYING
     events = world.client.get(f"/v1/berichten/{world.b}", headers=world.headers("operator")).json()["audit"]
-    assert {"event": "replayed", "actor": "ops"}.items() <= events[-1].items()
+    assert "replayed" in events[-1]["event"] and events[-1]["actor"] == "ops"
     again = world.client.post(f"/v1/operator/dead-letters/{world.b}/replay", headers=world.headers("operator"))
     assert again.status_code == 409

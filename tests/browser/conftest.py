@@ -17,7 +17,8 @@ from gateway.config import load_settings
 from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.model import MessageStatus
-from tests.api.memory import MemoryStore
+from gateway.pseudonym import Pseudonymiser
+from gateway.store import Store
 from tests.api.support import background_worker, drain, serving
 from tests.support.receiver import Receiver
 
@@ -44,7 +45,7 @@ REPORT = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Af
 class Live:
     base: str
     token: str
-    store: MemoryStore
+    store: Store
     receiver: Receiver
     rejected: str
     dead: str
@@ -84,7 +85,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     run.mkdir(parents=True)
     (run / "bridge.json").write_text(json.dumps(BRIDGE))
     (run / "report.html").write_text(REPORT)
-    store = MemoryStore()
+    store = Store.open(f"sqlite:///{tmp_path / 'kp.db'}", migrate=True, pseudonymiser=Pseudonymiser(b"k" * 32))
     bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(21))
     rejected = submit(store, bad_bsn, sender=None).message_id
     with Receiver() as rx:
@@ -92,11 +93,17 @@ def live(tmp_path: Path) -> Iterator[Live]:
         rx.always(400)
         dead = submit(store, small_jw301(22), sender=None).message_id
         drain(store, rx.url)
-        assert store.rows[rejected].status is MessageStatus.REJECTED
-        assert store.rows[dead].status is MessageStatus.DEAD
+        assert status(store, rejected) is MessageStatus.REJECTED
+        assert status(store, dead) is MessageStatus.DEAD
         app = create_app(load_settings(senders_file=senders, data_dir=tmp_path), store=store)
         with serving(app) as base, background_worker(store, rx.url):
             yield Live(base, token, store, rx, rejected, dead)
+    store.close()
+
+
+def status(store: Store, mid: str) -> MessageStatus | None:
+    view = store.get_message(mid)
+    return view.status if view is not None else None
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gateway.model import MessageStatus
-from tests.browser.conftest import Live, login, screenshot
+from tests.browser.conftest import Live, login, screenshot, status
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,9 @@ def test_find_a_rejected_message_and_read_its_rule_errors(page: Page, live: Live
     rows.first.locator("a").click()
     page.wait_for_url(f"{live.base}/dashboard/berichten/{live.rejected}")
     expect(page.locator("#status")).to_have_text("rejected")
-    expected = [f for f in live.store.rows[live.rejected].findings if f.rule]
+    view = live.store.get_message(live.rejected)
+    assert view is not None
+    expected = [f for f in view.findings if f.rule]
     assert expected, "the BSN that fails the 11-proef gives a rule finding"
     table = page.locator("table.findings tbody")
     for finding in expected:
@@ -41,11 +43,12 @@ def test_replay_a_dead_message_and_see_it_delivered(page: Page, live: Live) -> N
     row.locator("text=Opnieuw aanbieden").click()
     page.wait_for_url(f"{live.base}/dashboard/berichten/{live.dead}")
     expect(page.locator("#status")).to_have_text("delivered", timeout=20_000)  # the page refreshes itself
-    assert live.store.rows[live.dead].status is MessageStatus.DELIVERED
+    assert status(live.store, live.dead) is MessageStatus.DELIVERED
     assert live.dead in live.receiver.delivered_keys() or any(
         r.message_id == live.dead and r.status == 200 for r in live.receiver.records
     )
     expect(page.locator("ol.timeline")).to_contain_text("replayed (ops)")
+    expect(page.locator("table.deliveries tbody tr")).to_have_count(2)  # refused once, then delivered
     screenshot(page, "replayed-delivered")
     page.goto(f"{live.base}/dashboard/dead-letters")
     expect(page.locator("main")).to_contain_text("Geen dode berichten")
