@@ -11,18 +11,18 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from typing import ClassVar
+from dataclasses import dataclass
+from datetime import date
 
 from gateway.generate import messages as m
-from gateway.generate.cases import GEMEENTEN, PRODUCTS, Case, make_case, next_month
+from gateway.generate.cases import GEMEENTEN, make_case, next_month
 from gateway.generate.ijw import agb_code
+from gateway.generate.lifecycle import PREREQUISITES, Lifecycle
 
 TYPES: tuple[str, ...] = ("JW315", "JW301", "JW305", "JW317", "JW319", "JW323", "JW307")
-WEIGHTS: dict[str, int] = {"JW315": 10, "JW301": 18, "JW305": 14, "JW317": 5, "JW319": 5, "JW323": 38, "JW307": 10}
-"""Relative volumes: declaraties dominate, verzoeken and antwoorden are rarer."""
-_CLIENTS_PER_DECLARATIE = (1, 1, 2, 3, 5, 8, 12, 20, 35, 60)
+WEIGHTS: dict[str, int] = {"JW315": 15, "JW301": 25, "JW305": 22, "JW317": 8, "JW319": 8, "JW323": 10, "JW307": 12}
+"""Relative volumes: a toewijzing brings one JW301, JW305 and JW307 each, while its months of care are
+declared together with the aanbieder's other clients: declaraties are fewer, and much larger."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,92 +131,6 @@ FAULTS: tuple[Fault, ...] = (
 )
 
 
-class _Stream:
-    """The cases and counters behind one stream; builds a valid message of a type on demand."""
-
-    def __init__(self, rng: random.Random, seed: int, cases: int) -> None:
-        self.rng = rng
-        self.seed = seed
-        aanbieders = [agb_code(rng) for _ in range(5)]
-        gemeenten = rng.sample(GEMEENTEN, 4)
-        numbers = rng.sample(range(10**6, 10**9), cases)
-        self.cases: list[Case] = []
-        self.by_pair: dict[tuple[str, str], list[Case]] = {}
-        for i, nummer in enumerate(numbers):
-            case = make_case(
-                rng,
-                toewijzingnummer=nummer,
-                referentie=f"R{seed % 10**6}C{i}",
-                gemeente=rng.choice(gemeenten),
-                aanbieder=rng.choice(aanbieders),
-            )
-            self.cases.append(case)
-            self.by_pair.setdefault((case.aanbieder, case.gemeente), []).append(case)
-        self.pairs = sorted(self.by_pair)
-
-    def build(self, message_type: str, index: int) -> bytes:
-        """A valid message of ``message_type``, the ``index``-th of the stream."""
-        builder = self._builders.get(message_type)
-        if builder is None:
-            raise ValueError(f"unknown iJw message type {message_type!r}; choose from {', '.join(TYPES)}")
-        return builder(self, self.rng.choice(self.cases), f"{self.seed % 10**4:04d}{index:08d}")
-
-    def _jw315(self, case: Case, ident: str) -> bytes:
-        return m.jw315(case, ident=ident, dag=case.ingang - timedelta(days=self.rng.randrange(10, 41)))
-
-    def _jw301(self, case: Case, ident: str) -> bytes:
-        return m.jw301(case, ident=ident, dag=case.ingang - timedelta(days=self.rng.randrange(1, 10)))
-
-    def _jw305(self, case: Case, ident: str) -> bytes:
-        begin = m.days_after(case.ingang, self.rng, 0, 20)
-        return m.jw305(case, ident=ident, dag=m.days_after(begin, self.rng, 1, 10), begin=begin)
-
-    def _jw307(self, case: Case, ident: str) -> bytes:
-        rng = self.rng
-        begin = m.days_after(case.ingang, rng, 0, 20)
-        einde = m.days_after(begin, rng, 30, 200)
-        reden = rng.choice(m.REDEN_BEEINDIGING)
-        return m.jw307(case, ident=ident, dag=m.days_after(einde, rng, 1, 10), begin=begin, einde=einde, reden=reden)
-
-    def _jw317(self, case: Case, ident: str) -> bytes:
-        rng = self.rng
-        wijziging = case.ingang
-        for _ in range(rng.randrange(1, 5)):
-            wijziging = next_month(wijziging)
-        nieuw = None
-        if rng.random() < 0.5:
-            other = [p for p in PRODUCTS if p.categorie != case.product.categorie]
-            nieuw = replace(case, product=rng.choice(other), volume=rng.randrange(1, 10))
-        dag = wijziging - timedelta(days=rng.randrange(5, 21))
-        return m.jw317(case, ident=ident, dag=dag, referentie=f"V{ident}", wijziging=wijziging, nieuw=nieuw)
-
-    def _jw319(self, case: Case, ident: str) -> bytes:
-        rng = self.rng
-        antwoord = rng.choice("12")
-        reden = rng.choice("123456789") if antwoord == "1" else None
-        dag = m.days_after(case.ingang, rng, 30, 120)
-        return m.jw319(case, ident=ident, dag=dag, referentie=f"V{ident}", antwoord=antwoord, reden=reden)
-
-    def _jw323(self, _case: Case, ident: str) -> bytes:
-        rng = self.rng
-        pool = self.by_pair[rng.choice(self.pairs)]
-        chosen = rng.sample(pool, min(len(pool), rng.choice(_CLIENTS_PER_DECLARATIE)))
-        month = date(2025, rng.randrange(7, 13), 1)
-        dag = m.days_after(next_month(month), rng, 0, 14)
-        nummer = f"D{ident[1:]}"  # 12 characters, unique like the identificatie
-        return m.jw323(chosen, ident=ident, month=month, dag=dag, nummer=nummer, rng=rng, reference=f"P{ident}")
-
-    _builders: ClassVar[dict[str, Callable[[_Stream, Case, str], bytes]]] = {
-        "JW301": _jw301,
-        "JW305": _jw305,
-        "JW307": _jw307,
-        "JW315": _jw315,
-        "JW317": _jw317,
-        "JW319": _jw319,
-        "JW323": _jw323,
-    }
-
-
 def ijw_traffic(
     n: int, seed: int = 0, invalid_ratio: float = 0.1, *, types: Sequence[str] = TYPES
 ) -> Iterator[TrafficMessage]:
@@ -230,13 +144,14 @@ def ijw_traffic(
     if not 0.0 <= invalid_ratio <= 1.0:
         raise ValueError("invalid_ratio must be between 0 and 1")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
-    stream = _Stream(rng, seed, max(8, min(n, 5000)))
+    lifecycle = Lifecycle(rng, seed)
     weights = [WEIGHTS[t] for t in types]
     for index in range(n):
-        message_type = rng.choices(list(types), weights)[0]
-        data = stream.build(message_type, index)
+        wanted = rng.choices(list(types), weights)[0]
+        broken = rng.random() < invalid_ratio
+        message_type, data = lifecycle.build(wanted, index, record=not broken, emit=types)
         expected = VALID
-        if rng.random() < invalid_ratio:
+        if broken:
             fault = rng.choice([f for f in FAULTS if message_type in f.applies])
             data, expected = fault.apply(data, message_type), fault.expected
         yield TrafficMessage(index, message_type, data, expected)
@@ -244,8 +159,11 @@ def ijw_traffic(
 
 def ijw_message(message_type: str, seed: int = 0) -> bytes:
     """One valid iJw 3.2 message of ``message_type`` (JW301, JW305, JW307, JW315, JW317, JW319, JW323)."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
-    return _Stream(rng, seed, 8).build(message_type.upper(), 0)
+    kind = message_type.upper()
+    if kind not in PREREQUISITES:
+        raise ValueError(f"unknown iJw message type {message_type!r}; choose from {', '.join(TYPES)}")
+    lifecycle = Lifecycle(random.Random(seed), seed)  # noqa: S311 - reproducible test data, not security
+    return lifecycle.build(kind, 0, emit=(kind,))[1]
 
 
 def ijw23_jw303(seed: int = 0, clients: int = 3) -> bytes:
