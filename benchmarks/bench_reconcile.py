@@ -5,12 +5,14 @@ written once as the ``--trajecten`` CSV. Both contenders start from that file:
 
 * **ketenpoort**: ``read_csv`` (csv module into numpy columns) + ``reconcile`` (numpy masks,
   bincount and unique) — the work ``ketenpoort reconcile`` does before writing its files;
-* **naive**: ``csv.DictReader`` and one pass per period with per-row Python tests, sets of clients
-  per hulpvorm, product codes looked up once each (the obvious script someone would write).
+* **naive**: ``csv.DictReader`` and one pass over the rows with per-row Python tests for every
+  period, sets of clients per period and hulpvorm, product codes looked up once each (the obvious
+  script someone would write).
 
-Both compute the bridge of one period (2018HJ2, the issue's example) and must agree exactly; the
-ratio is naive time / ketenpoort time. ketenpoort is also timed over all seven periods of the year
-and end to end with writing bridge.json, bridge.csv and report.html.
+Both compute the bridge of the seven periods of 2018 (four quarters, two half years, the year) and
+must agree exactly; the ratio is naive time / ketenpoort time, per round, median over rounds.
+ketenpoort is also timed for one period (2018HJ2) and end to end with writing bridge.json,
+bridge.csv and report.html.
 
 Target (issue 5): 1,000,000 trajecten reconciled in under 10 s on this machine.
 
@@ -40,60 +42,61 @@ GEMEENTE = "0034"
 HULPVORMEN = ("01", "02", "03", "04", "11", "12", "13", "14")
 
 
-def naive(path: Path, periode: str, peildatum: date, cbs: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
-    """The bridge of one period by a plain loop over csv.DictReader rows."""
-    (p,) = parse_periodes(periode)
-    coding: dict[str, str | None] = {}
+def naive(path: Path, perioden: str, peildatum: date, cbs: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+    """The bridge of all periods in one plain pass over csv.DictReader rows."""
+    periods = parse_periodes(perioden)
     keys = ("totaal", *HULPVORMEN)
     steps = ("datahuis_trajecten", "pgb", "zonder_cbs_codering", "niet_woonachtig", "nagekomen")
-    counts = {k: dict.fromkeys(steps, 0) for k in keys}
-    kept: dict[str, int] = dict.fromkeys(keys, 0)
-    clients: dict[str, set[str]] = {k: set() for k in keys}
+    coding: dict[tuple[str, str], str | None] = {}
+    counts = {(p.code, k): dict.fromkeys(steps, 0) for p in periods for k in keys}
+    kept = dict.fromkeys(counts, 0)
+    clients: dict[tuple[str, str], set[str]] = {key: set() for key in counts}
     peil = peildatum.isoformat()
-    begin, end = p.begin.isoformat(), p.end.isoformat()
+    bounds = [(p, p.begin.isoformat(), p.end.isoformat()) for p in periods]
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            gem = row["gemeente"].upper().removeprefix("GM").zfill(4)
-            if gem != GEMEENTE or row["begindatum"] > end or (row["einddatum"] and row["einddatum"] < begin):
+            if row["gemeente"].upper().removeprefix("GM").zfill(4) != GEMEENTE:
                 continue
-            code = row["productcode"]
-            if code not in coding:
-                found = lookup_in_period(code, gemeente=GEMEENTE, begin=p.begin, end=p.end)
-                coding[code] = found.cbs_hulpvorm if found else None
-            hv = coding[code]
-            targets = ("totaal", hv) if hv else ("totaal",)
             declared = bool(row["gedeclareerd_op"]) and row["gedeclareerd_op"] <= peil
             pgb = row["financiering"] == "pgb"
             woon = row["woongemeente"]
             woont = woon == "" or woon.upper().removeprefix("GM").zfill(4) == GEMEENTE
-            for key in targets:
-                c = counts[key]
-                if declared:
-                    c["datahuis_trajecten"] += 1
-                    if pgb:
-                        c["pgb"] -= 1
-                        continue
-                    if hv is None:
-                        c["zonder_cbs_codering"] -= 1
-                        continue
-                    if not woont:
-                        c["niet_woonachtig"] -= 1
-                        continue
-                elif pgb or hv is None or not woont:
+            for p, begin, end in bounds:
+                if row["begindatum"] > end or (row["einddatum"] and row["einddatum"] < begin):
                     continue
-                else:
-                    c["nagekomen"] += 1
-                kept[key] += 1
-                clients[key].add(row["client"])
+                code = row["productcode"]
+                if (p.code, code) not in coding:
+                    found = lookup_in_period(code, gemeente=GEMEENTE, begin=p.begin, end=p.end)
+                    coding[(p.code, code)] = found.cbs_hulpvorm if found else None
+                hv = coding[(p.code, code)]
+                for key in ((p.code, "totaal"), (p.code, hv)) if hv else ((p.code, "totaal"),):
+                    c = counts[key]
+                    if declared:
+                        c["datahuis_trajecten"] += 1
+                        if pgb:
+                            c["pgb"] -= 1
+                            continue
+                        if hv is None:
+                            c["zonder_cbs_codering"] -= 1
+                            continue
+                        if not woont:
+                            c["niet_woonachtig"] -= 1
+                            continue
+                    elif pgb or hv is None or not woont:
+                        continue
+                    else:
+                        c["nagekomen"] += 1
+                    kept[key] += 1
+                    clients[key].add(row["client"])
     rows = []
-    for key in keys:
+    for key, steps_of in counts.items():
         distinct = len(clients[key])
-        published = cbs.get((periode, key))
+        published = cbs.get(key)
         rows.append(
             {
-                "periode": periode,
-                "hulpvorm": key,
-                **counts[key],
+                "periode": key[0],
+                "hulpvorm": key[1],
+                **steps_of,
                 "dubbele_trajecten": -(kept[key] - distinct),
                 "verwacht_cbs": distinct,
                 "cbs_gepubliceerd": published,
@@ -120,48 +123,49 @@ def main() -> int:
         del pop
         print(f"population: {n:,} trajecten ({size_mb:.0f} MB CSV) built in {time.perf_counter() - start:.1f} s")
         cbs = read_cbs(paths["cbs.csv"], GEMEENTE)
+        codes = "2018KW1,2018KW2,2018KW3,2018KW4,2018HJ1,2018HJ2,2018JJ"
+        year = parse_periodes(codes)
         one = parse_periodes("2018HJ2")
-        year = parse_periodes("2018KW1,2018KW2,2018KW3,2018KW4,2018HJ1,2018HJ2,2018JJ")
         peil = date(2019, 3, 1)
-        fast, fast_year, full, slow = [], [], [], []
-        for _ in range(args.rounds):
+        times: dict[str, list[float]] = {"naive": [], "year": [], "one": [], "full": []}
+        for _ in range(args.rounds):  # one after the other within a round, so load hits them alike
+            t0 = time.perf_counter()
+            expected = naive(paths["trajecten.csv"], codes, peil, cbs)
+            times["naive"].append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             result = reconcile(
-                read_csv(paths["trajecten.csv"]), gemeente=GEMEENTE, perioden=one, peildatum=peil, cbs=cbs
+                read_csv(paths["trajecten.csv"]), gemeente=GEMEENTE, perioden=year, peildatum=peil, cbs=cbs
             )
-            fast.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            expected = naive(paths["trajecten.csv"], "2018HJ2", peil, cbs)
-            slow.append(time.perf_counter() - t0)
+            times["year"].append(time.perf_counter() - t0)
             assert [r.to_dict() for r in result.rows] == expected, "naive and ketenpoort disagree"
             t0 = time.perf_counter()
-            data = read_csv(paths["trajecten.csv"])
-            result = reconcile(data, gemeente=GEMEENTE, perioden=year, peildatum=peil, cbs=cbs)
-            fast_year.append(time.perf_counter() - t0)
+            reconcile(read_csv(paths["trajecten.csv"]), gemeente=GEMEENTE, perioden=one, peildatum=peil, cbs=cbs)
+            times["one"].append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            write_run(result, Path(tmp) / "run")
-            full.append(fast_year[-1] + time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in (("fast", fast), ("slow", slow), ("year", fast_year), ("full", full))}
-    ratios = statistics.median(s / f for s, f in zip(slow, fast, strict=True))
+            write_run(reconcile(read_csv(paths["trajecten.csv"]), gemeente=GEMEENTE, perioden=year, peildatum=peil,
+                                cbs=cbs), Path(tmp) / "run")  # fmt: skip
+            times["full"].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = statistics.median(n / y for n, y in zip(times["naive"], times["year"], strict=True))
     figures = {
         "trajecten": n,
         "csv_mb": round(size_mb, 1),
         "rounds": args.rounds,
-        "ketenpoort_one_period_s": round(med["fast"], 3),
-        "naive_one_period_s": round(med["slow"], 3),
-        "speedup_vs_naive": round(ratios, 1),
+        "naive_seven_periods_s": round(med["naive"], 3),
         "ketenpoort_seven_periods_s": round(med["year"], 3),
+        "speedup_vs_naive": round(ratio, 1),
+        "ketenpoort_one_period_s": round(med["one"], 3),
         "ketenpoort_seven_periods_with_report_s": round(med["full"], 3),
         "target_s": 10.0,
-        "target_met": med["year"] < 10.0,
+        "target_met": med["year"] < 10.0 and med["full"] < 10.0,
     }
     print()
-    print("| contender (same CSV, same run) | trajecten | median s | vs naive |")
+    print("| contender (same CSV, same run; read + bridge) | trajecten | median s | vs naive |")
     print("|---|---:|---:|---:|")
-    print(f"| naive pure-Python loop, 2018HJ2 | {n:,} | {med['slow']:.2f} | 1.0x |")
-    print(f"| ketenpoort read_csv + reconcile, 2018HJ2 | {n:,} | {med['fast']:.2f} | {ratios:.1f}x faster |")
-    print(f"| ketenpoort, all 7 periods of 2018 | {n:,} | {med['year']:.2f} | |")
-    print(f"| ketenpoort, 7 periods + bridge.json/csv + report.html | {n:,} | {med['full']:.2f} | |")
+    print(f"| naive pure-Python loop (csv.DictReader, one pass), 7 periods | {n:,} | {med['naive']:.2f} | 1.0x |")
+    print(f"| ketenpoort read_csv + reconcile, 7 periods | {n:,} | {med['year']:.2f} | {ratio:.1f}x faster |")
+    print(f"| ketenpoort read_csv + reconcile, 1 period (2018HJ2) | {n:,} | {med['one']:.2f} | |")
+    print(f"| ketenpoort 7 periods + bridge.json/csv + report.html | {n:,} | {med['full']:.2f} | |")
     print(f"\ntarget: {n:,} trajecten in < 10 s -> {'met' if figures['target_met'] else 'NOT met'}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
