@@ -10,7 +10,20 @@ from __future__ import annotations
 from lxml import etree
 
 from gateway.model import Finding, MessageKind
-from gateway.rules import client, declaratie, header, history, history_toewijzing, periods, persons, products, verzoek
+from gateway.rules import (
+    antwoord,
+    client,
+    contact,
+    dates,
+    declaratie,
+    header,
+    history,
+    history_toewijzing,
+    periods,
+    persons,
+    products,
+    verzoek,
+)
 from gateway.rules.context import (
     EerderePrestatie,
     MessageHistory,
@@ -37,4 +50,17 @@ __all__ = [
     "run_rules",
 ]
 
-_THEMES = (client, declaratie, header, history, history_toewijzing, periods, persons, products, verzoek)
+_THEMES = (
+    antwoord,
+    client,
+    contact,
+    dates,
+    declaratie,
+    header,
+    history,
+    history_toewijzing,
+    periods,
+    persons,
+    products,
+    verzoek,
+)

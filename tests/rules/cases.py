@@ -130,6 +130,7 @@ _DAG = "Header/BerichtIdentificatie/Dagtekening"
 _GEB = "Client/Geboortedatum/Datum"
 _DP = "Declaratie/DeclaratiePeriode"
 _PP = P1 + "/ProductPeriode"
+_RC = "//Relatie/Contact"
 _FDAG = "Header/DeclaratieFactuurIdentificatie/FactuurDagtekening"
 _FTOT = "Header/DeclaratieFactuurBedragen/DeclaratieFactuurTotaalBedrag/TotaalBedrag"
 
@@ -209,7 +210,8 @@ CASES: tuple[Case, ...] = (
         "TR319",
         "9319",
         "JW323",
-        _seq(t(P1 + "/ProductPeriode/Begindatum", "2026-05-01"), t(P1 + "/ProductPeriode/Einddatum", "2026-05-31")),
+        # May 1-5: after the DeclaratiePeriode (April) but before the Dagtekening (May 6), so TR137 holds
+        _seq(t(P1 + "/ProductPeriode/Begindatum", "2026-05-01"), t(P1 + "/ProductPeriode/Einddatum", "2026-05-05")),
     ),
     Case(
         "TR335",
@@ -345,6 +347,54 @@ CASES: tuple[Case, ...] = (
         "JW303",
         _seq(t(P1 + "/ProductCategorie", "31"), t(P1 + "/ProductCode", "45A04")),
         version="2.3",
+    ),
+    # Dates against the message's Dagtekening
+    Case("TR134", "0001", "JW301", t(_GEB, "2026-04-02"), t(_GEB, "2026-04-01")),
+    Case("TR134", "0001", "JW301", t("//Relatie/Geboortedatum/Datum", "2026-05-01", 1)),
+    Case(
+        "TR134",
+        "0001",
+        "JW303",
+        t("//Client/Geboortedatum/Datum", "2018-07-11"),
+        t("//Client/Geboortedatum/Datum", "2018-07-10"),
+        version="2.3",
+    ),
+    Case("TR137", "0001", "JW323", t(_DAG, "2026-04-29"), t(_DAG, "2026-04-30")),
+    Case("TR137", "0001", "JW325", t(_DAG, "2023-04-29"), t(_DAG, "2023-04-30")),
+    Case(
+        "TR380",
+        "0001",
+        "JW317",
+        t("//NieuwProduct/GewensteIngangsdatum", "2026-01-02"),
+        t("//NieuwProduct/GewensteIngangsdatum", "2026-01-03"),
+    ),
+    # Contact details in the toewijzing
+    Case(
+        "TR006",
+        "0001",
+        "JW301",
+        _seq(t(_RC + "/Soort", "02"), rm(_RC + "/Telefoon"), rm(_RC + "/Adres")),
+        _seq(t(_RC + "/Soort", "02"), rm(_RC + "/Adres")),
+    ),
+    Case(
+        "TR061",
+        "0001",
+        "JW301",
+        t("Client/Contactgegevens/Contact/Soort", "04"),
+        t("Client/Contactgegevens/Contact/Soort", "02"),
+    ),
+    Case("CD005", "0001", "JW301", rm("//Adres/LandCode")),
+    Case("CD025", "0001", "JW301", rm("//Adres/Huis"), _seq(rm("//Adres/Huis"), t("//Adres/LandCode", "BE"))),
+    Case(
+        "CD034",
+        "0001",
+        "JW301",
+        _seq(rm("//Adres/Postcode"), rm("//Adres/LandCode")),
+        _seq(rm("//Adres/Postcode"), rm("//Adres/LandCode"), t(_RC + "/Soort", "02")),
+    ),
+    # Declaratie-antwoord
+    Case(
+        "TR342", "0001", "JW325", t(P1 + "/RetourCodes/RetourCode", "0200"), t(P1 + "/RetourCodes/RetourCode", "0233")
     ),
     # Products
     Case("TR381", "S329", "JW301", t(_TP1 + "/Product/Code", "45A03"), t(_TP1 + "/Product/Code", "55A99")),
