@@ -14,9 +14,10 @@ from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.model import MessageStatus
 from gateway.store import Store
-from tests.api.conftest import Tokens
+from tests.api.conftest import OIN_A, OIN_R, Tokens
 from tests.api.support import drain
 from tests.support.receiver import Receiver
+from tests.support.stuf_builders import build_di01
 
 
 def test_login_sets_a_strict_httponly_cookie_and_shows_overview(settings: Settings, tokens: Tokens) -> None:
@@ -53,6 +54,10 @@ def test_logout_needs_the_sessions_csrf_token(settings: Settings, tokens: Tokens
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/login"
 
 
+def _di01(ref: str) -> bytes:
+    return build_di01("meldingGeneriekDi01", zender_oin=OIN_A, ontvanger_oin=OIN_R, referentienummer=ref)
+
+
 def _status(store: Store, mid: str) -> MessageStatus | None:
     view = store.get_message(mid)
     return view.status if view is not None else None
@@ -66,7 +71,7 @@ def _login(client: TestClient, tokens: Tokens) -> str:
 
 
 def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, tokens: Tokens, store: Store) -> None:
-    dead = submit(store, small_jw301(1), sender=None).message_id
+    dead = submit(store, _di01("D-1"), sender=None).message_id
     with Receiver() as rx:
         rx.always(400)
         drain(store, rx.url)
@@ -135,7 +140,7 @@ def test_waterfall_totals_stand_on_zero_and_changes_float() -> None:
 def test_message_list_coverage_and_reconciliation_pages(
     settings: Settings, tokens: Tokens, tmp_path: Path, store: Store
 ) -> None:
-    ok = submit(store, small_jw301(7), sender=None).message_id
+    ok = submit(store, _di01("OK-7"), sender=None).message_id
     bad = submit(store, re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(8)), sender=None).message_id
     with Receiver() as rx:
         drain(store, rx.url)

@@ -19,8 +19,10 @@ from gateway.intake import submit
 from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
+from tests.api.conftest import OIN_A, OIN_R
 from tests.api.support import background_worker, drain, serving
 from tests.support.receiver import Receiver
+from tests.support.stuf_builders import build_di01
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -91,7 +93,8 @@ def live(tmp_path: Path) -> Iterator[Live]:
     with Receiver() as rx:
         drain(store, rx.url)
         rx.always(400)
-        dead = submit(store, small_jw301(22), sender=None).message_id
+        stuf = build_di01("meldingGeneriekDi01", zender_oin=OIN_A, ontvanger_oin=OIN_R, referentienummer="DEAD-1")
+        dead = submit(store, stuf, sender=None).message_id
         drain(store, rx.url)
         assert status(store, rejected) is MessageStatus.REJECTED
         assert status(store, dead) is MessageStatus.DEAD
