@@ -127,7 +127,7 @@ def small_jw301(seed: int = 0) -> bytes:
         f"<jw301:Contactgegevens><jw301:Contact><jw301:Soort>01</jw301:Soort><jw301:Adres>"
         f"<ijw:Huis><ijw:Huisnummer>{rng.randrange(1, 300)}</ijw:Huisnummer></ijw:Huis>"
         f"<ijw:Postcode>{rng.randrange(1000, 9999)}AB</ijw:Postcode><ijw:Straatnaam>Dorpsstraat</ijw:Straatnaam>"
-        f"<ijw:Plaatsnaam>{plaats}</ijw:Plaatsnaam></jw301:Adres></jw301:Contact></jw301:Contactgegevens>"
+        f"<ijw:Plaatsnaam>{plaats}</ijw:Plaatsnaam><ijw:LandCode>NL</ijw:LandCode></jw301:Adres></jw301:Contact></jw301:Contactgegevens>"
         f"<jw301:ToegewezenProducten><jw301:ToegewezenProduct>"
         f"<jw301:ToewijzingNummer>{rng.randrange(10**5, 10**6)}</jw301:ToewijzingNummer>"
         f"<jw301:Product><ijw:Categorie>{cat}</ijw:Categorie><ijw:Code>{code}</ijw:Code></jw301:Product>"

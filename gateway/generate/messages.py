@@ -98,7 +98,7 @@ def jw301(case: Case, *, ident: str, dag: date) -> bytes:
         f"<{p}:Contactgegevens><{p}:Contact><{p}:Soort>01</{p}:Soort><{p}:Adres>"
         f"<ijw:Huis><ijw:Huisnummer>{c.huisnummer}</ijw:Huisnummer></ijw:Huis>"
         f"<ijw:Postcode>{c.postcode}</ijw:Postcode><ijw:Straatnaam>Dorpsstraat</ijw:Straatnaam>"
-        f"<ijw:Plaatsnaam>{escape(case.plaats)}</ijw:Plaatsnaam></{p}:Adres></{p}:Contact></{p}:Contactgegevens>"
+        f"<ijw:Plaatsnaam>{escape(case.plaats)}</ijw:Plaatsnaam><ijw:LandCode>NL</ijw:LandCode></{p}:Adres></{p}:Contact></{p}:Contactgegevens>"
         f"<{p}:ToegewezenProducten><{p}:ToegewezenProduct>"
         f"<{p}:ToewijzingNummer>{case.toewijzingnummer}</{p}:ToewijzingNummer>"
         f"<{p}:ReferentieAanbieder>{case.referentie}</{p}:ReferentieAanbieder>"
