@@ -77,12 +77,12 @@ def _message_facts(paths: list[Path]) -> list[Any]:
     return facts
 
 
-def _store_facts() -> list[Any]:
+def _store_facts(gemeente: str | None = None) -> list[Any]:
     from gateway.config import load_settings
     from gateway.reconcile.source import StoreUnavailableError, stored_facts
 
     try:
-        return list(stored_facts(load_settings()))
+        return list(stored_facts(load_settings(), gemeente=gemeente))
     except StoreUnavailableError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -159,9 +159,10 @@ def reconcile_command(
     from gateway.config import load_settings
     from gateway.errors import GatewayError
     from gateway.pseudonym import pseudonymiser_for
-    from gateway.reconcile import from_records, parse_periodes, read_csv, run
+    from gateway.reconcile import from_records, parse_periodes, read_csv, reconcile, write_run
     from gateway.reconcile.from_facts import trajecten_from_facts
     from gateway.reconcile.inputs import read_cbs, read_datahuis
+    from gateway.reconcile.report import datahuis_check
 
     if (trajecten is None) == (not from_store):
         typer.echo("give --trajecten FILE or --from-store (one of them)", err=True)
@@ -172,16 +173,10 @@ def reconcile_command(
         if trajecten is not None:
             data = read_csv(trajecten, pseudonymiser=pseudonymiser_for(load_settings()))
         else:
-            data = from_records(trajecten_from_facts(_store_facts()))
-        rows = run(
-            data,
-            gemeente=code,
-            perioden=perioden,
-            peildatum=peil,
-            cbs=read_cbs(cbs, code),
-            out=out,
-            datahuis=read_datahuis(datahuis) if datahuis else None,
-        )
+            data = from_records(trajecten_from_facts(_store_facts(code)))
+        published = read_datahuis(datahuis) if datahuis else None
+        result = reconcile(data, gemeente=code, perioden=perioden, peildatum=peil, cbs=read_cbs(cbs, code))
+        rows = write_run(result, out, datahuis=published)
     except (ValueError, GatewayError, OSError) as exc:
         typer.echo(f"reconcile: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -192,6 +187,10 @@ def reconcile_command(
                 f"CBS {row['cbs_gepubliceerd'] if row['cbs_gepubliceerd'] is not None else '–'}, "
                 f"onverklaard {row['onverklaard'] if row['onverklaard'] is not None else '–'}"
             )
+    if published is not None:
+        checked = [c for d in result.details for c in datahuis_check(d, published)]
+        same = sum(1 for _, ours, theirs in checked if ours == theirs)
+        typer.echo(f"datahuis: {same} of {len(checked)} published figures reproduced from the trajecten")
     typer.echo(f"wrote bridge.json, bridge.csv and report.html to {out}")
 
 

@@ -137,14 +137,18 @@ def _aanbieders(detail: PeriodDetail, top: int = 5) -> str:
     )
 
 
-def _datahuis_check(detail: PeriodDetail, published: Mapping[tuple[str, str], int]) -> str:
+def datahuis_check(detail: PeriodDetail, published: Mapping[tuple[str, str], int]) -> list[tuple[str, int, int | None]]:
+    """Per datahuis group of one period: (group, count from the trajecten, published count or None)."""
     groups = sorted({g for (p, g) in published if p == detail.periode.code} | set(detail.datahuis_groepen))
-    if not groups:
+    return [(g, detail.datahuis_groepen.get(g, 0), published.get((detail.periode.code, g))) for g in groups]
+
+
+def _datahuis_check(detail: PeriodDetail, published: Mapping[tuple[str, str], int]) -> str:
+    checked = datahuis_check(detail, published)
+    if not checked:
         return ""
     rows = []
-    for group in groups:
-        ours = detail.datahuis_groepen.get(group, 0)
-        theirs = published.get((detail.periode.code, group))
+    for group, ours, theirs in checked:
         same = theirs == ours
         mark = '<span class="ja">klopt</span>' if same else '<span class="nee">wijkt af</span>'
         rows.append(
@@ -203,4 +207,4 @@ def _summary(total: BridgeRow) -> str:
     return text + "</p>"
 
 
-__all__ = ["STEP_LABELS", "render"]
+__all__ = ["STEP_LABELS", "datahuis_check", "render"]

@@ -47,6 +47,7 @@ def test_generate_then_reconcile_matches_the_truth(runner: CliRunner, tmp_path: 
             "--datahuis", str(pop / "datahuis.csv"), "--out", str(out)]  # fmt: skip
     text = _ok(runner, args)
     assert "2018JJ: datahuis" in text
+    assert re.search(r"datahuis: (\d+) of \1 published figures reproduced", text)
     bridge = json.loads((out / "bridge.json").read_text(encoding="utf-8"))
     assert bridge == truth["bridge"]
     assert all(set(row) == set(COLUMNS) for row in bridge)
@@ -149,6 +150,9 @@ def test_from_store_reads_the_stores_facts(runner: CliRunner, tmp_path: Path, mo
     class Store:
         def facts(self) -> list[object]:
             return list(facts)
+
+        def close(self) -> None:
+            pass
 
     fake = types.ModuleType("gateway.store")
     fake.open_store = lambda url, **_: Store()  # type: ignore[attr-defined]
