@@ -43,7 +43,8 @@ def _eerdere(doc: Doc) -> Mapping[str, EerderePrestatie]:
     return cached  # type: ignore[return-value]
 
 
-def _with_product(doc: Doc) -> Iterator[tuple[Row, ToegewezenProduct]]:
+def with_product(doc: Doc) -> Iterator[tuple[Row, ToegewezenProduct]]:
+    """Each Prestatie row whose ToewijzingNummer the history knows, with that toegewezen product."""
     found = _toegewezen(doc)
     for row in rows(doc):
         product = found.get(row.toewijzingnummer or "")
@@ -124,7 +125,7 @@ def prestatie_heeft_toewijzing(doc: Doc) -> Iterator[Violation]:
 )
 def zelfde_categorie(doc: Doc) -> Iterator[Violation]:
     """When the toewijzing names a category, the Prestatie uses it."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if product.productcategorie and row.categorie != product.productcategorie:
             yield row.at("ProductCategorie"), "ProductCategorie wijkt af van de toewijzing."
 
@@ -132,7 +133,7 @@ def zelfde_categorie(doc: Doc) -> Iterator[Violation]:
 @rule("TR340", "9340", JW323, "ProductCode in de Prestatie is gelijk aan die in het ToegewezenProduct.", history=True)
 def zelfde_code(doc: Doc) -> Iterator[Violation]:
     """When the toewijzing names a product code, the Prestatie uses it."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if product.productcode and row.code != product.productcode:
             yield row.at("ProductCode"), "ProductCode wijkt af van de toewijzing."
 
@@ -146,7 +147,7 @@ def zelfde_code(doc: Doc) -> Iterator[Violation]:
 )
 def begin_na_ingang(doc: Doc) -> Iterator[Violation]:
     """No care is declared before the toewijzing starts."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if row.begin is not None and row.begin < product.ingangsdatum:
             yield (
                 row.at("ProductPeriode/Begindatum", "ProductPeriode"),
@@ -163,7 +164,7 @@ def begin_na_ingang(doc: Doc) -> Iterator[Violation]:
 )
 def eind_voor_einde(doc: Doc) -> Iterator[Violation]:
     """No care is declared after the toewijzing ends."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if row.eind is not None and product.einddatum is not None and row.eind > product.einddatum:
             yield (
                 row.at("ProductPeriode/Einddatum", "ProductPeriode"),
@@ -174,7 +175,7 @@ def eind_voor_einde(doc: Doc) -> Iterator[Violation]:
 @rule("TR384", "9384", JW323, "Niet declareren op een toewijzing met RedenWijziging 13 (verwijderd).", history=True)
 def niet_op_verwijderde_toewijzing(doc: Doc) -> Iterator[Violation]:
     """A removed toewijzing cannot be declared."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if product.reden_wijziging == "13":
             yield row.at("ToewijzingNummer"), "De toewijzing is verwijderd (RedenWijziging 13)."
 
@@ -188,7 +189,7 @@ def niet_op_verwijderde_toewijzing(doc: Doc) -> Iterator[Violation]:
 )
 def begin_eerste_van_maand(doc: Doc) -> Iterator[Violation]:
     """A Prestatie starts on the first of its month unless the toewijzing starts later that month."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if row.begin is None or row.begin.day == 1:
             continue
         ingang = product.ingangsdatum
@@ -208,7 +209,7 @@ def begin_eerste_van_maand(doc: Doc) -> Iterator[Violation]:
 )
 def eind_laatste_van_maand(doc: Doc) -> Iterator[Violation]:
     """A Prestatie ends on the last day of its month unless the toewijzing ends earlier that month."""
-    for row, product in _with_product(doc):
+    for row, product in with_product(doc):
         if row.eind is None or row.eind.day == calendar.monthrange(row.eind.year, row.eind.month)[1]:
             continue
         einde = product.einddatum
