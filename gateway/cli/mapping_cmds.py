@@ -140,6 +140,21 @@ def export_command(
         typer.echo(f"wrote {len(rows)} product codes to {out}", err=True)
 
 
+class _LazyPseudonymiser:
+    """The installation's pseudonymiser, loaded (and its key file created) only when a BSN turns up."""
+
+    def __init__(self) -> None:
+        self._inner: Any = None
+
+    def __call__(self, bsn: str) -> str:
+        if self._inner is None:
+            from gateway.config import load_settings
+            from gateway.pseudonym import pseudonymiser_for
+
+            self._inner = pseudonymiser_for(load_settings())
+        return str(self._inner(bsn))
+
+
 def reconcile_command(
     *,
     gemeente: Annotated[str, typer.Option("--gemeente", help="The paying gemeente, e.g. 0034.")],
@@ -156,9 +171,7 @@ def reconcile_command(
     datahuis: Annotated[Path | None, typer.Option("--datahuis", help="CSV periode,hulpvorm_gemeente,gebruik.")] = None,
 ) -> None:
     """Explain the difference between the datahuis and the CBS count, cause by cause."""
-    from gateway.config import load_settings
     from gateway.errors import GatewayError
-    from gateway.pseudonym import pseudonymiser_for
     from gateway.reconcile import from_records, parse_periodes, read_csv, reconcile, write_run
     from gateway.reconcile.from_facts import trajecten_from_facts
     from gateway.reconcile.inputs import read_cbs, read_datahuis
@@ -171,7 +184,7 @@ def reconcile_command(
     try:
         perioden = parse_periodes(periode)
         if trajecten is not None:
-            data = read_csv(trajecten, pseudonymiser=pseudonymiser_for(load_settings()))
+            data = read_csv(trajecten, pseudonymiser=_LazyPseudonymiser())
         else:
             data = from_records(trajecten_from_facts(_store_facts(code)))
         published = read_datahuis(datahuis) if datahuis else None

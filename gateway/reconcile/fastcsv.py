@@ -15,6 +15,8 @@ import numpy.typing as npt
 Bytes = npt.NDArray[np.uint8]
 Index = npt.NDArray[np.int64]
 COMMA, NEWLINE, CR, QUOTE, ZERO = 44, 10, 13, 34, 48
+PADDING = bytes(4096)
+"""Zero bytes after the data, so gathering the k-th byte of the widest field never indexes past the buffer."""
 
 
 class Columns:
@@ -38,11 +40,11 @@ class Columns:
         start, end = self._bounds(name)
         length = end - start
         width = max(int(length.max()) if len(length) else 0, 1)
-        out = np.zeros((len(start), width), dtype=np.uint8)
+        out = np.empty((len(start), width), dtype=np.uint8)
         limit = len(self.buf) - 1
-        for k in range(width):
-            take = length > k
-            out[:, k] = np.where(take, self.buf[np.minimum(start + k, limit)], 0)
+        for k in range(width):  # the buffer is padded, so start + k runs past its end only for absurd fields
+            where = start + k if k < len(PADDING) else np.minimum(start + k, limit)
+            np.multiply(self.buf[where], length > k, out=out[:, k])
         return out.view(f"V{width}").ravel()
 
     def days(self, name: str) -> npt.NDArray[np.datetime64] | None:
@@ -56,7 +58,7 @@ class Columns:
         b = self.buf
         if len(s) and not (np.all(b[s + 4] == 45) and np.all(b[s + 7] == 45)):
             return None
-        digits = [b[s + k].astype(np.int64) - ZERO for k in (0, 1, 2, 3, 5, 6, 8, 9)]
+        digits = [b[s + k].astype(np.int32) - ZERO for k in (0, 1, 2, 3, 5, 6, 8, 9)]
         if any(np.any((d < 0) | (d > 9)) for d in digits):
             return None
         year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
@@ -79,7 +81,7 @@ def parse(data: bytes) -> Columns | None:
         data = data[3:]
     if not data.endswith(b"\n"):
         data += b"\n"
-    buf = np.frombuffer(data, dtype=np.uint8)
+    buf = np.frombuffer(data + PADDING, dtype=np.uint8)  # the padding holds no comma, newline or quote
     if np.any(buf == QUOTE):
         return None
     first_newline = data.index(b"\n")
@@ -98,7 +100,7 @@ def parse(data: bytes) -> Columns | None:
     grid_newline = is_newline.reshape(-1, columns)
     if not (np.all(grid_newline[:, -1]) and not np.any(grid_newline[:, :-1])):
         return None
-    ends = separators.reshape(-1, columns).astype(np.int64)
+    ends = separators.reshape(-1, columns).astype(np.int32 if len(data) < 2**31 - len(PADDING) else np.int64)
     starts = np.empty_like(ends)
     starts[:, 1:] = ends[:, :-1] + 1
     starts[1:, 0] = ends[:-1, -1] + 1
