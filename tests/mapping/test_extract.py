@@ -107,3 +107,16 @@ def test_credit_lines_are_negative() -> None:
     assert found.root is not None and found.kind is not None
     facts = extract_facts(found.root, found.kind, pseudonymiser=PSEUDO, received_at=AT)
     assert facts[0].bedrag_cent == -5000
+
+
+def test_ijw23_declaratie_lines_are_prestatie_facts() -> None:
+    data = reference_path("ijw-2.3", "berichten", "JW303.xml").read_bytes()
+    found = inspect(data, rules=False)
+    assert found.root is not None and found.kind is not None and found.kind.message_type == "JW303"
+    facts = extract_facts(found.root, found.kind, pseudonymiser=PSEUDO, received_at=AT)
+    assert len(facts) == data.count(b"<jw303:Prestatie>")
+    assert {(f.aanbieder, f.gemeente) for f in facts} == {("42420001", "0384")}
+    first = facts[0]
+    assert (first.productcode, first.volume, first.eenheid, first.bedrag_cent) == ("ABCDE", 4, "21", 990000)
+    assert first.cbs_hulpvorm is None  # not a national code
+    assert all("123456782" not in f.client for f in facts)
