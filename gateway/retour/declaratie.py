@@ -16,6 +16,7 @@ from datetime import date
 from lxml import etree
 
 from gateway.model import Finding
+from gateway.retour.splice import Splicer
 
 RETOURCODE_VOLLEDIG_TOEGEWEZEN = "8001"
 NIET_BEOORDEELD = "0233"
@@ -60,10 +61,17 @@ def _codes(parent: etree._Element, ns: str, codes: list[str]) -> None:
 
 
 def _signed(amount: etree._Element | None, value: str) -> int:
+    """The amount in child ``value`` with the sign of its DebetCredit (children read directly: 20,000 calls)."""
     if amount is None:
         return 0
-    number = int(amount.findtext(f"{{*}}{value}") or 0)
-    return -number if (amount.findtext("{*}DebetCredit") or "D") == "C" else number
+    number, credit = 0, False
+    for c in amount.iterchildren("{*}*"):
+        local = c.tag.rpartition("}")[2]
+        if local == value:
+            number = int(c.text or 0)
+        elif local == "DebetCredit":
+            credit = (c.text or "").strip() == "C"
+    return -number if credit else number
 
 
 def _bedrag(parent: etree._Element, ns: str, local: str, signed: int, base_ns: str) -> None:
@@ -139,11 +147,14 @@ def _clienten(
     heen_ns: str,
     ns: str,
     placed: tuple[dict[int, list[str]], dict[tuple[int, int], list[str]]],
+    *,
+    splicer: Splicer,
 ) -> int:
     """Fill ``clienten`` with the rejected Clients and Prestaties; return the signed sum of their amounts."""
     client_codes, prestatie_codes = placed
     rejected = 0
     all_clients = decl.findall(f"{{{heen_ns}}}Clienten/{{{heen_ns}}}Client")
+    ingediend = f"{{{heen_ns}}}IngediendBedrag"
     for ci in sorted(set(client_codes) | {ci for ci, _ in prestatie_codes}):
         if not 1 <= ci <= len(all_clients):
             continue
@@ -155,8 +166,9 @@ def _clienten(
             codes = [NIET_BEOORDEELD] if ci in client_codes else prestatie_codes.get((ci, pi))
             if not codes:
                 continue
-            _codes(_move_into(prestaties, src_p, ns, heen_ns), ns, codes)
-            rejected += _signed(src_p.find(f"{{{heen_ns}}}IngediendBedrag"), "Bedrag")
+            if not splicer.copy(prestaties, src_p, list(dict.fromkeys(codes))):
+                _codes(_move_into(prestaties, src_p, ns, heen_ns), ns, codes)
+            rejected += _signed(next(src_p.iterchildren(ingediend), None), "Bedrag")
         _codes(client, ns, client_codes.get(ci) or ["0200"])
     return rejected
 
@@ -191,7 +203,8 @@ def build_jw325(
         return _serialise(out)
     # Clienten is built in place (moving a large detached subtree into the document is slow in lxml).
     clienten = _sub(antwoord, ns, "Clienten")
-    rejected = _clienten(clienten, decl, heen_ns, ns, (client_codes, prestatie_codes))
+    splicer = Splicer(out, heen_ns)
+    rejected = _clienten(clienten, decl, heen_ns, ns, (client_codes, prestatie_codes), splicer=splicer)
     toegekend = etree.Element(f"{{{ns}}}TotaalToegekendBedrag")
     clienten.addprevious(toegekend)
     amount = ingediend - rejected
@@ -200,7 +213,7 @@ def build_jw325(
     if not len(clienten):
         antwoord.remove(clienten)
     _codes(antwoord, ns, ["0200"] if len(clienten) else [RETOURCODE_VOLLEDIG_TOEGEWEZEN])
-    return _serialise(out)
+    return splicer.serialise(out)
 
 
 __all__ = ["build_jw325"]
