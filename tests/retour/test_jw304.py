@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -121,3 +124,15 @@ def test_factuur_450_is_answered_with_451() -> None:
     data = reference_path("ijw-2.3", "berichten", "JW303.xml").read_bytes().replace(b">432<", b">450<")
     doc, _ = _retour([], data)
     assert doc.findtext("{*}Header/{*}BerichtCode") == "451"
+
+
+def test_cli_writes_the_jw304(tmp_path: Path) -> None:
+    out = tmp_path / "jw304.xml"
+    src = reference_path("ijw-2.3", "berichten", "JW303.xml")
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "retour", str(src), "-o", str(out)], capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    doc = etree.fromstring(out.read_bytes())
+    assert etree.QName(doc).namespace == "http://www.istandaarden.nl/ijw/2_3/jw304/schema"
+    assert etree.XMLSchema(etree.parse(str(reference_path("ijw-2.3", "xsd", "JW304.xsd")))).validate(doc)
