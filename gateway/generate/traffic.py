@@ -3,7 +3,9 @@
 Every message comes with the verdict the gateway must give it (`Expected`): valid, or invalid
 with the finding kind (``xml``, ``xsd``, ``rule``) and, for a rule, the rule id. Same seed, same
 bytes; Header Identificaties, DeclaratieNummers and Prestatie ReferentieNummers never repeat
-within a stream.
+within a stream. The verdict is the single-message one (``gateway.validate``); the stream follows
+care trajectories (see :mod:`gateway.generate.lifecycle`), so its valid messages, fed in order
+through a store, also pass the cross-message rules.
 """
 
 from __future__ import annotations
@@ -142,6 +144,8 @@ def ijw_traffic(
     """Yield ``n`` messages of ``types`` (weighted like real traffic); about ``invalid_ratio`` of them broken.
 
     The fault of a broken message is drawn from those that apply to its type (see ``FAULTS``).
+    A type no case is ready for yet (a JW305 before any toewijzing) becomes the JW301 that makes
+    one ready, so early in a stream JW301s are over-represented.
     """
     unknown = [t for t in types if t not in WEIGHTS]
     if unknown or not types:
