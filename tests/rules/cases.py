@@ -383,6 +383,17 @@ CASES: tuple[Case, ...] = (
         t("Client/Contactgegevens/Contact/Soort", "04"),
         t("Client/Contactgegevens/Contact/Soort", "02"),
     ),
+    Case(
+        "TR006",
+        "0001",
+        "JW301",
+        _seq(rm(_RC + "/Telefoon"), rm(_RC + "/Adres")),
+        rm(_RC + "/Adres"),
+        version="2.3",
+    ),
+    Case("TR061", "0001", "JW301", t("Client/Contactgegevens/Contact/Soort", "04"), version="2.3"),
+    Case("TR101", "0001", "JW305", dup("//StartProduct"), version="2.3"),
+    Case("TR101", "0001", "JW301", dup(_TP1), version="2.3"),
     Case("CD005", "0001", "JW301", rm("//Adres/LandCode")),
     Case("CD025", "0001", "JW301", rm("//Adres/Huis"), _seq(rm("//Adres/Huis"), t("//Adres/LandCode", "BE"))),
     Case(
