@@ -24,7 +24,7 @@ POSITIVE, NEGATIVE, TOTAL = "#2b8a3e", "#c92a2a", "#1c4e80"
 def _svg(fig: Figure, label: str) -> str:
     """The figure as an inline <svg> whose ids cannot clash with another chart's."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     text = _METADATA.sub("", text[text.index("<svg") :])
     prefix = f"k{next(_SEQUENCE)}-"
@@ -40,6 +40,7 @@ def waterfall(steps: Sequence[tuple[str, int]], *, start: str, end: str, title: 
     values = [steps[0][1], *(s[1] for s in steps[1:])]
     fig = Figure(figsize=(8, 3.4))
     ax = fig.subplots()
+    fig.subplots_adjust(left=0.08, right=0.99, top=0.9, bottom=0.3)
     level = 0
     for i, value in enumerate(values):
         if i == 0:
@@ -64,6 +65,7 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     """Bars per category, one per series (datahuis vs expected vs published)."""
     fig = Figure(figsize=(8, 3.4))
     ax = fig.subplots()
+    fig.subplots_adjust(left=0.08, right=0.78, top=0.9, bottom=0.3)
     width = 0.8 / max(len(series), 1)
     colors = ("#868e96", TOTAL, "#f08c00")
     for n, (name, values) in enumerate(series):
@@ -71,23 +73,10 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     ax.set_xticks(
         [i + width * (len(series) - 1) / 2 for i in range(len(categories))], categories, rotation=20, ha="right"
     )
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig, title)
 
 
-def horizontal_bars(items: Sequence[tuple[str, float]], *, title: str, xlabel: str) -> str:
-    """Horizontal bars, largest on top."""
-    fig = Figure(figsize=(8, 0.35 * max(len(items), 3) + 1))
-    ax = fig.subplots()
-    labels = [i[0] for i in items][::-1]
-    values = [i[1] for i in items][::-1]
-    ax.barh(labels, values, color=[NEGATIVE if v < 0 else TOTAL for v in values])
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig, title)
-
-
-__all__ = ["grouped_bars", "horizontal_bars", "waterfall"]
+__all__ = ["grouped_bars", "waterfall"]

@@ -94,7 +94,7 @@ def _categories(rows: list[BridgeRow], label: str) -> str:
     return charts.grouped_bars(names, series, title=f"Per hulpvorm, {label}")
 
 
-def _uncoded(detail: PeriodDetail, label: str) -> str:
+def _uncoded(detail: PeriodDetail) -> str:
     if not detail.uncoded:
         return "<p>Alle gedeclareerde trajecten in natura hebben een productcode met CBS-hulpvorm.</p>"
     rows = []
@@ -105,13 +105,8 @@ def _uncoded(detail: PeriodDetail, label: str) -> str:
             f"<tr><td>{escape(item.productcode)}</td><td>{escape(omschrijving)}</td>"
             f'<td class="n">{_n(item.trajecten)}</td></tr>'
         )
-    chart = charts.horizontal_bars(
-        [(u.productcode, u.trajecten) for u in detail.uncoded],
-        title=f"Zwaarst wegende productcodes zonder CBS-codering, {label}",
-        xlabel="trajecten",
-    )
     return (
-        f"<figure>{chart}</figure><table><thead><tr><th>Productcode</th><th>Omschrijving</th>"
+        "<table class='zonder'><thead><tr><th>Productcode</th><th>Omschrijving</th>"
         f"<th>Trajecten</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -185,7 +180,7 @@ def render(result: Reconciliation, *, datahuis: Mapping[tuple[str, str], int] | 
         parts.append(f"<figure>{_waterfall(total, label)}</figure>")
         parts.append(_bridge_table(rows))
         parts.append(f"<figure>{_categories(rows, label)}</figure>")
-        parts.append("<h3>Productcodes zonder CBS-codering</h3>" + _uncoded(detail, label))
+        parts.append("<h3>Productcodes zonder CBS-codering</h3>" + _uncoded(detail))
         parts.append("<h3>Aanbieders achter het onverklaarde verschil</h3>" + _aanbieders(detail))
         if datahuis is not None:
             parts.append(_datahuis_check(detail, datahuis))

@@ -49,7 +49,7 @@ def test_report_renders_without_errors_and_with_charts(browser: Browser, tmp_pat
     assert all(url.startswith("file://") for url in requests)  # nothing fetched from a network
     assert page.title().startswith("Datahuis en CBS")
     charts = page.locator("svg.grafiek")
-    assert charts.count() == 3 * len(perioden)  # waterfall, per hulpvorm, codes without CBS coding
+    assert charts.count() == 2 * len(perioden)  # the waterfall and the per-hulpvorm bars
     for i in range(charts.count()):
         chart = charts.nth(i)
         box = chart.bounding_box()
