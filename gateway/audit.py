@@ -34,6 +34,10 @@ from gateway.store.schema import audit_events, audit_head
 
 log = structlog.get_logger("gateway.audit")
 
+_HEAD_FOR_UPDATE = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_HEAD_MOVE = audit_head.update().where(audit_head.c.id == 1)
+_INSERT = audit_events.insert()
+
 SYSTEM = "system"
 """The actor of events the pipeline causes by itself."""
 
@@ -111,9 +115,7 @@ def append(conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime |
     if not todo:
         return []
     at = now if now is not None else datetime.now(UTC)
-    head = conn.execute(
-        sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-    ).one()
+    head = conn.execute(_HEAD_FOR_UPDATE).one()
     seq, prev = int(head.seq), str(head.hash)
     out: list[ChainedEvent] = []
     for item in todo:
@@ -126,7 +128,7 @@ def append(conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime |
         out.append(ChainedEvent(seq, at, item.message_id, item.event, actor, data, prev, digest))
         prev = digest
     conn.execute(
-        audit_events.insert(),
+        _INSERT,
         [
             {
                 "seq": e.seq,
@@ -141,7 +143,7 @@ def append(conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime |
             for e in out
         ],
     )
-    conn.execute(audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    conn.execute(_HEAD_MOVE, {"seq": seq, "hash": prev})
     return out
 
 

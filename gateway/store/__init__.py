@@ -28,7 +28,7 @@ class Store(RetentionMixin, ReadMixin):
     def history(self) -> MessageHistory:
         """Earlier messages for the berichtoverstijgende rules, answered from this store."""
         if self._history is None:
-            self._history = StoreHistory(self.engine, self.pseudonymiser)
+            self._history = StoreHistory(self.reader, self.pseudonymiser)
         return self._history
 
     @classmethod
@@ -39,9 +39,13 @@ class Store(RetentionMixin, ReadMixin):
         migrate: bool = False,
         pool_size: int = 8,
         pseudonymiser: Pseudonymiser | None = None,
-        notify: bool = True,
+        notify: bool = False,
     ) -> Store:
-        """Connect to ``url`` (``sqlite:///file`` or ``postgresql+psycopg://...``), optionally migrating first."""
+        """Connect to ``url`` (``sqlite:///file`` or ``postgresql+psycopg://...``), optionally migrating first.
+
+        ``notify`` (PostgreSQL): announce new jobs with NOTIFY so :meth:`wait_for_jobs` wakes idle workers
+        (one more round trip per transaction that queues a job, so off unless a worker waits that way).
+        """
         engine, backend = create_engine(url, pool_size=pool_size)
         store = cls(engine, backend, pseudonymiser=pseudonymiser, notify=notify)
         if migrate:

@@ -17,6 +17,14 @@ from sqlalchemy import event
 WRITE = "ketenpoort_write"
 """Execution option that marks a connection's next transaction as a write (SQLite: BEGIN IMMEDIATE)."""
 
+LIGHT = "ketenpoort_light"
+"""Execution option for a write that need not survive a power cut (a lease): committed without fsync.
+
+Safe in WAL mode: the WAL is one sequential file, so the next ``synchronous=FULL`` commit makes
+the earlier frames durable too, and a claim lost to a power cut only means the lease never
+happened (the job is due again). PostgreSQL gets ``SET LOCAL synchronous_commit = off``.
+"""
+
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -50,7 +58,14 @@ def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+        options = conn.get_execution_options()
+        sync = "NORMAL" if options.get(LIGHT) else "FULL"
+        raw = conn.connection.driver_connection  # straight to sqlite3: BEGIN is on every call's path
+        assert raw is not None
+        if conn.info.get("synchronous") != sync:  # a pragma, so set outside the transaction, only on change
+            raw.execute(f"PRAGMA synchronous={sync}")
+            conn.info["synchronous"] = sync
+        raw.execute("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
 
     return engine
 
@@ -60,7 +75,7 @@ def _postgres_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=False,  # a round trip per checkout; a dropped connection fails one call, the caller retries
         pool_recycle=1800,
         echo=echo,
     )
@@ -81,4 +96,4 @@ def create_engine(url: str | sa.URL, *, pool_size: int = 8, echo: bool = False) 
     raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 
 
-__all__ = ["BUSY_TIMEOUT_S", "WRITE", "Backend", "create_engine"]
+__all__ = ["BUSY_TIMEOUT_S", "LIGHT", "WRITE", "Backend", "create_engine"]

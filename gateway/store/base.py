@@ -15,8 +15,8 @@ from gateway import audit
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.store import migrate
-from gateway.store.backend import WRITE, Backend
-from gateway.store.schema import jobs
+from gateway.store import statements as st
+from gateway.store.backend import LIGHT, WRITE, Backend
 
 SYSTEM = "system"
 """The actor of events the pipeline causes by itself (same as :data:`gateway.audit.SYSTEM`)."""
@@ -47,7 +47,7 @@ class Tx:
     def enqueue(self, stage: Stage, message_id: str | None, *, delay_s: float = 0.0) -> None:
         """Add a job, due after ``delay_s``."""
         self.conn.execute(
-            jobs.insert().values(message_id=message_id, stage=str(stage), run_after=self.wall + max(0.0, delay_s))
+            st.INSERT_JOB, {"message_id": message_id, "stage": str(stage), "run_after": self.wall + max(0.0, delay_s)}
         )
         self.notify.add(str(stage))
 
@@ -56,13 +56,22 @@ class StoreBase:
     """Engine, transactions and migrations shared by every part of :class:`gateway.store.Store`."""
 
     def __init__(
-        self, engine: sa.Engine, backend: Backend, *, pseudonymiser: Pseudonymiser | None = None, notify: bool = True
+        self, engine: sa.Engine, backend: Backend, *, pseudonymiser: Pseudonymiser | None = None, notify: bool = False
     ) -> None:
         """Wrap an engine made by :func:`gateway.store.backend.create_engine`."""
         self.engine = engine
         self.backend = backend
         self._pseudonymiser = pseudonymiser
         self._notify = notify and backend.name == "postgresql"
+        self._claim = st.claim_statement(backend.skip_locked)
+        # SQLite has one writer at a time; threads of this process queue here, in order, instead of in
+        # SQLite's busy handler (which sleeps 1, 2, 5, 10 ... ms between tries and wastes the lock meanwhile)
+        self._writer = threading.Lock() if backend.name == "sqlite" else None
+        pg = backend.name == "postgresql"
+        # PostgreSQL: multi-statement reads see one snapshot (REPEATABLE READ; READ COMMITTED would give each
+        # statement its own), single-statement reads skip BEGIN/COMMIT round trips (autocommit)
+        self._snapshot_engine = engine.execution_options(isolation_level="REPEATABLE READ") if pg else engine
+        self.reader = engine.execution_options(isolation_level="AUTOCOMMIT") if pg else engine
 
     @property
     def pseudonymiser(self) -> Pseudonymiser:
@@ -75,11 +84,16 @@ class StoreBase:
         return self._pseudonymiser
 
     @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """A write transaction (SQLite: BEGIN IMMEDIATE); its audit events are appended last, logged after commit."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{WRITE: True})
+    def write(self, *, light: bool = False) -> Iterator[Tx]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE); its audit events are appended last, logged after commit.
+
+        ``light``: the write need not survive a power cut (see :data:`gateway.store.backend.LIGHT`).
+        """
+        with self._serialised(), self.engine.connect() as conn:
+            conn.execution_options(**{WRITE: True, LIGHT: light})
             with conn.begin():
+                if light and self.backend.name == "postgresql":
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 tx = Tx(conn)
                 yield tx
                 chained = audit.append(conn, tx.events, now=tx.now) if tx.events else []
@@ -89,9 +103,27 @@ class StoreBase:
         audit.emit(chained)
 
     @contextmanager
+    def _serialised(self) -> Iterator[None]:
+        if self._writer is None:
+            yield
+            return
+        with self._writer:
+            yield
+
+    @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        """A read-only transaction (one consistent snapshot on both backends)."""
-        with self.engine.connect() as conn, conn.begin():
+        """A read-only transaction: one consistent snapshot on both backends."""
+        with self._snapshot_engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def read_one(self) -> Iterator[sa.Connection]:
+        """A connection for one read statement (PostgreSQL: autocommit, no BEGIN/COMMIT round trips)."""
+        if self.backend.name == "sqlite":
+            with self.read() as conn:
+                yield conn
+            return
+        with self.reader.connect() as conn:
             yield conn
 
     def wait_for_jobs(self, timeout_s: float, *, ready: threading.Event | None = None) -> bool:

@@ -8,6 +8,7 @@ and committed first) changes nothing, so a stage may run twice but counts once.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -20,9 +21,10 @@ from gateway.contracts import Job, RelayDecision, StoredMessage, Verdict
 from gateway.facts import Fact
 from gateway.intake import IntakeRecord, SubmitResult
 from gateway.model import Finding, MessageStatus, Stage
+from gateway.store import statements as st
 from gateway.store.base import StoreBase, Tx
 from gateway.store.ids import new_id
-from gateway.store.schema import deliveries, facts, jobs, messages
+from gateway.store.schema import facts, jobs
 
 _RELAY_STATUS = {
     Verdict.DELIVERED: MessageStatus.DELIVERED,
@@ -67,19 +69,15 @@ class PipelineMixin(StoreBase):
             return self._intake_once(record)
 
     def _duplicate_of(self, conn: sa.Connection, record: IntakeRecord) -> str | None:
+        """The earlier message with the same (sender, external id), else the same (sender, idempotency key)."""
         if record.sender is None:
             return None
-        for column, value in (
-            (messages.c.external_id, record.external_id),
-            (messages.c.idempotency_key, record.idempotency_key),
-        ):
-            if value is None:
-                continue
-            found = conn.execute(
-                sa.select(messages.c.id).where(messages.c.sender == record.sender, column == value)
-            ).scalar()
-            if found is not None:
-                return str(found)
+        for statement, value in ((st.BY_EXTERNAL_ID, record.external_id), (st.BY_IDEMPOTENCY_KEY,
+                                                                          record.idempotency_key)):  # fmt: skip
+            if value is not None:
+                found = conn.execute(statement, {"b_sender": record.sender, "b_value": value}).scalar()
+                if found is not None:
+                    return str(found)
         return None
 
     def _intake_once(self, record: IntakeRecord) -> SubmitResult:
@@ -90,26 +88,27 @@ class PipelineMixin(StoreBase):
                 return SubmitResult(first, MessageStatus.DUPLICATE, False, retour=record.duplicate_retour)
             mid = new_id(int(tx.wall * 1000))
             tx.conn.execute(
-                messages.insert().values(
-                    id=mid,
-                    sender=record.sender,
-                    receiver=record.receiver,
-                    standard=record.standard,
-                    type=record.message_type,
-                    version=record.version,
-                    external_id=record.external_id,
-                    idempotency_key=record.idempotency_key,
-                    source=record.source,
-                    status=str(record.status),
-                    payload=record.payload,
-                    payload_sha256=record.payload_sha256,
-                    payload_size=len(record.payload),
-                    declaratienummer=declaratienummer(record),
-                    findings=[finding_json(f) for f in record.findings],
-                    relay_attempts=0,
-                    received_at=tx.now,
-                    updated_at=tx.now,
-                )
+                st.INSERT_MESSAGE,
+                {
+                    "id": mid,
+                    "sender": record.sender,
+                    "receiver": record.receiver,
+                    "standard": record.standard,
+                    "type": record.message_type,
+                    "version": record.version,
+                    "external_id": record.external_id,
+                    "idempotency_key": record.idempotency_key,
+                    "source": record.source,
+                    "status": str(record.status),
+                    "payload": record.payload,
+                    "payload_sha256": record.payload_sha256,
+                    "payload_size": len(record.payload),
+                    "declaratienummer": declaratienummer(record),
+                    "findings": [finding_json(f) for f in record.findings],
+                    "relay_attempts": 0,
+                    "received_at": tx.now,
+                    "updated_at": tx.now,
+                },
             )
             if record.status is MessageStatus.RECEIVED:
                 tx.enqueue(Stage.VALIDATE, mid)
@@ -134,25 +133,15 @@ class PipelineMixin(StoreBase):
         """Lease the next due job of one of ``stages`` (PostgreSQL: skipping rows other claimers hold)."""
         if not stages:
             return None
-        with self.write() as tx:
-            due = (
-                sa.select(jobs.c.id)
-                .where(
-                    sa.not_(jobs.c.done),
-                    jobs.c.stage.in_([str(s) for s in stages]),
-                    jobs.c.run_after <= tx.wall,
-                    jobs.c.lease_until <= tx.wall,
-                )
-                .order_by(jobs.c.run_after, jobs.c.id)
-                .limit(1)
-            )
-            if self.backend.skip_locked:
-                due = due.with_for_update(skip_locked=True)
+        names = [str(s) for s in stages]
+        if not self.backend.skip_locked:  # SQLite: idle pollers look first, so they never queue for the write lock
+            with self.read() as conn:
+                if conn.execute(st.DUE, {"b_stages": names, "b_now": time.time()}).first() is None:
+                    return None
+        with self.write(light=True) as tx:  # a lease lost to a power cut is harmless: the job is due again
             row = tx.conn.execute(
-                jobs.update()
-                .where(jobs.c.id == due.scalar_subquery())
-                .values(lease_until=tx.wall + lease_s, leased_by=worker_id[:64])
-                .returning(jobs.c.id, jobs.c.stage, jobs.c.message_id, jobs.c.attempts)
+                self._claim,
+                {"b_stages": names, "b_now": tx.wall, "b_lease_until": tx.wall + lease_s, "b_worker": worker_id[:64]},
             ).first()
         if row is None:
             return None
@@ -182,10 +171,7 @@ class PipelineMixin(StoreBase):
 
     def _finish_job(self, tx: Tx, job: Job) -> bool:
         """Mark the job done; False when it already was (then the caller must change nothing)."""
-        result = tx.conn.execute(
-            jobs.update().where(jobs.c.id == job.id, sa.not_(jobs.c.done)).values(done=True, lease_until=0.0)
-        )
-        return bool(result.rowcount)
+        return bool(tx.conn.execute(st.FINISH_JOB, {"b_id": job.id}).rowcount)
 
     def skip(self, job: Job) -> None:
         """Finish a job whose message already moved on (or a retention job)."""
@@ -195,12 +181,8 @@ class PipelineMixin(StoreBase):
     # --- the stages ---------------------------------------------------------------------
     def message(self, message_id: str) -> StoredMessage | None:
         """What the stages read of a message."""
-        cols = messages.c
-        with self.read() as conn:
-            row = conn.execute(
-                sa.select(cols.id, cols.status, cols.payload, cols.receiver, cols.received_at, cols.relay_attempts,
-                          cols.first_attempt_at).where(cols.id == message_id)
-            ).first()  # fmt: skip
+        with self.read_one() as conn:
+            row = conn.execute(st.READ_MESSAGE, {"b_id": message_id}).first()
         if row is None:
             return None
         return StoredMessage(
@@ -222,10 +204,9 @@ class PipelineMixin(StoreBase):
             if not self._finish_job(tx, job):
                 return
             tx.conn.execute(
-                messages.update()
-                .where(messages.c.id == mid)
-                .values(status=str(status), findings=[finding_json(f) for f in findings], retour=retour,
-                        updated_at=tx.now)
+                st.UPDATE_MESSAGE,
+                {"b_id": mid, "status": str(status), "findings": [finding_json(f) for f in findings],
+                 "retour": retour, "updated_at": tx.now},
             )  # fmt: skip
             if status is MessageStatus.ACCEPTED:
                 tx.enqueue(Stage.MAP, mid)
@@ -258,22 +239,27 @@ class PipelineMixin(StoreBase):
                 return
             if decision.attempted:
                 tx.conn.execute(
-                    deliveries.insert().values(
-                        message_id=mid,
-                        attempt=decision.attempts,
-                        status_code=result.status_code,
-                        latency_ms=result.latency_ms,
-                        verdict=str(decision.verdict),
-                        error=_short(result.error),
-                        at=tx.now,
-                    )
+                    st.INSERT_DELIVERY,
+                    {
+                        "message_id": mid,
+                        "attempt": decision.attempts,
+                        "status_code": result.status_code,
+                        "latency_ms": result.latency_ms,
+                        "verdict": str(decision.verdict),
+                        "error": _short(result.error),
+                        "at": tx.now,
+                    },
                 )
-            values: dict[str, Any] = {"status": str(status), "relay_attempts": decision.attempts, "updated_at": tx.now}
-            if decision.attempted:
-                values["first_attempt_at"] = sa.func.coalesce(messages.c.first_attempt_at, tx.wall)
+            values: dict[str, Any] = {
+                "b_id": mid,
+                "b_first": tx.wall if decision.attempted else None,
+                "status": str(status),
+                "relay_attempts": decision.attempts,
+                "updated_at": tx.now,
+            }
             if status is MessageStatus.DELIVERED:
                 values["delivered_at"] = tx.now
-            tx.conn.execute(messages.update().where(messages.c.id == mid).values(**values))
+            tx.conn.execute(st.UPDATE_RELAYED, values)
             if decision.verdict is Verdict.RETRY:
                 tx.enqueue(Stage.RELAY, mid, delay_s=decision.delay_s)
             if decision.attempted or status is not MessageStatus.RELAYING:

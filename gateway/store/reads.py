@@ -21,6 +21,8 @@ from gateway.store.views import AuditView, DeliveryView, MessageView
 
 _VIEW_COLUMNS = [c for c in messages.c if c.name not in ("payload", "idempotency_key")]
 
+_GET = sa.select(*_VIEW_COLUMNS).where(messages.c.id == sa.bindparam("b_id"))
+
 BUCKETS = {"minute": (timedelta(minutes=1), "%H:%M"), "hour": (timedelta(hours=1), "%d %H:00"),
            "day": (timedelta(days=1), "%Y-%m-%d")}  # fmt: skip
 
@@ -96,8 +98,8 @@ class ReadMixin(StoreBase):
 
     def get_message(self, message_id: str) -> MessageView | None:
         """One message's metadata, verdict, findings and retour; None when unknown."""
-        with self.read() as conn:
-            row = conn.execute(sa.select(*_VIEW_COLUMNS).where(messages.c.id == message_id)).first()
+        with self.read_one() as conn:
+            row = conn.execute(_GET, {"b_id": message_id}).first()
         return None if row is None else message_view(row)
 
     def list_messages(

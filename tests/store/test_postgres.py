@@ -68,7 +68,7 @@ def test_concurrent_audit_appends_from_separate_stores_form_one_chain(pg_url: st
 
 
 def test_a_new_job_wakes_a_waiting_worker(pg_url: str) -> None:
-    store = Store.open(pg_url, migrate=True)
+    store = Store.open(pg_url, migrate=True, notify=True)
     try:
         woke: list[bool] = []
         ready = threading.Event()

@@ -1,0 +1,86 @@
+"""Hot-path statements, built once: SQLAlchemy then skips re-building and re-keying them on every call.
+
+Parameters are passed at execution; for the UPDATEs the SET clause is the parameter names that are
+columns (``{"status": ..., "updated_at": ...}``), the WHERE clause uses ``b_``-prefixed names.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+
+from gateway.store.schema import deliveries, jobs, messages
+
+INSERT_MESSAGE = messages.insert()
+INSERT_JOB = jobs.insert()
+
+BY_EXTERNAL_ID = sa.select(messages.c.id).where(
+    messages.c.sender == bindparam("b_sender"), messages.c.external_id == bindparam("b_value")
+)
+BY_IDEMPOTENCY_KEY = sa.select(messages.c.id).where(
+    messages.c.sender == bindparam("b_sender"), messages.c.idempotency_key == bindparam("b_value")
+)
+
+READ_MESSAGE = sa.select(
+    messages.c.id,
+    messages.c.status,
+    messages.c.payload,
+    messages.c.receiver,
+    messages.c.received_at,
+    messages.c.relay_attempts,
+    messages.c.first_attempt_at,
+).where(messages.c.id == bindparam("b_id"))
+
+UPDATE_MESSAGE = messages.update().where(messages.c.id == bindparam("b_id"))
+"""SET whatever columns the parameters name."""
+
+UPDATE_RELAYED = (
+    messages.update()
+    .where(messages.c.id == bindparam("b_id"))
+    .values(first_attempt_at=sa.func.coalesce(messages.c.first_attempt_at, bindparam("b_first", type_=sa.Float())))
+)
+"""After a relay attempt: the first attempt's time is kept (``b_first`` None when nothing was attempted)."""
+
+INSERT_DELIVERY = deliveries.insert()
+
+FINISH_JOB = (
+    jobs.update().where(jobs.c.id == bindparam("b_id"), sa.not_(jobs.c.done)).values(done=True, lease_until=0.0)
+)
+
+DUE = (
+    sa.select(jobs.c.id)
+    .where(
+        sa.not_(jobs.c.done),
+        jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
+        jobs.c.run_after <= bindparam("b_now"),
+        jobs.c.lease_until <= bindparam("b_now"),
+    )
+    .order_by(jobs.c.run_after, jobs.c.id)
+    .limit(1)
+)
+
+
+def claim_statement(skip_locked: bool) -> sa.Update:
+    """Lease the first due job: one UPDATE ... WHERE id = (SELECT ... [FOR UPDATE SKIP LOCKED]) RETURNING."""
+    due = DUE.with_for_update(skip_locked=True) if skip_locked else DUE
+    return (
+        jobs.update()
+        .where(jobs.c.id == due.scalar_subquery())
+        .values(lease_until=bindparam("b_lease_until"), leased_by=bindparam("b_worker"))
+        .returning(jobs.c.id, jobs.c.stage, jobs.c.message_id, jobs.c.attempts)
+    )
+
+
+__all__ = [
+    "BY_EXTERNAL_ID",
+    "BY_IDEMPOTENCY_KEY",
+    "DUE",
+    "FINISH_JOB",
+    "INSERT_DELIVERY",
+    "INSERT_JOB",
+    "INSERT_MESSAGE",
+    "READ_MESSAGE",
+    "UPDATE_MESSAGE",
+    "UPDATE_RELAYED",
+    "claim_statement",
+]
