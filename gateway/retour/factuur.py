@@ -14,12 +14,14 @@ import re
 import uuid
 from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 
 from lxml import etree
 
 from gateway.model import Finding
 from gateway.retour.codes import sendable
 from gateway.retour.declaratie import NIET_BEOORDEELD, _move_into, _serialise
+from gateway.retour.splice import Splicer
 
 GEEN_OPMERKING = "0200"
 TECHNISCH = "0001"
@@ -98,21 +100,46 @@ def _header(root: etree._Element, heen: str, ns: str, base: str, ident: tuple[st
     return out
 
 
+def _bedrag_xml(local: str, signed: int) -> bytes:
+    dc = b"C" if signed < 0 else b"D"
+    return b"<ijw:%s><ijw:Bedrag>%d</ijw:Bedrag><ijw:DebetCredit>%s</ijw:DebetCredit></ijw:%s>" % (
+        local.encode(),
+        abs(signed),
+        dc,
+        local.encode(),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _toegekend(gemeente: int, toegekend: int) -> bytes:
+    """ToegekendeBedragPrestatie as text for the splicer (prefixes as the JW304 root declares them)."""
+    inner = _bedrag_xml("GemeenteBerekendBedrag", gemeente) + _bedrag_xml("ToegekendBedrag", toegekend)
+    return b"<jw304:ToegekendeBedragPrestatie>%s</jw304:ToegekendeBedragPrestatie>" % inner
+
+
 def _prestatie(
-    prestaties: etree._Element, src: etree._Element, names: tuple[str, str, str], codes: list[str] | None
+    prestaties: etree._Element,
+    src: etree._Element,
+    names: tuple[str, str, str],
+    codes: list[str] | None,
+    splicer: Splicer,
 ) -> int:
     """Copy one Prestatie with its toegekende bedragen; return the signed toegekend amount."""
     heen, ns, base = names
-    p = _sub(prestaties, f"{{{ns}}}Prestatie")
-    ingediend = src.find(f"{{{heen}}}IngediendeBedragPrestatie")
-    bedrag = None if ingediend is None else ingediend.find(f"{{{base}}}DeclaratieFactuurBedrag")
-    berekend = None if ingediend is None else ingediend.find(f"{{{base}}}BerekendBedrag")
+    ingediend = next(src.iterchildren(f"{{{heen}}}IngediendeBedragPrestatie"), None)
+    bedrag = None if ingediend is None else next(ingediend.iterchildren(f"{{{base}}}DeclaratieFactuurBedrag"), None)
+    berekend = None if ingediend is None else next(ingediend.iterchildren(f"{{{base}}}BerekendBedrag"), None)
     toegekend = 0 if codes else _signed(bedrag, "Bedrag")
+    gemeente = _signed(berekend if berekend is not None else bedrag, "Bedrag")
+    if splicer.copy(
+        prestaties, src, codes or [GEEN_OPMERKING], after=("ProductReferentie", _toegekend(gemeente, toegekend))
+    ):
+        return toegekend
+    p = _sub(prestaties, f"{{{ns}}}Prestatie")
     for c in src.iterchildren("{*}*"):
         _move_into(p, c, ns, heen)
         if c.tag == f"{{{heen}}}ProductReferentie":
             box = _sub(p, f"{{{ns}}}ToegekendeBedragPrestatie")
-            gemeente = _signed(berekend if berekend is not None else bedrag, "Bedrag")
             _amount(box, f"{{{base}}}GemeenteBerekendBedrag", gemeente, base, "Bedrag")
             _amount(box, f"{{{base}}}ToegekendBedrag", toegekend, base, "Bedrag")
     _codes(p, ns, codes or [GEEN_OPMERKING])
@@ -124,6 +151,7 @@ def _clienten(
     root: etree._Element,
     names: tuple[str, str, str],
     placed: tuple[dict[int, list[str]], dict[tuple[int, int], list[str]]],
+    splicer: Splicer,
 ) -> int:
     """Every Client and Prestatie with their codes; return the signed toegekend total."""
     heen, ns, _ = names
@@ -139,7 +167,7 @@ def _clienten(
             prestaties = _sub(client, f"{{{ns}}}Prestaties")
             for pi, p in enumerate(c.iterchildren(f"{{{heen}}}Prestatie"), 1):
                 codes = [NIET_BEOORDEELD] if ci in client_codes else prestatie_codes.get((ci, pi))
-                total += _prestatie(prestaties, p, names, codes)
+                total += _prestatie(prestaties, p, names, codes, splicer)
         _codes(client, ns, client_codes.get(ci) or [GEEN_OPMERKING])
     return total
 
@@ -168,10 +196,11 @@ def build_jw304(
         return _serialise(out)
     toegekend_el = _sub(bedragen, f"{{{base}}}ToegekendTotaalBedrag")
     _codes(header, ns, [GEEN_OPMERKING])
-    toegekend = _clienten(out, root, (heen, ns, base), (client_codes, prestatie_codes))
+    splicer = Splicer(out, heen)
+    toegekend = _clienten(out, root, (heen, ns, base), (client_codes, prestatie_codes), splicer)
     _sub(toegekend_el, f"{{{base}}}TotaalBedrag", str(abs(toegekend)))
     _sub(toegekend_el, f"{{{base}}}DebetCredit", "C" if toegekend < 0 else "D")
-    return _serialise(out)
+    return splicer.serialise(out)
 
 
 __all__ = ["build_jw304"]

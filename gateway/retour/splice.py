@@ -33,12 +33,19 @@ class Splicer:
         self._heads: dict[tuple[bytes, bytes], bytes | None] = {}
         self._code_boxes: dict[tuple[str, ...], bytes] = {}
 
-    def copy(self, parent: etree._Element, src: etree._Element, codes: list[str]) -> bool:
+    def copy(
+        self, parent: etree._Element, src: etree._Element, codes: list[str], *, after: tuple[str, bytes] | None = None
+    ) -> bool:
         """Append ``src`` in the retour namespace under ``parent``, with RetourCodes ``codes`` as last child.
 
+        ``after`` = (child local name, serialised element) inserts that element right after the child.
         Returns False (and appends nothing) when the subtree cannot be renamed textually.
         """
         fragment = self._fragment(src, codes)
+        if fragment is not None and after is not None:
+            end_tag = b"</" + self._prefix + b":" + after[0].encode() + b">"
+            at = fragment.find(end_tag)
+            fragment = None if at < 0 else fragment[: at + len(end_tag)] + after[1] + fragment[at + len(end_tag) :]
         if fragment is None:
             return False
         parent.append(etree.Comment(f"{_MARK}{len(self._fragments)}"))

@@ -136,3 +136,17 @@ def test_cli_writes_the_jw304(tmp_path: Path) -> None:
     doc = etree.fromstring(out.read_bytes())
     assert etree.QName(doc).namespace == "http://www.istandaarden.nl/ijw/2_3/jw304/schema"
     assert etree.XMLSchema(etree.parse(str(reference_path("ijw-2.3", "xsd", "JW304.xsd")))).validate(doc)
+
+
+def test_text_splice_and_node_by_node_copy_give_the_same_retour() -> None:
+    """The default-namespace variant cannot be spliced as text and takes the node-by-node path."""
+    original = reference_path("ijw-2.3", "berichten", "JW303.xml").read_bytes()
+    variant = original.replace(b"xmlns:jw303=", b"xmlns=").replace(b"<jw303:", b"<").replace(b"</jw303:", b"</")
+    findings = [_rule(_P), _rule("/Bericht/Clienten/Client[2]/Bsn", "0013")]
+    spliced, _ = _retour(findings, original)
+    copied, _ = _retour(findings, variant)
+
+    def shape(doc: etree._Element) -> list[tuple[str, str]]:
+        return [(str(e.tag), (e.text or "").strip()) for e in doc.iter() if isinstance(e.tag, str)]
+
+    assert shape(spliced) == shape(copied)
