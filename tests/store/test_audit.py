@@ -161,3 +161,25 @@ def test_no_bsn_in_audit_rows_or_log_lines_of_a_real_pipeline_run(store: Store) 
     for bsn in bsns:
         assert bsn not in dumped
     assert store.verify_audit().ok
+
+
+def test_verify_while_writers_append_sees_one_consistent_chain(store: Store) -> None:
+    stop = threading.Event()
+
+    def writer(k: int) -> None:
+        i = 0
+        while not stop.is_set() and i < 300:
+            store.intake(record(f"V{k}-{i}"))
+            i += 1
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        verdicts = [store.verify_audit() for _ in range(15)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert all(v.ok for v in verdicts), [v.first_broken for v in verdicts]
+    assert verdicts[-1].events > 0 and store.verify_audit().ok
