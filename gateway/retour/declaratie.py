@@ -155,20 +155,29 @@ def _clienten(
     rejected = 0
     all_clients = decl.findall(f"{{{heen_ns}}}Clienten/{{{heen_ns}}}Client")
     ingediend = f"{{{heen_ns}}}IngediendBedrag"
+    prestatie_tag = f"{{{heen_ns}}}Prestatie"
     for ci in sorted(set(client_codes) | {ci for ci, _ in prestatie_codes}):
         if not 1 <= ci <= len(all_clients):
             continue
         src_client = all_clients[ci - 1]
         client = _sub(clienten, ns, "Client")
         _sub(client, ns, "Bsn", src_client.findtext(f"{{{heen_ns}}}Bsn"))
-        prestaties = _sub(client, ns, "Prestaties")
-        for pi, src_p in enumerate(src_client.iterfind(f"{{{heen_ns}}}Prestaties/{{{heen_ns}}}Prestatie"), 1):
-            codes = [NIET_BEOORDEELD] if ci in client_codes else prestatie_codes.get((ci, pi))
-            if not codes:
-                continue
-            if not splicer.copy(prestaties, src_p, list(dict.fromkeys(codes))):
-                _codes(_move_into(prestaties, src_p, ns, heen_ns), ns, codes)
-            rejected += _signed(next(src_p.iterchildren(ingediend), None), "Bedrag")
+        src_prestaties = src_client.find(f"{{{heen_ns}}}Prestaties")
+        src_list = [] if src_prestaties is None else list(src_prestaties.iterchildren(prestatie_tag))
+        per = [
+            [NIET_BEOORDEELD] if ci in client_codes else list(dict.fromkeys(prestatie_codes.get((ci, pi)) or ()))
+            for pi in range(1, len(src_list) + 1)
+        ]
+        for src_p, codes in zip(src_list, per, strict=True):
+            if codes:
+                rejected += _signed(next(src_p.iterchildren(ingediend), None), "Bedrag")
+        if src_prestaties is not None and all(per) and splicer.copy_children(client, src_prestaties, "Prestatie", per):
+            pass  # every Prestatie of this Client goes back: one serialisation for all of them
+        else:
+            prestaties = _sub(client, ns, "Prestaties")
+            for src_p, codes in zip(src_list, per, strict=True):
+                if codes and not splicer.copy(prestaties, src_p, codes):
+                    _codes(_move_into(prestaties, src_p, ns, heen_ns), ns, codes)
         _codes(client, ns, client_codes.get(ci) or ["0200"])
     return rejected
 

@@ -52,7 +52,36 @@ class Splicer:
         self._fragments.append(fragment)
         return True
 
+    def copy_children(
+        self, parent: etree._Element, container: etree._Element, child: str, codes: list[list[str]]
+    ) -> bool:
+        """Append ``container`` with RetourCodes ``codes[i]`` as last child of its i-th ``child`` element.
+
+        One serialisation for a whole list (all Prestaties of a rejected Client) instead of one per element.
+        """
+        renamed = self._renamed(container)
+        if renamed is None:
+            return False
+        close = b"</" + self._prefix + b":" + child.encode() + b">"
+        parts = renamed.split(close)
+        if len(parts) != len(codes) + 1:
+            return False
+        pieces = [parts[0]]
+        for box, rest in zip(codes, parts[1:], strict=True):
+            pieces += (self._codes(box), close, rest)
+        parent.append(etree.Comment(f"{_MARK}{len(self._fragments)}"))
+        self._fragments.append(b"".join(pieces))
+        return True
+
     def _fragment(self, src: etree._Element, codes: list[str]) -> bytes | None:
+        renamed = self._renamed(src)
+        if renamed is None:
+            return None
+        close = b"</" + self._prefix + b":" + src.tag.rpartition("}")[2].encode() + b">"
+        return renamed[: -len(close)] + self._codes(codes) + close
+
+    def _renamed(self, src: etree._Element) -> bytes | None:
+        """``src`` serialised with its heen prefix renamed to the retour prefix, or None when unsafe."""
         heen_prefix = src.prefix
         if heen_prefix is None or not self._prefix:
             return None
@@ -72,9 +101,7 @@ class Splicer:
         renamed = (head + text[end:]).replace(b"<" + old + b":", b"<" + new + b":")
         renamed = renamed.replace(b"</" + old + b":", b"</" + new + b":")
         close = b"</" + new + b":" + src.tag.rpartition("}")[2].encode() + b">"
-        if not renamed.endswith(close):
-            return None
-        return renamed[: -len(close)] + self._codes(codes) + close
+        return renamed if renamed.endswith(close) else None
 
     def _strip(self, head: bytes, old: bytes) -> bytes | None:
         """The start tag without its namespace declarations, or None if one is not the retour root's."""

@@ -76,3 +76,22 @@ def test_unusual_prefixes_fall_back_to_the_node_by_node_copy(variant: str) -> No
         data = data.replace(b"</jw323:Prestatie>", b"</p:Prestatie>", 1)
     assert _shape(etree.fromstring(data)) == _shape(etree.fromstring(original))
     assert _prestaties(_antwoord(data)) == _prestaties(_antwoord(original))
+
+
+def test_whole_client_and_single_prestaties_match_the_node_by_node_copy() -> None:
+    """Client 1 rejected as a whole (one serialisation of its Prestaties), client 2 only its 2nd Prestatie."""
+    original = reference_path("ijw-3.2", "berichten", "JW323.xml").read_bytes()
+    variant = original.replace(b"xmlns:jw323=", b"xmlns=").replace(b"<jw323:", b"<").replace(b"</jw323:", b"</")
+    findings = [
+        Finding("rule", "t", "CS002", "0013", 1, "/Bericht/Declaratie/Clienten/Client[1]/Bsn"),
+        Finding("rule", "t", "TR338", "9338", 1, "/Bericht/Declaratie/Clienten/Client[2]/Prestaties/Prestatie[2]"),
+    ]
+    docs = []
+    for data in (original, variant):
+        out = build_jw325(etree.fromstring(data), findings, today=date(2026, 5, 1), identificatie="A1")
+        doc = etree.fromstring(out)
+        assert etree.XMLSchema(etree.parse(str(reference_path("ijw-3.2", "xsd", "JW325.xsd")))).validate(doc)
+        docs.append(doc)
+    assert _shape(docs[0]) == _shape(docs[1])
+    codes = [c.text for c in docs[0].iter(f"{{{JW325_NS}}}RetourCode")]
+    assert "0233" in codes and "9338" in codes and "0013" in codes
