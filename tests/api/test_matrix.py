@@ -79,6 +79,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/operator/dead-letters/nope/replay"): (401, 401, 403, 403, 403, 404),
     ("GET", "/v1/operator/mapping/coverage"): (401, 401, 403, 403, 403, 200),
     ("GET", "/v1/operator/reconciliation/runs"): (401, 401, 403, 403, 403, 200),
+    ("POST", "/v1/operator/reconciliation/runs"): (401, 401, 403, 403, 403, 422),  # no body: the operator gets 422
     ("GET", "/v1/operator/reconciliation/runs/2026-almere"): (401, 401, 403, 403, 403, 200),
     ("GET", "/v1/operator/reconciliation/runs/2026-almere/report.html"): (401, 401, 403, 403, 403, 200),
     ("GET", "/v1/operator/reconciliation/runs/..%2F..%2Fetc"): (404,) * 6,  # matches no route at all
