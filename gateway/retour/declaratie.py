@@ -16,6 +16,7 @@ from datetime import date
 from lxml import etree
 
 from gateway.model import Finding
+from gateway.retour.codes import sendable
 from gateway.retour.splice import Splicer
 
 RETOURCODE_VOLLEDIG_TOEGEWEZEN = "8001"
@@ -89,7 +90,7 @@ def _place(
     clients: dict[int, list[str]] = defaultdict(list)
     prestaties: dict[tuple[int, int], list[str]] = defaultdict(list)
     for f in findings:
-        code = f.retourcode or "0001"
+        code = sendable(f.retourcode or "0001", "3.2")  # a code JW325 cannot carry goes out as 0001
         path = f.path or ""
         client = _CLIENT.search(path)
         if "/Declaratie" not in path:

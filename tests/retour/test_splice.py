@@ -83,7 +83,7 @@ def test_whole_client_and_single_prestaties_match_the_node_by_node_copy() -> Non
     original = reference_path("ijw-3.2", "berichten", "JW323.xml").read_bytes()
     variant = original.replace(b"xmlns:jw323=", b"xmlns=").replace(b"<jw323:", b"<").replace(b"</jw323:", b"</")
     findings = [
-        Finding("rule", "t", "CS002", "0013", 1, "/Bericht/Declaratie/Clienten/Client[1]/Bsn"),
+        Finding("rule", "t", "TR304", "8187", 1, "/Bericht/Declaratie/Clienten/Client[1]/Bsn"),
         Finding("rule", "t", "TR338", "9338", 1, "/Bericht/Declaratie/Clienten/Client[2]/Prestaties/Prestatie[2]"),
     ]
     docs = []
@@ -94,4 +94,12 @@ def test_whole_client_and_single_prestaties_match_the_node_by_node_copy() -> Non
         docs.append(doc)
     assert _shape(docs[0]) == _shape(docs[1])
     codes = [c.text for c in docs[0].iter(f"{{{JW325_NS}}}RetourCode")]
-    assert "0233" in codes and "9338" in codes and "0013" in codes
+    assert "0233" in codes and "9338" in codes and "8187" in codes
+
+
+def test_a_code_jw325_cannot_carry_goes_out_as_0001() -> None:
+    root = etree.fromstring(reference_path("ijw-3.2", "berichten", "JW323.xml").read_bytes())
+    finding = Finding("rule", "t", "X", "0013", 1, "/Bericht/Declaratie/Clienten/Client[2]/Prestaties/Prestatie[2]")
+    doc = etree.fromstring(build_jw325(root, [finding], today=date(2026, 5, 1), identificatie="A1"))
+    assert etree.XMLSchema(etree.parse(str(reference_path("ijw-3.2", "xsd", "JW325.xsd")))).validate(doc)
+    assert "0013" not in [c.text for c in doc.iter(f"{{{JW325_NS}}}RetourCode")]
