@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from gateway import reconcile
 from gateway.api import create_app
 from gateway.api.auth import Role, add_sender
 from gateway.config import load_settings
@@ -18,6 +19,8 @@ from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
+from gateway.reconcile import population
+from gateway.reconcile.inputs import read_cbs, read_datahuis
 from gateway.store import Store
 from tests.api.conftest import OIN_A, OIN_R
 from tests.api.support import background_worker, drain, serving
@@ -29,18 +32,26 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
-BRIDGE = [
-    {"periode": "2018HJ2", "hulpvorm": "totaal", "datahuis_trajecten": 1200, "pgb": -140, "zonder_cbs_codering": -90,
-     "niet_woonachtig": -35, "nagekomen": 60, "dubbele_trajecten": -210, "verwacht_cbs": 785,
-     "cbs_gepubliceerd": 800, "onverklaard": 15},
-    {"periode": "2018HJ2", "hulpvorm": "02", "datahuis_trajecten": 700, "pgb": -80, "zonder_cbs_codering": 0,
-     "niet_woonachtig": -20, "nagekomen": 30, "dubbele_trajecten": -120, "verwacht_cbs": 510,
-     "cbs_gepubliceerd": 515, "onverklaard": 5},
-]  # fmt: skip
-REPORT = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Afstemming</title></head><body>
-<h1>Afstemming datahuis en CBS</h1><figure id="waterval">
-<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100" role="img" aria-label="waterval">
-<rect x="10" y="10" width="40" height="80"/></svg></figure></body></html>"""
+RUN_ID = "almere-2018"
+
+
+@pytest.fixture(scope="module")
+def reconciliation_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run by gateway.reconcile over a generated population (its report has matplotlib charts)."""
+    work = tmp_path_factory.mktemp("population")
+    pop = population.generate("0034", seed=3, units=300)
+    files = population.write(pop, work)
+    out = work / "runs" / RUN_ID
+    reconcile.run(
+        reconcile.read_csv(files["trajecten.csv"]),
+        gemeente="0034",
+        perioden=pop.perioden,
+        peildatum=pop.peildatum,
+        cbs=read_cbs(files["cbs.csv"], "0034"),
+        datahuis=read_datahuis(files["datahuis.csv"]),
+        out=out,
+    )
+    return out
 
 
 @dataclass
@@ -51,6 +62,7 @@ class Live:
     receiver: Receiver
     rejected: str
     dead: str
+    data_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +92,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[Live]:
+def live(tmp_path: Path, reconciliation_run: Path) -> Iterator[Live]:
     senders = tmp_path / "senders.toml"
     token = add_sender(senders, "ops", [], Role.OPERATOR)
-    run = tmp_path / "reconcile" / "almere-2018HJ2"
-    run.mkdir(parents=True)
-    (run / "bridge.json").write_text(json.dumps(BRIDGE))
-    (run / "report.html").write_text(REPORT)
+    shutil.copytree(reconciliation_run, tmp_path / "reconcile" / RUN_ID)
     store = Store.open(f"sqlite:///{tmp_path / 'kp.db'}", migrate=True, pseudonymiser=Pseudonymiser(b"k" * 32))
     bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(21))
     rejected = submit(store, bad_bsn, sender=None).message_id
@@ -100,7 +109,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
         assert status(store, dead) is MessageStatus.DEAD
         app = create_app(load_settings(senders_file=senders, data_dir=tmp_path), store=store)
         with serving(app) as base, background_worker(store, rx.url):
-            yield Live(base, token, store, rx, rejected, dead)
+            yield Live(base, token, store, rx, rejected, dead, tmp_path)
     store.close()
 
 
