@@ -56,15 +56,18 @@ def periode_niet_na_dagtekening(doc: Doc) -> Iterator[Violation]:
             yield row.at("ProductPeriode/Einddatum"), "Einddatum van de ProductPeriode ligt na de Dagtekening."
 
 
-@rule("TR380", "0001", ("JW317",), "GewensteIngangsdatum is groter dan de Dagtekening van het bericht.")
+@rule("TR380", "0001", ("JW317",), "GewensteIngangsdatum van een NieuwProduct is groter dan de Dagtekening.")
 def gewenste_ingangsdatum_na_dagtekening(doc: Doc) -> Iterator[Violation]:
-    """A change is requested for a day after the request is sent (OP343: tijdig indienen)."""
+    """A new product is requested for a day after the request is sent (OP343: tijdig indienen).
+
+    A TeWijzigenProduct may start on or before the Dagtekening when it keeps the toewijzing's own
+    Ingangsdatum (TR357, checked against the history), so TR380 reads only NieuwProduct.
+    """
     dagtekening = doc.dagtekening
     if dagtekening is None:
         return
-    for name in ("NieuwProduct", "TeWijzigenProduct"):
-        for product in doc.iter(name):
-            gewenst = child(product, "GewensteIngangsdatum")
-            datum = None if gewenst is None else parse_date(gewenst.text)
-            if gewenst is not None and datum is not None and datum <= dagtekening:
-                yield gewenst, "GewensteIngangsdatum ligt niet na de Dagtekening van het verzoek."
+    for product in doc.iter("NieuwProduct"):
+        gewenst = child(product, "GewensteIngangsdatum")
+        datum = None if gewenst is None else parse_date(gewenst.text)
+        if gewenst is not None and datum is not None and datum <= dagtekening:
+            yield gewenst, "GewensteIngangsdatum ligt niet na de Dagtekening van het verzoek."

@@ -13,7 +13,7 @@ from datetime import date
 from lxml import etree
 
 from gateway.rules.context import ToegewezenProduct
-from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
+from gateway.rules.registry import Doc, Violation, child, child_or, parse_date, rule, text
 
 _CUTOFF = date(2020, 12, 31)
 
@@ -143,3 +143,29 @@ def geen_omvang_zonder_product_in_toewijzing(doc: Doc) -> Iterator[Violation]:
             and _open_or_after_2020(product)
         ):
             yield omvang, "Omvang is gevuld terwijl de toewijzing geen Product heeft."
+
+
+@rule(
+    "TR357",
+    "9357",
+    ("JW317",),
+    "Als GewensteIngangsdatum <= Dagtekening, dan is die gelijk aan de Ingangsdatum van het ToegewezenProduct.",
+    history=True,
+)
+def terugwerkende_wijziging_vanaf_ingang(doc: Doc) -> Iterator[Violation]:
+    """A change that starts on or before the request's Dagtekening starts where the toewijzing itself started."""
+    dagtekening = doc.dagtekening
+    if dagtekening is None:
+        return
+    found = _toegewezen(doc)
+    for el in doc.iter("TeWijzigenProduct"):
+        gewenst = child(el, "GewensteIngangsdatum")
+        datum = None if gewenst is None else parse_date(gewenst.text)
+        product = found.get(text(el, "ToewijzingNummer") or "")
+        if gewenst is None or datum is None or product is None or datum > dagtekening:
+            continue
+        if datum != product.ingangsdatum:
+            yield (
+                gewenst,
+                "GewensteIngangsdatum ligt niet na de Dagtekening en is niet de Ingangsdatum van de toewijzing.",
+            )

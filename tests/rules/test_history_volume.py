@@ -1,4 +1,4 @@
-"""TR341, TR321, TR322 and TR369: Prestaties against the Omvang or Budget of their toewijzing."""
+"""TR341, TR321, TR322, TR369 (Prestaties against the Omvang or Budget of their toewijzing) and TR357."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
+from gateway.rules import ToegewezenProduct
 from gateway.rules.history_volume import minutes_per_unit, periods_touched
 from tests.rules.cases import clean, recompute_total
 from tests.rules.support import set_text
-from tests.rules.test_history import FakeHistory, P, _rules
+from tests.rules.test_history import FakeHistory, P, _jw317_te_wijzigen, _rules
 
 # In the clean JW323: RN001 on toewijzing 10072 delivers 4 uur (04) in April 2026; toewijzing 10073
 # gets RN002 (16 uur, April) and RN005 (14 uur, March).
@@ -87,3 +88,22 @@ def test_units_and_periods() -> None:
     assert periods_touched("4", date(2026, 1, 15), date(2026, 3, 1)) == 3
     assert periods_touched("6", *april) == 1
     assert periods_touched("4", date(2026, 4, 2), date(2026, 4, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("gewenst", "ingang", "expected"),
+    [
+        ("2026-01-01", date(2026, 1, 1), set()),  # on/before the Dagtekening (2026-01-02): the toewijzing's own start
+        ("2026-01-02", date(2026, 1, 1), {("TR357", "9357")}),
+        ("2025-12-01", date(2026, 1, 1), {("TR357", "9357")}),
+        ("2026-02-01", date(2026, 1, 1), set()),  # after the Dagtekening: TR357 does not apply
+    ],
+)
+def test_tr357_retroactive_change_starts_at_the_toewijzing(
+    gewenst: str, ingang: date, expected: set[tuple[str, str]]
+) -> None:
+    root = _jw317_te_wijzigen(with_omvang=True)
+    set_text(root, "//TeWijzigenProduct/GewensteIngangsdatum", gewenst)
+    history = FakeHistory()
+    history.toewijzingen["10080"] = ToegewezenProduct("10080", "client", ingang, None, "45", "45A03")
+    assert _rules(root, history) == expected
