@@ -21,8 +21,10 @@ def bar_chart(points: Sequence[tuple[str, float]], *, title: str, width: int = 6
     zero_y = pad + plot_h * (top / span)
     n = max(len(points), 1)
     slot = (width - 2 * pad) / n
+    every = -(-n // 12)  # at most a dozen axis labels; every bar keeps its own tooltip
     bars = []
     for i, (label, value) in enumerate(points):
+        shown = escape(label) if i % every == 0 else ""
         h = plot_h * abs(value) / span
         x = pad + i * slot
         y = zero_y - h if value >= 0 else zero_y
@@ -31,7 +33,7 @@ def bar_chart(points: Sequence[tuple[str, float]], *, title: str, width: int = 6
             f"<g><title>{escape(label)}: {value:g}</title>"
             f'<rect class="{cls}" x="{x + 1:.1f}" y="{y:.1f}" width="{max(slot - 2, 1):.1f}" height="{h:.1f}"/>'
             f'<text x="{x + slot / 2:.1f}" y="{height - pad:.1f}" text-anchor="middle" font-size="10">'
-            f"{escape(label)}</text></g>"
+            f"{shown}</text></g>"
         )
     axis = f'<line class="axis" x1="{pad}" x2="{width - pad}" y1="{zero_y:.1f}" y2="{zero_y:.1f}"/>'
     return (

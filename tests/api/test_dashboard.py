@@ -164,3 +164,14 @@ def test_message_list_coverage_and_reconciliation_pages(
     page = client.get("/dashboard/reconciliation/r1").text
     assert "svg" in page and "datahuis" in page and "<iframe" not in page  # no report.html in this run
     assert client.get("/dashboard/reconciliation/nope").status_code == 404
+
+
+def test_overview_counts_and_throughput_come_from_the_store(settings: Settings, tokens: Tokens, store: Store) -> None:
+    for i in range(3):
+        submit(store, _di01(f"O-{i}"), sender=None)
+    client = TestClient(create_app(settings, store=store))
+    _login(client, tokens)
+    page = client.get("/dashboard/").text
+    assert '<tr><td>received</td><td class="num">3</td></tr>' in page
+    assert '<tr><td>delivered</td><td class="num">0</td></tr>' in page
+    assert 'class="chart"' in page and ": 3</title>" in page  # this minute's bar holds the three

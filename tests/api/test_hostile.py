@@ -94,6 +94,8 @@ def test_hostile_bodies(client: TestClient, tokens: Tokens, store: Store, jobs_b
     bomb = gzip.compress(b"<a>" + b"\0" * (50 * 1024 * 1024) + b"</a>")
     r = client.post("/v1/berichten", content=bomb, headers=_h(tokens.a, **{"Content-Encoding": "gzip"}))
     assert r.status_code == 415 and r.json()["error"] == "unsupported_encoding"
+    r = client.post("/v1/berichten", content=bomb, headers=_h(tokens.a))  # the same bytes, undeclared: never unpacked
+    assert r.status_code == 400 and r.json()["error"] == "not_well_formed"
     assert client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, "application/json")).status_code == 415
     assert client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, "text/plain")).status_code == 415
     r = client.post("/v1/berichten", content=b"<a><b></a>", headers=_h(tokens.a))

@@ -34,6 +34,9 @@ def test_serve_command_answers_health_and_docs(tmp_path: Path) -> None:
         assert r.json() == {"status": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
         assert "/v1/berichten" in httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["paths"]
+        # serve opened (and migrated) the real SQLite store named by KETENPOORT_DATABASE_URL
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").json() == {"status": "ready"}
+        assert (tmp_path / "kp.db").exists()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
