@@ -8,7 +8,10 @@ LOCKED``. Everything else in the store is the same SQL on both.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +38,16 @@ class Backend:
     name: str
     skip_locked: bool
     """Claims lock their row with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL)."""
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file (and its directory) readable by its owner only: payloads hold BSNs.
+
+    SQLite gives the -wal and -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
@@ -88,6 +101,7 @@ def create_engine(url: str | sa.URL, *, pool_size: int = 8, echo: bool = False) 
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise ValueError("the SQLite store needs a file (sqlite:///path/to/ketenpoort.db)")
+        _private_file(Path(parsed.database))
         return _sqlite_engine(parsed, pool_size, echo), Backend("sqlite", skip_locked=False)
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":

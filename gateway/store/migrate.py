@@ -10,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from gateway.store.backend import WRITE
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 _PG_MIGRATE_LOCK = 0x6B70_6D67  # "kpmg": serialises concurrent `migrate` runs on one PostgreSQL database
@@ -35,12 +37,18 @@ def current_revisions(conn: sa.Connection) -> set[str]:
 
 def upgrade(engine: sa.Engine) -> None:
     """Upgrade to head in one transaction; concurrent callers wait for each other and then find nothing to do."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATE_LOCK})
-        if current_revisions(conn) == head_revisions():
-            return
-        command.upgrade(alembic_config(conn), "head")
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})  # SQLite: BEGIN IMMEDIATE, so a second migrator waits, then finds head
+        with conn.begin():
+            _upgrade(conn)
+
+
+def _upgrade(conn: sa.Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATE_LOCK})
+    if current_revisions(conn) == head_revisions():
+        return
+    command.upgrade(alembic_config(conn), "head")
 
 
 def is_current(engine: sa.Engine) -> bool:

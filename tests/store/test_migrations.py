@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import command
 
@@ -48,5 +50,42 @@ def test_downgrade_to_base_and_back(db_url: str) -> None:
         assert not store.migrations_current()
         store.migrate()
         assert store.migrations_current()
+    finally:
+        store.close()
+
+
+def test_concurrent_migrations_on_an_empty_database_all_succeed(db_url: str) -> None:
+    import threading
+
+    stores = [Store.open(db_url) for _ in range(3)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def go(store: Store) -> None:
+        start.wait()
+        try:
+            store.migrate()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == [] and all(s.migrations_current() for s in stores)
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_sqlite_file_is_private_and_its_directory_is_made(tmp_path: Path) -> None:
+    path = tmp_path / "deeper" / "ketenpoort.db"
+    store = Store.open(f"sqlite:///{path}", migrate=True)
+    try:
+        assert path.stat().st_mode & 0o777 == 0o600
+        wal = path.with_name(path.name + "-wal")
+        assert not wal.exists() or wal.stat().st_mode & 0o077 == 0
     finally:
         store.close()
