@@ -103,6 +103,7 @@ def extract_facts(
     if found is None:
         return []
     fact_kind, item_tag = found
+    ijw23 = kind.version.startswith("2")
     header = read_header(root)
     if fact_kind is FactKind.TOEWIJZING:
         gemeente, aanbieder = _gemeente(header.sender), header.receiver or ""
@@ -124,10 +125,36 @@ def extract_facts(
                 gemeente=gemeente,
                 woon=woon,
                 received_at=received_at,
+                ijw23=ijw23,
             )
             if fact is not None:
                 facts.append(fact)
     return facts
+
+
+_LOCAL: dict[str, str] = {}
+
+
+def _flat(item: etree._Element) -> dict[str, str]:
+    """Every element text under ``item`` by local name, in one pass (later duplicates win).
+
+    Within a Prestatie, ToegewezenProduct, StartProduct or StopProduct the names we read are unique
+    (Begindatum/Einddatum of the ProductPeriode, Bedrag/DebetCredit of the IngediendBedrag), except
+    in an iJw 2.3 Prestatie, whose amounts are read from their own parent.
+    """
+    found: dict[str, str] = {}
+    for element in item.iter():
+        tag = element.tag
+        text = element.text
+        if text is None or not isinstance(tag, str):
+            continue
+        local = _LOCAL.get(tag)
+        if local is None:
+            local = _LOCAL.setdefault(tag, tag.rpartition("}")[2])
+        value = text.strip()
+        if value:
+            found[local] = value
+    return found
 
 
 def _fact(
@@ -139,37 +166,31 @@ def _fact(
     gemeente: str,
     woon: str | None,
     received_at: datetime,
+    ijw23: bool = False,
 ) -> Fact | None:
-    fields = _children(item)
+    fields = _flat(item)
+    get = fields.get
     bedrag: int | None = None
     if kind is FactKind.PRESTATIE:
-        categorie, code = _of(fields, "ProductCategorie"), _of(fields, "ProductCode")
-        periode = _children(fields.get("ProductPeriode"))
-        begin, end = _day(_of(periode, "Begindatum")), _day(_of(periode, "Einddatum"))
-        amounts = fields.get("IngediendeBedragPrestatie")  # iJw 2.3
-        if amounts is not None:
-            inner = _children(amounts)
-            volume, eenheid = _int(_of(inner, "GeleverdVolume")), _of(inner, "Eenheid")
-            bedrag = _amount(inner.get("DeclaratieFactuurBedrag"))
-        else:
-            volume, eenheid = _int(_of(fields, "GeleverdVolume")), _of(fields, "Eenheid")
-            bedrag = _amount(fields.get("IngediendBedrag"))
+        categorie, code = get("ProductCategorie"), get("ProductCode")
+        if ijw23:  # several Bedrag elements per Prestatie: read the declared one from its own parent
+            bedrag = _amount(item.find("{*}IngediendeBedragPrestatie/{*}DeclaratieFactuurBedrag"))
+        elif get("Bedrag") is not None:
+            cents = _int(get("Bedrag"))
+            bedrag = -cents if cents is not None and get("DebetCredit") == "C" else cents
+        begin, end = _day(get("Begindatum")), _day(get("Einddatum"))
+        volume = _int(get("GeleverdVolume"))
     else:
-        product = _children(fields.get("Product"))
-        categorie, code = _of(product, "Categorie"), _of(product, "Code")
+        categorie, code = get("Categorie"), get("Code")
         if kind is FactKind.TOEWIJZING:
-            begin, end = _day(_of(fields, "Ingangsdatum")), _day(_of(fields, "Einddatum"))
+            begin, end = _day(get("Ingangsdatum")), _day(get("Einddatum"))
         else:
-            begin = _day(_of(fields, "Begindatum"))
-            end = _day(_of(fields, "Einddatum")) if kind is FactKind.STOP else None
-        omvang = _children(fields.get("Omvang"))
-        volume, eenheid = _int(_of(omvang, "Volume")), _of(omvang, "Eenheid")
+            begin = _day(get("Begindatum"))
+            end = _day(get("Einddatum")) if kind is FactKind.STOP else None
+        volume = _int(get("Volume"))
     if begin is None:
         return None
     mapping = lookup(code, gemeente=gemeente if gemeente.isdigit() else None, on=begin) if code else None
-    referentie = _of(_children(fields.get("ProductReferentie")), "ReferentieNummer") or _of(
-        fields, "ReferentieAanbieder"
-    )
     return Fact(
         kind=kind,
         client=client,
@@ -181,10 +202,10 @@ def _fact(
         begindatum=begin,
         einddatum=end,
         volume=volume,
-        eenheid=eenheid,
+        eenheid=get("Eenheid"),
         bedrag_cent=bedrag,
-        toewijzingnummer=_of(fields, "ToewijzingNummer"),
-        referentienummer=referentie,
+        toewijzingnummer=get("ToewijzingNummer"),
+        referentienummer=get("ReferentieNummer") or get("ReferentieAanbieder"),
         woongemeente=woon,
         declared_at=received_at,
     )
