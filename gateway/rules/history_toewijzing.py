@@ -13,7 +13,7 @@ from datetime import date
 from lxml import etree
 
 from gateway.rules.context import ToegewezenProduct
-from gateway.rules.registry import Doc, Violation, child, child_or, parse_date, rule, text
+from gateway.rules.registry import Doc, Violation, child, child_date, child_or, parse_date, rule, text
 
 _CUTOFF = date(2020, 12, 31)
 
@@ -169,3 +169,50 @@ def terugwerkende_wijziging_vanaf_ingang(doc: Doc) -> Iterator[Violation]:
                 gewenst,
                 "GewensteIngangsdatum ligt niet na de Dagtekening en is niet de Ingangsdatum van de toewijzing.",
             )
+
+
+def _verzoek_lines(
+    doc: Doc,
+) -> list[tuple[etree._Element, tuple[str | None, str | None], date | None, date | None, bool]]:
+    """(element, product, start, end, new) for every product of a verzoek om wijziging; toewijzingen from history."""
+    found = _toegewezen(doc)
+    lines = []
+    for el in doc.iter("NieuwProduct"):
+        product = child(el, "Product")
+        if product is not None:
+            key = (text(product, "Categorie"), text(product, "Code"))
+            lines.append((el, key, child_date(el, "GewensteIngangsdatum"), child_date(el, "Einddatum"), True))
+    for name in ("TeWijzigenProduct", "OngewijzigdProduct"):
+        for el in doc.iter(name):
+            toewijzing = found.get(text(el, "ToewijzingNummer") or "")
+            if toewijzing is None:
+                continue  # an unknown toewijzing is TR350/TR351's finding
+            end = child_date(el, "Einddatum") if name == "TeWijzigenProduct" else None
+            key = (toewijzing.productcategorie, toewijzing.productcode)
+            lines.append((el, key, toewijzing.ingangsdatum, end or toewijzing.einddatum, False))
+    return lines
+
+
+@rule(
+    "TR361",
+    "9361",
+    ("JW317",),
+    "Een Product komt alleen vaker voor in een verzoek om wijziging als de zorgperiodes niet overlappen.",
+    history=True,
+)
+def geen_overlap_in_verzoek(doc: Doc) -> Iterator[Violation]:
+    """New, changed and unchanged products of one verzoek: the same Product never twice over the same days.
+
+    Two NieuwProducten overlapping is TR410's in-message finding; TR361 reports the overlaps that involve
+    a toewijzing (a TeWijzigenProduct or OngewijzigdProduct, whose product and period come from the history).
+    """
+    lines = _verzoek_lines(doc)
+    for i, (el, key, start, end, new) in enumerate(lines):
+        if start is None or key == (None, None):
+            continue
+        for _, other_key, other_start, other_end, other_new in lines[:i]:
+            if other_key != key or other_start is None or (new and other_new):
+                continue
+            if start <= (other_end or date.max) and other_start <= (end or date.max):
+                yield el, "Hetzelfde Product komt in het verzoek vaker voor met overlappende periodes."
+                break

@@ -32,7 +32,8 @@ class FakeHistory:
             "10073": _toewijzing("10073", "45A04"),
             "10074": _toewijzing("10074", "45A03"),
             "10075": _toewijzing("10075", "45A04"),
-            "10071": _toewijzing("10071", "45A03"),
+            # the JW317 example's OngewijzigdProduct: another product than its NieuwProduct (45A03), so TR361 holds
+            "10071": _toewijzing("10071", "45A05"),
             "300201": ToegewezenProduct("300201", "client", date(2026, 4, 1), None, "55", "55A11"),
             "300202": ToegewezenProduct("300202", "client", date(2026, 4, 1), None, "55", "55A12"),
         }
@@ -245,7 +246,7 @@ def _jw317_te_wijzigen(with_omvang: bool) -> etree._Element:
     product = etree.SubElement(producten, f"{{{ns}}}TeWijzigenProduct")
     etree.SubElement(product, f"{{{ns}}}ToewijzingNummer").text = "10080"
     etree.SubElement(product, f"{{{ns}}}GewensteIngangsdatum").text = "2026-02-01"
-    etree.SubElement(product, f"{{{ns}}}Einddatum").text = "2026-12-31"
+    etree.SubElement(product, f"{{{ns}}}Einddatum").text = "2026-10-31"  # before the NieuwProduct (TR361)
     if with_omvang:
         omvang = etree.SubElement(product, f"{{{ns}}}Omvang")
         for name, value in (("Volume", "4"), ("Eenheid", "04"), ("Frequentie", "4")):
@@ -282,5 +283,5 @@ def test_te_wijzigen_product_against_its_toewijzing(
 def test_every_history_rule_is_tested_here() -> None:
     tested = {"TR056", "TR333", "TR314", "TR338", "TR339", "TR340", "TR307", "TR308", "TR384", "TR387", "TR388"}
     tested |= {"TR323", "TR390", "TR389", "TR019", "TR304", "TR350", "TR351", "TR411", "TR412", "TR375"}
-    tested |= {"TR341", "TR321", "TR322", "TR369", "TR357"}  # in test_history_volume.py
+    tested |= {"TR341", "TR321", "TR322", "TR369", "TR357", "TR361"}  # in test_history_volume.py
     assert {r.id for r in RULES.values() if r.needs_history} <= tested

@@ -107,3 +107,28 @@ def test_tr357_retroactive_change_starts_at_the_toewijzing(
     history = FakeHistory()
     history.toewijzingen["10080"] = ToegewezenProduct("10080", "client", ingang, None, "45", "45A03")
     assert _rules(root, history) == expected
+
+
+@pytest.mark.parametrize(
+    ("einde", "expected"),
+    [
+        (date(2026, 10, 31), set()),  # the unchanged toewijzing (45A03) ends before the new 45A03 starts
+        (date(2026, 11, 1), {("TR361", "9361")}),
+        (None, {("TR361", "9361")}),
+    ],
+)
+def test_tr361_new_product_overlapping_an_unchanged_toewijzing(
+    einde: date | None, expected: set[tuple[str, str]]
+) -> None:
+    history = FakeHistory()
+    history.toewijzingen["10071"] = replace(history.toewijzingen["10071"], productcode="45A03", einddatum=einde)
+    assert _rules(clean("JW317"), history) == expected
+
+
+def test_tr361_changed_toewijzing_takes_its_new_einddatum() -> None:
+    root = _jw317_te_wijzigen(with_omvang=True)  # TeWijzigenProduct 10080 until 2026-10-31
+    history = FakeHistory()
+    history.toewijzingen["10080"] = ToegewezenProduct("10080", "client", date(2026, 1, 1), None, "45", "45A03")
+    assert _rules(root, history) == set()
+    set_text(root, "//TeWijzigenProduct/Einddatum", "2026-12-31")
+    assert _rules(root, history) == {("TR361", "9361")}  # now overlaps the NieuwProduct 45A03 from 2026-11-01
