@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 
+@pytest.mark.slow
 def test_serve_command_answers_health_and_docs(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
