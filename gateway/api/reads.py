@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from gateway.api import storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import caller
-from gateway.api.views import may_see, parties, plain, retour_text, summary
+from gateway.api.views import finding_dict, may_see, parties, plain, retour_text, summary
 from gateway.model import MessageStatus
 
 router = APIRouter(tags=["berichten"])
@@ -90,6 +90,9 @@ async def get_bericht(request: Request, mid: str, who: Annotated[Sender, Depends
     message = await _visible(request, who, mid)
     store = store_of(request)
     body = plain(message)
+    body["verdict"] = getattr(message, "verdict", None)  # a property of the store's view, not a field
+    body["errors"] = [finding_dict(f) for f in (getattr(message, "findings", None) or ())]
+    body.pop("findings", None)
     body["audit"] = plain(await run_in_threadpool(store.audit_events, mid))
     body["deliveries"] = plain(await run_in_threadpool(store.deliveries, mid))
     body["links"] = {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"}

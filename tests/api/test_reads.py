@@ -79,6 +79,13 @@ def test_wait_true_returns_verdict_errors_and_retour(client: TestClient, store: 
     assert body["errors"] and all(e["retourcode"] for e in body["errors"] if e["kind"] == "rule")
     assert body["retour"].startswith("<?xml") and "jw302" in body["retour"].lower()
     assert "123456789" not in json.dumps(body["errors"])
+    detail = client.get(body["links"]["self"], headers=_h(tokens.operator)).json()
+    assert (detail["status"], detail["verdict"]) == ("rejected", "rejected")
+    assert detail["errors"] == body["errors"] and detail["deliveries"] == []
+    assert [e["event"] for e in detail["audit"]] == ["message.received", "message.rejected"]
+    assert "payload" not in detail and "retour" not in detail
+    retour = client.get(body["links"]["retour"], headers=_h(tokens.operator))
+    assert retour.headers["content-type"].startswith("application/xml") and retour.text == body["retour"]
 
 
 def test_same_idempotency_key_or_identification_returns_the_first(
