@@ -17,7 +17,7 @@ from gateway.facts import Fact, FactKind
 from gateway.model import MessageStatus, Stage, finding_from_dict
 from gateway.store.base import StoreBase
 from gateway.store.schema import audit_events, deliveries, facts, jobs, messages
-from gateway.store.views import AuditView, DeliveryView, MessageView
+from gateway.store.views import AuditView, DeliveryView, MessageView, verdict_of
 
 _VIEW_COLUMNS = [c for c in messages.c if c.name not in ("payload", "idempotency_key")]
 
@@ -33,9 +33,10 @@ class NotDeadError(ValueError):
 
 def message_view(row: Any) -> MessageView:
     """A ``messages`` row (without payload) as a :class:`MessageView`."""
+    status = MessageStatus(row.status)
     return MessageView(
         id=row.id,
-        status=MessageStatus(row.status),
+        status=status,
         sender=row.sender,
         receiver=row.receiver,
         standard=row.standard,
@@ -53,6 +54,7 @@ def message_view(row: Any) -> MessageView:
         updated_at=row.updated_at,
         delivered_at=row.delivered_at,
         purged_at=row.purged_at,
+        verdict=verdict_of(status),
     )
 
 

@@ -33,13 +33,15 @@ class MessageView:
     updated_at: datetime
     delivered_at: datetime | None
     purged_at: datetime | None
+    verdict: str | None
+    """``accepted`` or ``rejected`` once validated (delivery states count as accepted); None before."""
 
-    @property
-    def verdict(self) -> str | None:
-        """``accepted`` or ``rejected`` once validated (delivery states count as accepted); None before."""
-        if self.status in (MessageStatus.RECEIVED, MessageStatus.DUPLICATE):
-            return None
-        return "rejected" if self.status is MessageStatus.REJECTED else "accepted"
+
+def verdict_of(status: MessageStatus) -> str | None:
+    """The validation verdict a status implies."""
+    if status in (MessageStatus.RECEIVED, MessageStatus.DUPLICATE):
+        return None
+    return "rejected" if status is MessageStatus.REJECTED else "accepted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,4 +79,4 @@ class PurgeResult:
     audit_events_pruned: int
 
 
-__all__ = ["AuditView", "DeliveryView", "MessageView", "PurgeResult"]
+__all__ = ["AuditView", "DeliveryView", "MessageView", "PurgeResult", "verdict_of"]

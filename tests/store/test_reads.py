@@ -48,6 +48,10 @@ def test_get_message_has_verdict_findings_and_retour(store: Store) -> None:
     assert (view.sender, view.receiver, view.message_type, view.external_id) == ("0034", "12345678", "JW301", "ID-1")
     assert view.received_at <= view.updated_at and view.payload_size > 0
     assert store.get_message("nope") is None
+    from gateway.api.views import plain
+
+    shown = plain(view)
+    assert shown["verdict"] == "rejected" and shown["findings"][0]["rule"] == "TR001" and "retour" not in shown
 
 
 def test_keyset_pages_newest_first_without_gaps_or_repeats(store: Store) -> None:
