@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from gateway.api import reports, storeview
 from gateway.api.charts import waterfall_chart
 from gateway.api.dashboard import form_ok, page, signed_in
 from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
 from gateway.api.reads import parse_since, parse_status
+from gateway.api.reconcile_runs import MAX_TABLE_BYTES, RunRequest, start_run
 from gateway.api.views import finding_dict, plain
+from gateway.errors import GatewayError
 from gateway.model import MessageStatus
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -130,6 +136,38 @@ def runs_page(request: Request) -> Response:
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     return page(request, "runs.html", {"runs": reports.list_runs(request.app.state.settings.data_dir)})
+
+
+@router.post("/reconciliation")
+async def start_run_form(
+    request: Request,
+    *,
+    gemeente: Annotated[str, Form()],
+    perioden: Annotated[str, Form()],
+    peildatum: Annotated[str, Form()],
+    cbs: Annotated[UploadFile, File()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Reconcile the stored facts against an uploaded CBS table; refused without this session's CSRF token."""
+    if signed_in(request) is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    if form_ok(request, csrf) is None:
+        return Response(_CSRF_REFUSED, status_code=403)
+    raw = await cbs.read(MAX_TABLE_BYTES + 1)
+    try:
+        req = RunRequest(
+            gemeente=gemeente.strip(),
+            perioden=[p.strip().upper() for p in perioden.split(",") if p.strip()],
+            peildatum=date.fromisoformat(peildatum.strip()),
+            cbs_csv=raw.decode("utf-8"),
+        )
+        store = _store(request)
+        run = await run_in_threadpool(start_run, store, request.app.state.settings.data_dir, req)
+    except (ValidationError, ValueError, GatewayError) as exc:
+        runs = reports.list_runs(request.app.state.settings.data_dir)
+        message = re.sub(r"\d{9}", "…", str(exc).splitlines()[0])[:200]
+        return page(request, "runs.html", {"runs": runs, "error": message}, status_code=400)
+    return RedirectResponse(f"/dashboard/reconciliation/{run.id}", status_code=303)
 
 
 @router.get("/reconciliation/{run_id}", response_class=HTMLResponse)

@@ -175,3 +175,20 @@ def test_overview_counts_and_throughput_come_from_the_store(settings: Settings, 
     assert '<tr><td>received</td><td class="num">3</td></tr>' in page
     assert '<tr><td>delivered</td><td class="num">0</td></tr>' in page
     assert 'class="chart"' in page and ": 3</title>" in page  # this minute's bar holds the three
+
+
+def test_start_a_reconciliation_from_the_dashboard(
+    settings: Settings, tokens: Tokens, tmp_path: Path, store: Store
+) -> None:
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+    csrf = _login(client, tokens)
+    cbs = ("cbs", ("cbs.csv", b"gemeente,periode,hulpvorm,jongeren\n0034,2018HJ2,totaal,7\n", "text/csv"))
+    form = {"gemeente": "0034", "perioden": "2018hj2", "peildatum": "2019-03-01"}
+    assert client.post("/dashboard/reconciliation", data=form, files=[cbs]).status_code == 403  # no CSRF token
+    assert not (tmp_path / "reconcile").exists()
+    r = client.post("/dashboard/reconciliation", data={**form, "csrf": csrf}, files=[cbs], follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/dashboard/reconciliation/0034-2018HJ2-")
+    page = client.get(r.headers["location"]).text
+    assert 'class="chart waterfall"' in page and "<iframe" in page
+    bad = client.post("/dashboard/reconciliation", data={**form, "perioden": "ooit", "csrf": csrf}, files=[cbs])
+    assert bad.status_code == 400 and 'role="alert"' in bad.text
