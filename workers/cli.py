@@ -70,10 +70,13 @@ def run(
     except (StoreUnavailableError, RouteConfigError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    # uvicorn handles SIGTERM/SIGINT while it serves and re-raises the signal after shutdown; with our
+    # handler in place that re-raise asks the worker to finish its jobs in hand instead of killing the process
+    loop.install_signal_handlers()
     thread = threading.Thread(target=loop.run, name="worker", daemon=True)
     thread.start()
     try:
-        serve(settings, host, port, store=store)  # returns on SIGTERM/SIGINT (uvicorn's handlers)
+        serve(settings, host, port, store=store)
     finally:
         loop.request_stop()  # the jobs in hand are finished before the process exits
         thread.join()
