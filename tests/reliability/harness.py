@@ -46,6 +46,7 @@ class WorkerPool:
         self.procs: list[subprocess.Popen[bytes] | None] = [None] * size
         self.kills = 0
         self.starts = 0
+        self.exit_codes: list[int] = []
 
     def _spawn(self, slot: int) -> None:
         command = [sys.executable, "-m", "gateway", "worker", "--concurrency", str(self.concurrency)]
@@ -112,17 +113,17 @@ class WorkerPool:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        """SIGTERM every process (they finish their job in hand) and reap them."""
+        """SIGTERM every process (they finish their job in hand) and reap them; exit codes in :attr:`exit_codes`."""
         for proc in self.procs:
             if proc is not None and proc.poll() is None:
                 proc.terminate()
         for proc in self.procs:
             if proc is not None:
                 try:
-                    proc.wait(30)
+                    self.exit_codes.append(proc.wait(30))
                 except subprocess.TimeoutExpired:
                     proc.kill()
-                    proc.wait()
+                    self.exit_codes.append(proc.wait())
 
     def __enter__(self) -> Self:
         """Start on entry."""

@@ -123,6 +123,7 @@ def test_a_permanent_400_gets_no_retries(opened: Store, db_url: str, tmp_path: P
     receiver.always(400)
     with WorkerPool(_env(opened, db_url, tmp_path, receiver.url), 1, log_dir=tmp_path) as pool:
         pool.wait(lambda: _settled(opened, len(ids)))
+    assert pool.exit_codes == [0]  # SIGTERM: the worker finished and exited cleanly
     assert set(statuses(opened.engine).values()) == {"dead"}
     assert Counter(r.idempotency_key for r in receiver.records) == Counter(dict.fromkeys(ids, 1))
 
