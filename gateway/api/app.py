@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from gateway.api import berichten, dashboard, dashboard_pages, health, operator, reads, reconcile_runs
 from gateway.api.access import AccessLog
 from gateway.api.auth import load_senders
+from gateway.api.bodylimit import BodyLimit
 from gateway.config import Settings, load_settings
 
 BODY_TIMEOUT_S = 10.0
@@ -45,6 +46,7 @@ def create_app(
         detail = raw if isinstance(raw, dict) else {"error": "http_error", "message": str(raw)}
         return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)
 
+    app.add_middleware(BodyLimit, intake_max_bytes=settings.max_message_bytes)
     app.add_middleware(AccessLog)
     return app
 
