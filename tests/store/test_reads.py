@@ -10,6 +10,7 @@ from gateway.contracts import Verdict
 from gateway.facts import Fact, FactKind
 from gateway.model import Finding, MessageStatus, Stage
 from gateway.store import NotDeadError, Store
+from gateway.store.schema import messages
 from tests.store.helpers import decision, record
 
 
@@ -113,6 +114,15 @@ def test_counts_and_throughput(store: Store) -> None:
     assert jobs["done"] == 1 and jobs["due"] == 2 + 1 + 1  # two validate, one map, one retention
     series = store.throughput("minute", periods=5)
     assert len(series) == 5 and series[-1][1] == 3 and sum(n for _, n in series) == 3
+    old = store.intake(record("OLD")).message_id
+    with store.engine.begin() as conn:  # received two and a half minutes ago
+        conn.execute(
+            messages.update()
+            .where(messages.c.id == old)
+            .values(received_at=datetime.now(UTC) - timedelta(minutes=2, seconds=30))
+        )
+    series = store.throughput("minute", periods=5)
+    assert [n for _, n in series][-3:] == [1, 0, 3] and store.throughput("hour", periods=2)[-1][1] == 4
 
 
 def test_facts_round_trip_and_filter(store: Store) -> None:
