@@ -233,10 +233,8 @@ class ReadMixin(StoreBase):
         else:
             offset = sa.extract("epoch", received) - start.timestamp()
         # offsets are >= 0 here, so truncation is floor (SQLite may be built without floor())
-        index = sa.cast(
-            offset / step_s if self.backend.name == "sqlite" else sa.func.floor(offset / step_s), sa.Integer
-        )
-        index = index.label("i")
+        steps = offset / step_s if self.backend.name == "sqlite" else sa.func.floor(offset / step_s)
+        index = sa.cast(steps, sa.Integer).label("i")
         with self.read() as conn:
             counts = {
                 int(i): int(n)
