@@ -26,6 +26,19 @@ def _secret(request: Request) -> bytes:
     return secret
 
 
+PAGE_HEADERS = {
+    # every asset is ours; no page may be framed elsewhere (the replay form cannot be clickjacked)
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _render(request: Request, template: str, ctx: dict[str, Any], status_code: int = 200) -> Response:
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code, headers=PAGE_HEADERS)
+
+
 def _session(request: Request) -> dict[str, str] | None:
     return session.read(_secret(request), request.cookies.get(session.COOKIE))
 
@@ -36,7 +49,7 @@ def page(request: Request, template: str, context: dict[str, Any], status_code: 
     if current is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     ctx = {"operator": current["op"], "csrf": session.csrf_token(_secret(request), current["sid"]), **context}
-    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+    return _render(request, template, ctx, status_code)
 
 
 def signed_in(request: Request) -> str | None:
@@ -56,7 +69,7 @@ def form_ok(request: Request, csrf: str) -> str | None:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
     """The login page: an operator signs in with their operator token."""
-    return TEMPLATES.TemplateResponse(request, "login.html", {"error": None})
+    return _render(request, "login.html", {"error": None})
 
 
 @router.post("/login")
@@ -65,7 +78,7 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
     book: SenderBook = request.app.state.senders
     who = book.authenticate(token)
     if who is None or who.role is not Role.OPERATOR:
-        return TEMPLATES.TemplateResponse(request, "login.html", {"error": "Onbekend token"}, status_code=401)
+        return _render(request, "login.html", {"error": "Onbekend token"}, 401)
     response = RedirectResponse("/dashboard/", status_code=303)
     response.set_cookie(
         session.COOKIE,
@@ -105,7 +118,7 @@ def overview(request: Request) -> Response:
     if store is not None and hasattr(store, "throughput"):
         points = [(str(label), float(value)) for label, value in store.throughput()]
         chart = Markup(bar_chart(points, title="Berichten per interval"))  # noqa: S704 - bar_chart escapes every label
-    return TEMPLATES.TemplateResponse(
+    return _render(
         request,
         "overview.html",
         {

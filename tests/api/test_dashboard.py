@@ -31,6 +31,8 @@ def test_login_sets_a_strict_httponly_cookie_and_shows_overview(settings: Settin
     page = client.get("/dashboard/")
     assert page.status_code == 200 and "ops" in page.text and 'href="/static/app.css"' in page.text
     assert "http://" not in page.text and "https://" not in page.text  # every asset local
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp  # no clickjacking of the forms
     assert client.get("/static/app.css").status_code == 200
 
 
