@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from gateway.bsn import is_valid_bsn
 from gateway.store import open_store
 from workers.demo import demo_batch, run_demo
 
@@ -58,3 +60,36 @@ def test_ketenpoort_demo_command_needs_nothing_but_this_machine(tmp_path: Path) 
     assert "delivered" in done.stdout and "audit chain:" in done.stdout and "verified" in done.stdout
     assert "CS002 → 0001" in done.stdout
     assert not list(tmp_path.iterdir())  # the temporary data directory was removed; nothing left in cwd
+
+
+@pytest.mark.slow
+def test_no_bsn_of_the_demo_batch_in_any_log_line_or_audit_row(tmp_path: Path) -> None:
+    bsns = {
+        number
+        for message in demo_batch()
+        for number in re.findall(rb"<[^>]*Bsn>(\d{9})<", message.data)
+        if is_valid_bsn(number.decode())
+    }
+    assert len(bsns) >= 20
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETENPOORT_")}
+    env.update(KETENPOORT_LOG_FORMAT="json", KETENPOORT_LOG_LEVEL="DEBUG")
+    data_dir = tmp_path / "kept"
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "demo", "--verbose", "--data-dir", str(data_dir)],
+        cwd=tmp_path, env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    output = done.stdout + done.stderr
+    assert b'"event": "audit"' in output or b"audit" in output  # the pipeline really logged its events
+    assert not [bsn for bsn in bsns if bsn in output]
+    store = open_store(f"sqlite:///{data_dir / 'ketenpoort.db'}")
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT event, actor, data, message_id FROM audit_events").all()
+            payloads = b"".join(p for (p,) in conn.exec_driver_sql("SELECT payload FROM messages").all() if p)
+    finally:
+        store.close()
+    assert len(rows) > 100
+    assert all(bsn in payloads for bsn in bsns)  # the scan finds them where they belong
+    dumped = repr(rows).encode()
+    assert not [bsn for bsn in bsns if bsn in dumped]
