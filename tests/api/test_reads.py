@@ -187,3 +187,14 @@ def test_access_log_has_no_bsn_no_token_no_raw_path(
     assert bsn not in text and tokens.operator not in text and tokens.a not in text
     found = store.get_message(mid)
     assert found is not None and found.status is not MessageStatus.RECEIVED
+
+
+def test_wait_true_without_a_worker_answers_received_after_the_cap(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.api import berichten
+
+    monkeypatch.setattr(berichten, "WAIT_CAP_S", 0.2)
+    body = client.post("/v1/berichten?wait=true", content=_di01("W-1"), headers=_h(tokens.a)).json()
+    assert (body["status"], body["waited"], body["errors"]) == ("received", False, [])
+    assert "retour" not in body and body["links"]["self"] == f"/v1/berichten/{body['id']}"
