@@ -187,3 +187,14 @@ def test_metrics_and_readyz(client: TestClient) -> None:
     body = client.get("/metrics").text
     assert 'ketenpoort_http_requests_total{route="/healthz",status="200"}' in body
     assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(settings: Settings) -> None:
+    from tests.api.support import free_port
+
+    gone = Store.open(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing")  # nothing listens there
+    try:
+        r = TestClient(create_app(settings, store=gone)).get("/readyz")
+    finally:
+        gone.close()
+    assert r.status_code == 503 and r.json() == {"status": "unavailable", "reason": "database unreachable"}
