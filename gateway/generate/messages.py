@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from gateway.generate.cases import Case, Client, month_end
 from gateway.generate.ijw import NS_BASIS, header
+from gateway.rules.history_volume import periods_touched
 
 BERICHTCODES = {
     "JW301": "436",
@@ -197,6 +198,7 @@ def jw323(
     for i, case in enumerate(cases):
         product = case.product
         volume = rng.randrange(1, 40 if product.eenheid == "04" else 31)
+        volume = min(volume, case.volume * (periods_touched(product.frequentie, first, last) or 1))  # TR321
         bedrag = volume * product.tarief
         total += bedrag
         parts.append(
