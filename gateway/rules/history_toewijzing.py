@@ -216,3 +216,39 @@ def geen_overlap_in_verzoek(doc: Doc) -> Iterator[Violation]:
             if start <= (other_end or date.max) and other_start <= (end or date.max):
                 yield el, "Hetzelfde Product komt in het verzoek vaker voor met overlappende periodes."
                 break
+
+
+@rule(
+    "TR332",
+    "9332",
+    ("JW301",),
+    "Ieder ToegewezenProduct binnen één gemeente heeft een uniek nummer (per wettelijk domein).",
+    history=True,
+)
+def toewijzingnummer_uniek(doc: Doc) -> Iterator[Violation]:
+    """A ToewijzingNummer the gemeente already gave this aanbieder names the same client and product.
+
+    A JW301 that repeats a toewijzing (a wijziging) keeps its client and product; another client or
+    product under a known number is a second ToegewezenProduct with the same number. The history is
+    asked per gemeente and aanbieder, so a number reused towards another aanbieder is not seen here.
+    """
+    history = doc.context.history
+    client = child(doc.root, "Client")
+    bsn = None if client is None else text(client, "Bsn")
+    if history is None or client is None or bsn is None:
+        return
+    lines = [(el, text(el, "ToewijzingNummer")) for el in client.iter("{*}ToegewezenProduct")]
+    nummers = {n for _, n in lines if n}
+    gemeente, aanbieder = doc.header_text("Afzender") or "", doc.header_text("Ontvanger") or ""
+    found = history.toegewezen_producten(gemeente, aanbieder, nummers) if nummers else {}
+    key = history.client_key(bsn) if found else ""
+    for el, nummer in lines:
+        known = found.get(nummer or "")
+        if known is None:
+            continue
+        product = (text(el, "Product/Categorie"), text(el, "Product/Code"))
+        if known.client != key or product != (known.productcategorie, known.productcode):
+            yield (
+                child_or(el, "ToewijzingNummer"),
+                f"ToewijzingNummer {nummer!r} is al gebruikt voor een ander ToegewezenProduct.",
+            )

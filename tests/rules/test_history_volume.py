@@ -132,3 +132,24 @@ def test_tr361_changed_toewijzing_takes_its_new_einddatum() -> None:
     assert _rules(root, history) == set()
     set_text(root, "//TeWijzigenProduct/Einddatum", "2026-12-31")
     assert _rules(root, history) == {("TR361", "9361")}  # now overlaps the NieuwProduct 45A03 from 2026-11-01
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, set()),  # the same toewijzing sent again (a wijziging): same client, same product
+        ({"client": "another"}, {("TR332", "9332")}),
+        ({"productcode": "55A13"}, {("TR332", "9332")}),
+    ],
+)
+def test_tr332_a_known_toewijzingnummer_names_the_same_product(
+    change: dict[str, object], expected: set[tuple[str, str]]
+) -> None:
+    history = _history("300201", **change)
+    assert _rules(clean("JW301"), history) == expected
+    assert history.parties == [("0384", "42420001")]  # gemeente = Afzender, aanbieder = Ontvanger of a JW301
+
+
+def test_tr332_unknown_numbers_are_new_toewijzingen() -> None:
+    history = FakeHistory(toewijzingen={})
+    assert _rules(clean("JW301"), history) == set()
