@@ -4,7 +4,10 @@ Most iJw rules can be checked inside one message. The berichtoverstijgende rules
 Identificatie unique per sender, TR333 DeclaratieNummer unique, TR314 ReferentieNummer unique,
 TR338..TR341 / TR307 / TR308 / TR384 / TR387 / TR388 a Prestatie against its toewijzing,
 TR323 / TR389 / TR390 credit and debet history, TR019 start/stop against a toewijzing, TR304
-the client of a toewijzing) need earlier messages. They get them through
+the client of a toewijzing, TR341 / TR321 / TR322 / TR369 a Prestatie against the Omvang or Budget,
+TR332 / TR357 / TR361 a toewijzing or verzoek against the known toewijzingen) need earlier messages.
+TR321/TR322 use ``ToegewezenProduct.frequentie`` and TR369 ``budget``: a history that leaves them
+None switches those checks off rather than guessing. They get them through
 :class:`MessageHistory`, a Protocol the store implements; without a history those rules are
 skipped (never guessed).
 
