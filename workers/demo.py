@@ -137,7 +137,7 @@ def run_demo(
     concurrency: int = 3,
     batch: list[DemoMessage] | None = None,
     progress: Progress | None = None,
-    hang_guard_s: float = 300.0,
+    hang_guard_s: float = 120.0,
 ) -> DemoReport:
     """Run the whole demo in ``data_dir`` and return its report."""
     started = time.perf_counter()
