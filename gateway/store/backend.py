@@ -1,7 +1,9 @@
 """The backend-specific parts, kept small: engine set-up per dialect, and the claim statement's lock clause.
 
-SQLite: WAL, ``synchronous=FULL``, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions
-(so writers queue for the one write lock up front instead of failing on upgrade). PostgreSQL
+SQLite: WAL, ``synchronous=FULL``, a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions (so
+writers queue for the one write lock up front instead of failing on upgrade).
+``sqlite:///file?synchronous=normal`` trades the last commits before a power cut (never consistency,
+never anything on a process crash) for a higher write rate. PostgreSQL
 (``postgresql+psycopg://``): a connection pool sized per process, claims with ``FOR UPDATE SKIP
 LOCKED``. Everything else in the store is the same SQL on both.
 """
@@ -51,6 +53,10 @@ def _private_file(path: Path) -> None:
 
 
 def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
+    durable = str(url.query.get("synchronous", "full")).upper()
+    if durable not in ("FULL", "NORMAL"):
+        raise ValueError("sqlite ?synchronous= is full (the default) or normal")
+    url = url.difference_update_query(["synchronous"])
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
@@ -72,7 +78,7 @@ def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         options = conn.get_execution_options()
-        sync = "NORMAL" if options.get(LIGHT) else "FULL"
+        sync = "NORMAL" if options.get(LIGHT) else durable
         raw = conn.connection.driver_connection  # straight to sqlite3: BEGIN is on every call's path
         assert raw is not None
         if conn.info.get("synchronous") != sync:  # a pragma, so set outside the transaction, only on change

@@ -89,3 +89,24 @@ def test_sqlite_file_is_private_and_its_directory_is_made(tmp_path: Path) -> Non
         assert not wal.exists() or wal.stat().st_mode & 0o077 == 0
     finally:
         store.close()
+
+
+def test_sqlite_durability_is_full_unless_the_url_says_normal(tmp_path: Path) -> None:
+    import pytest
+
+    from gateway.model import Stage
+    from tests.store.helpers import record
+
+    for query, expected in (("", 2), ("?synchronous=normal", 1)):
+        store = Store.open(f"sqlite:///{tmp_path}/d{len(query)}.db{query}", migrate=True)
+        try:
+            with store.write() as tx:
+                assert tx.conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+            with store.write(light=True) as tx:  # claims never wait for fsync
+                assert tx.conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+            store.intake(record("X"))
+            assert store.claim([Stage.VALIDATE], "w", 30) is not None
+        finally:
+            store.close()
+    with pytest.raises(ValueError, match="synchronous"):
+        Store.open(f"sqlite:///{tmp_path}/bad.db?synchronous=off")
