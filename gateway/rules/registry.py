@@ -139,6 +139,7 @@ _DAGTEKENING_PATHS = (
     _any_namespace("DeclaratieFactuurIdentificatie/FactuurDagtekening"),
 )
 _FACTUUR_PERIODE = "DeclaratieFactuurIdentificatie/DeclaratiePeriode"
+_LARGE = frozenset({"JW323", "JW325", "JW303", "JW304"})
 
 
 class Doc:
@@ -150,10 +151,23 @@ class Doc:
         self.context = context
         self.memo: dict[str, object] = {}
         """Per-message values that several rules share (e.g. the extracted Prestatie rows)."""
+        self._index: dict[str, list[etree._Element]] | None = None
 
     def iter(self, name: str) -> Iterator[etree._Element]:
-        """All descendants with local name ``name``, in document order."""
-        return self.root.iter("{*}" + name)
+        """All elements with local name ``name``, in document order.
+
+        A small message is walked once into an index by local name (forty rules ask for a dozen
+        names); a declaratie, with hundreds of thousands of elements, is walked per name instead.
+        """
+        if self.kind.message_type in _LARGE:
+            return self.root.iter("{*}" + name)
+        index = self._index
+        if index is None:
+            index = self._index = {}
+            for el in self.root.iter("{*}*"):
+                tag = el.tag
+                index.setdefault(tag[tag.rfind("}") + 1 :], []).append(el)
+        return iter(index.get(name, ()))
 
     @cached_property
     def header(self) -> etree._Element | None:
