@@ -5,7 +5,21 @@ differ (:mod:`gateway.store.backend`). It implements :class:`gateway.contracts.P
 (intake, claims with leases, each stage's outcome in one transaction with its next job and its
 audit event), the read side the API uses, and retention.
 
-    store = open_store("sqlite:///./ketenpoort.db", migrate=True)
+    store = open_store("sqlite:///./ketenpoort.db", migrate=True)   # or open_store(settings, ...)
+
+Decisions worth knowing:
+
+* Durability: every state change commits with ``synchronous=FULL`` (SQLite) / the server's
+  default (PostgreSQL). Only lease claims commit without waiting for fsync: a lease lost to a
+  power cut just means the job is due again.
+* Exactly-once effects: a finish for a job that is already done changes nothing, so a stage run
+  twice (an expired lease) counts once; relay retries carry the same Idempotency-Key.
+* Audit: appends are serialised on one head row and happen last in each transaction; pruning
+  (metadata retention) moves an anchor (``audit_head.base_seq/base_hash``) that is itself
+  recorded as an ``audit.pruned`` event, so ``audit verify`` keeps proving what remains.
+* Job failures (``fail``) are retried with the worker's capped backoff without a limit; they are
+  visible in ``job_counts()`` and ``jobs.last_error``.
+* Queue times are epoch seconds of the writing machine: run workers with synchronised clocks.
 """
 
 from __future__ import annotations
