@@ -24,7 +24,7 @@ from gateway.model import Finding, MessageStatus, Stage
 from gateway.store import statements as st
 from gateway.store.base import StoreBase, Tx
 from gateway.store.ids import new_id
-from gateway.store.schema import facts, jobs
+from gateway.store.schema import jobs
 
 _RELAY_STATUS = {
     Verdict.DELIVERED: MessageStatus.DELIVERED,
@@ -218,16 +218,17 @@ class PipelineMixin(StoreBase):
                 data={"findings": len(findings), "rules": rules, "retourcodes": codes, "retour": retour is not None},
             )
 
-    def finish_map(self, job: Job, found: Sequence[Fact]) -> None:
+    def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""
         mid = job.message_id or ""
         with self.write() as tx:
             if not self._finish_job(tx, job):
                 return
-            if found:
-                tx.conn.execute(facts.insert(), [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in found])
+            if facts:
+                rows = [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in facts]
+                tx.conn.execute(st.INSERT_FACT, rows)
             tx.enqueue(Stage.RELAY, mid)
-            tx.audit("message.mapped", mid, data={"facts": len(found)})
+            tx.audit("message.mapped", mid, data={"facts": len(facts)})
 
     def finish_relay(self, job: Job, decision: RelayDecision) -> None:
         """Record the attempt; delivered, dead, or the relay job again after ``decision.delay_s``."""

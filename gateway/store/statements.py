@@ -9,10 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 
-from gateway.store.schema import deliveries, jobs, messages
+from gateway.store.schema import deliveries, facts, jobs, messages
 
 INSERT_MESSAGE = messages.insert()
 INSERT_JOB = jobs.insert()
+INSERT_FACT = facts.insert()
 
 BY_EXTERNAL_ID = sa.select(messages.c.id).where(
     messages.c.sender == bindparam("b_sender"), messages.c.external_id == bindparam("b_value")
@@ -77,6 +78,7 @@ __all__ = [
     "DUE",
     "FINISH_JOB",
     "INSERT_DELIVERY",
+    "INSERT_FACT",
     "INSERT_JOB",
     "INSERT_MESSAGE",
     "READ_MESSAGE",
