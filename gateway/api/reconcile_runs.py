@@ -15,13 +15,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from gateway.api import reports, storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import operator
 from gateway.api.reads import store_of
 from gateway.errors import GatewayError
+from gateway.mapping.tables import normalise_gemeente
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 
@@ -31,11 +32,17 @@ MAX_TABLE_BYTES = 5 * 1024 * 1024
 class RunRequest(BaseModel):
     """What a reconciliation needs besides the stored facts."""
 
-    gemeente: Annotated[str, Field(pattern=r"^\d{1,4}$", description="CBS gemeentecode, e.g. 0034")]
+    gemeente: Annotated[str, Field(pattern=r"^(GM)?\d{1,4}$", description="CBS gemeentecode, e.g. 0034 or GM0034")]
     perioden: Annotated[list[Annotated[str, Field(pattern=r"^\d{4}(HJ[12]|KW[1-4]|JJ)$")]], Field(min_length=1)]
     peildatum: date
     cbs_csv: Annotated[str, Field(max_length=MAX_TABLE_BYTES, description="gemeente,periode,hulpvorm,jongeren")]
     datahuis_csv: Annotated[str | None, Field(max_length=MAX_TABLE_BYTES)] = None
+
+    @field_validator("gemeente")
+    @classmethod
+    def _four_digits(cls, value: str) -> str:
+        """Stored facts carry four digits; ``34`` and ``GM0034`` must find them too."""
+        return normalise_gemeente(value)
 
 
 def _run_id(req: RunRequest) -> str:

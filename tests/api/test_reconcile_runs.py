@@ -47,6 +47,9 @@ def test_run_from_stored_facts_adds_up_and_is_listed(
     report = client.get(run["links"]["report"], headers=ops).text
     assert "<svg" in report and "http://" not in report.replace("http://www.w3.org", "")
     assert client.get(run["links"]["dashboard"], follow_redirects=False).status_code == 303  # needs a session
+    again = client.post("/v1/operator/reconciliation/runs", json={**body, "gemeente": "GM0034"}, headers=ops)
+    assert again.status_code == 201, again.text  # GM0034 finds the facts stored under 0034
+    assert next(row for row in again.json()["bridge"] if row["hulpvorm"] == "totaal") == total
 
 
 def test_bad_input_is_a_400_or_422_and_writes_no_run(
