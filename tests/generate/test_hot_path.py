@@ -92,3 +92,20 @@ def test_gc_pause_restores_the_collector_state() -> None:
         assert not gc.isenabled()  # a caller's choice is left alone
     finally:
         gc.enable()
+
+
+def test_unrolled_elfproef_agrees_with_the_weighted_sum() -> None:
+    import random
+
+    from gateway.bsn import is_valid_bsn
+
+    def reference(value: str) -> bool:
+        if len(value) != 9 or not value.isdigit():
+            return False
+        total = sum(int(d) * w for d, w in zip(value, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+        return total != 0 and total % 11 == 0
+
+    rng = random.Random(7)
+    values = [f"{rng.randrange(10**9):09d}" for _ in range(5000)] + ["000000000", "12345678", "1234567890", "12345678a"]
+    assert [is_valid_bsn(v) for v in values] == [reference(v) for v in values]
+    assert sum(map(is_valid_bsn, values)) > 300  # about one in eleven passes: both outcomes are exercised
