@@ -102,9 +102,9 @@ jobs = sa.Table(
     sa.Column("last_error", sa.String(512)),
     sa.Column("done", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Index(
-        "ix_jobs_due",
-        "stage",
+        "ix_jobs_next",
         "run_after",
+        "id",
         sqlite_where=sa.text("NOT done"),
         postgresql_where=sa.text("NOT done"),
     ),

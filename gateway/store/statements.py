@@ -48,10 +48,14 @@ FINISH_JOB = (
     jobs.update().where(jobs.c.id == bindparam("b_id"), sa.not_(jobs.c.done)).values(done=True, lease_until=0.0)
 )
 
+NOT_DONE = sa.text("NOT jobs.done")
+"""Spelled as the partial index ``ix_jobs_next`` spells it: SQLAlchemy would write ``done = 0`` on SQLite,
+which SQLite does not match to the index's ``NOT done`` (a full scan and sort per claim)."""
+
 DUE = (
     sa.select(jobs.c.id)
     .where(
-        sa.not_(jobs.c.done),
+        NOT_DONE,
         jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
         jobs.c.run_after <= bindparam("b_now"),
         jobs.c.lease_until <= bindparam("b_now"),
