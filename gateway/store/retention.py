@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from gateway.contracts import Job
 from gateway.model import MessageStatus, Stage
+from gateway.store import statements as st
 from gateway.store.base import Tx
 from gateway.store.pipeline import PipelineMixin
 from gateway.store.schema import audit_events, audit_head, deliveries, jobs, messages
@@ -109,7 +110,9 @@ class RetentionMixin(PipelineMixin):
 
     def _ensure_retention(self, tx: Tx, delay_s: float) -> None:
         open_one = tx.conn.execute(
-            sa.select(jobs.c.id).where(jobs.c.stage == str(Stage.RETENTION), sa.not_(jobs.c.done)).limit(1)
+            sa.select(jobs.c.id)
+            .where(jobs.c.message_id.is_(None), jobs.c.stage == str(Stage.RETENTION), st.NOT_DONE)
+            .limit(1)
         ).first()
         if open_one is None:
             tx.enqueue(Stage.RETENTION, None, delay_s=delay_s)

@@ -80,3 +80,18 @@ def test_parallel_claimers_take_each_job_exactly_once(store: Store) -> None:
     for t in threads:
         t.join()
     assert len(seen) == n and len(set(seen)) == n
+
+
+def test_sqlite_claim_walks_the_partial_index_without_sorting(tmp_path: object) -> None:
+    from gateway.store import statements as st
+
+    store = Store.open(f"sqlite:///{tmp_path}/plan.db", migrate=True)
+    try:
+        sql = str(st.DUE.compile(dialect=store.engine.dialect)).replace("__[POSTCOMPILE_b_stages]", "?, ?")
+        with store.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            plan = " | ".join(str(r[3]) for r in raw.execute("EXPLAIN QUERY PLAN " + sql, ("map", "relay", 1, 1, 1, 0)))
+    finally:
+        store.close()
+    assert "USING INDEX ix_jobs_next" in plan and "TEMP B-TREE" not in plan, plan
