@@ -61,7 +61,15 @@ class Feeder(threading.Thread):
 
 
 def _crash_run(
-    db_url: str, tmp_path: Path, receiver: Receiver, *, messages: int, workers: int, kills: int, preload: bool
+    db_url: str,
+    tmp_path: Path,
+    receiver: Receiver,
+    *,
+    messages: int,
+    workers: int,
+    kills: int,
+    preload: bool,
+    concurrency: int = 2,
 ) -> None:
     store = Store.open(db_url, migrate=True, pseudonymiser=Pseudonymiser(TEST_PSEUDONYM_KEY))
     rng = random.Random(20261125)
@@ -70,7 +78,7 @@ def _crash_run(
         feeder = Feeder(store, messages, rng.randrange(10**6))
         if preload:  # SQLite has one writer: a sender in a tight loop would mostly starve the workers
             feeder.run()
-        with WorkerPool(env, workers, concurrency=2, log_dir=tmp_path) as pool:
+        with WorkerPool(env, workers, concurrency=concurrency, log_dir=tmp_path) as pool:
             if not preload:
                 feeder.start()
             pool.chaos(kills, rng, done=lambda: feeder.finished() and open_jobs(store.engine) == 0, gap_s=(0.3, 1.5))
@@ -108,4 +116,4 @@ def test_three_worker_processes_on_postgresql_killed_at_random_while_5000_messag
     tmp_path: Path, receiver: Receiver
 ) -> None:
     for url in fresh_postgres_database():
-        _crash_run(url, tmp_path, receiver, messages=5000, workers=3, kills=24, preload=False)
+        _crash_run(url, tmp_path, receiver, messages=5000, workers=3, kills=24, preload=False, concurrency=4)
