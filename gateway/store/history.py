@@ -27,6 +27,29 @@ from gateway.store.schema import facts, messages
 _NOT_SEEN = (str(MessageStatus.REJECTED), str(MessageStatus.DUPLICATE))
 _CHUNK = 500
 
+_m = messages.c
+_SEEN_IDENTIFICATIE = (
+    sa.select(_m.id)
+    .where(
+        _m.sender == sa.bindparam("s"),
+        _m.external_id == sa.bindparam("v"),
+        _m.status.not_in(_NOT_SEEN),
+        _m.id != sa.bindparam("x"),
+        sa.or_(sa.bindparam("t", type_=sa.String()).is_(None), _m.type == sa.bindparam("t", type_=sa.String())),
+    )
+    .limit(1)
+)
+_SEEN_DECLARATIE = (
+    sa.select(_m.id)
+    .where(
+        _m.sender == sa.bindparam("s"),
+        _m.declaratienummer == sa.bindparam("v"),
+        _m.status.not_in(_NOT_SEEN),
+        _m.id != sa.bindparam("x"),
+    )
+    .limit(1)
+)
+
 
 def _chunks(values: Collection[str]) -> list[list[str]]:
     ordered = sorted(set(values))
@@ -41,31 +64,22 @@ class StoreHistory:
         self.engine = engine
         self.pseudonymiser = pseudonymiser
 
-    def _rows(self, query: sa.Select[Any]) -> list[Any]:
+    def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
         with self.engine.connect() as conn:
-            return list(conn.execute(query).all())
+            return list(conn.execute(query, params or {}).all())
 
     def seen_identificatie(
         self, sender: str, identificatie: str, exclude_message_id: str | None, *, message_type: str | None = None
     ) -> bool:
         """TR056: an earlier, not rejected message of ``sender`` with this Identificatie."""
-        m = messages.c
-        query = sa.select(m.id).where(m.sender == sender, m.external_id == identificatie, m.status.not_in(_NOT_SEEN))
-        if exclude_message_id is not None:
-            query = query.where(m.id != exclude_message_id)
-        if message_type is not None:
-            query = query.where(m.type == message_type)
-        return bool(self._rows(query.limit(1)))
+        params = {"s": sender, "v": identificatie, "x": exclude_message_id or "", "t": message_type}
+        return bool(self._rows(_SEEN_IDENTIFICATIE, params))
 
     def seen_declaratienummer(self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None) -> bool:
         """TR333: an earlier, not rejected JW323 of ``aanbieder`` with this DeclaratieNummer."""
-        m = messages.c
-        query = sa.select(m.id).where(
-            m.sender == aanbieder, m.declaratienummer == declaratienummer, m.status.not_in(_NOT_SEEN)
+        return bool(
+            self._rows(_SEEN_DECLARATIE, {"s": aanbieder, "v": declaratienummer, "x": exclude_message_id or ""})
         )
-        if exclude_message_id is not None:
-            query = query.where(m.id != exclude_message_id)
-        return bool(self._rows(query.limit(1)))
 
     def client_key(self, bsn: str) -> str:
         """The pseudonym under which facts file this client."""

@@ -60,6 +60,8 @@ def _short(text: str | None, limit: int = 500) -> str | None:
 class PipelineMixin(StoreBase):
     """IntakeStore + JobQueue + the finish_* seams of :class:`gateway.contracts.PipelineStore`."""
 
+    _idle = True
+
     # --- intake ------------------------------------------------------------------------
     def intake(self, record: IntakeRecord) -> SubmitResult:
         """Store ``record`` and its first job in one transaction, or answer with the earlier message."""
@@ -134,7 +136,7 @@ class PipelineMixin(StoreBase):
         if not stages:
             return None
         names = [str(s) for s in stages]
-        if not self.backend.skip_locked:  # SQLite: idle pollers look first, so they never queue for the write lock
+        if not self.backend.skip_locked and self._idle:  # SQLite: an idle poller looks before taking the write lock
             with self.read() as conn:
                 if conn.execute(st.DUE, {"b_stages": names, "b_now": time.time()}).first() is None:
                     return None
@@ -143,6 +145,7 @@ class PipelineMixin(StoreBase):
                 self._claim,
                 {"b_stages": names, "b_now": tx.wall, "b_lease_until": tx.wall + lease_s, "b_worker": worker_id[:64]},
             ).first()
+        self._idle = row is None  # while jobs keep coming, skip the look-first read
         if row is None:
             return None
         return Job(int(row.id), Stage(row.stage), row.message_id, int(row.attempts))
