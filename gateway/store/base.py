@@ -44,11 +44,12 @@ class Tx:
         """Record a state change; it joins the chain in this transaction."""
         self.events.append(audit.AuditEvent(event, message_id, actor, dict(data or {})))
 
-    def enqueue(self, stage: Stage, message_id: str | None, *, delay_s: float = 0.0) -> None:
-        """Add a job, due after ``delay_s``."""
-        self.conn.execute(
-            st.INSERT_JOB, {"message_id": message_id, "stage": str(stage), "run_after": self.wall + max(0.0, delay_s)}
-        )
+    def enqueue(
+        self, stage: Stage, message_id: str | None, *, delay_s: float = 0.0, due_at: float | None = None
+    ) -> None:
+        """Add a job, due after ``delay_s`` (or at ``due_at``, epoch seconds, when given)."""
+        run_after = due_at if due_at is not None else self.wall + max(0.0, delay_s)
+        self.conn.execute(st.INSERT_JOB, {"message_id": message_id, "stage": str(stage), "run_after": run_after})
         self.notify.add(str(stage))
 
 

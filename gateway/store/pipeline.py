@@ -172,9 +172,15 @@ class PipelineMixin(StoreBase):
                           "attempts": job.attempts + 1, "retry_in_s": round(delay_s, 3)},
                 )  # fmt: skip
 
-    def _finish_job(self, tx: Tx, job: Job) -> bool:
-        """Mark the job done; False when it already was (then the caller must change nothing)."""
-        return bool(tx.conn.execute(st.FINISH_JOB, {"b_id": job.id}).rowcount)
+    def _finish_job(self, tx: Tx, job: Job) -> float | None:
+        """Mark the job done and return when it was due; None when it already was done (change nothing then).
+
+        The next stage's job inherits that time, so the queue runs oldest messages first, each through
+        all its stages, instead of every message's validate before any message's map (a JW323 then
+        meets the facts of the JW301 submitted before it).
+        """
+        row = tx.conn.execute(st.FINISH_JOB, {"b_id": job.id}).first()
+        return None if row is None else min(float(row.run_after), tx.wall)
 
     def skip(self, job: Job) -> None:
         """Finish a job whose message already moved on (or a retention job)."""
@@ -204,7 +210,8 @@ class PipelineMixin(StoreBase):
         """Record the verdict and retour; accepted → a map job."""
         mid = job.message_id or ""
         with self.write() as tx:
-            if not self._finish_job(tx, job):
+            due = self._finish_job(tx, job)
+            if due is None:
                 return
             tx.conn.execute(
                 st.UPDATE_MESSAGE,
@@ -212,7 +219,7 @@ class PipelineMixin(StoreBase):
                  "retour": retour, "updated_at": tx.now},
             )  # fmt: skip
             if status is MessageStatus.ACCEPTED:
-                tx.enqueue(Stage.MAP, mid)
+                tx.enqueue(Stage.MAP, mid, due_at=due)
             rules = sorted({f.rule or f.kind for f in findings})[:MAX_RULES_IN_EVENT]
             codes = sorted({f.retourcode for f in findings if f.retourcode})[:MAX_RULES_IN_EVENT]
             tx.audit(
@@ -225,12 +232,13 @@ class PipelineMixin(StoreBase):
         """Keep the facts; → a relay job."""
         mid = job.message_id or ""
         with self.write() as tx:
-            if not self._finish_job(tx, job):
+            due = self._finish_job(tx, job)
+            if due is None:
                 return
             if facts:
                 rows = [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in facts]
                 tx.conn.execute(st.INSERT_FACT, rows)
-            tx.enqueue(Stage.RELAY, mid)
+            tx.enqueue(Stage.RELAY, mid, due_at=due)
             tx.audit("message.mapped", mid, data={"facts": len(facts)})
 
     def finish_relay(self, job: Job, decision: RelayDecision) -> None:
@@ -239,7 +247,7 @@ class PipelineMixin(StoreBase):
         result = decision.result
         status = _RELAY_STATUS[decision.verdict]
         with self.write() as tx:
-            if not self._finish_job(tx, job):
+            if self._finish_job(tx, job) is None:
                 return
             if decision.attempted:
                 tx.conn.execute(

@@ -120,7 +120,7 @@ class RetentionMixin(PipelineMixin):
     def skip(self, job: Job) -> None:
         """Finish a job; a finished retention job schedules the next run."""
         with self.write() as tx:
-            if self._finish_job(tx, job) and job.stage is Stage.RETENTION:
+            if self._finish_job(tx, job) is not None and job.stage is Stage.RETENTION:
                 self._ensure_retention(tx, RETENTION_EVERY_S)
 
 

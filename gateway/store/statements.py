@@ -45,8 +45,12 @@ UPDATE_RELAYED = (
 INSERT_DELIVERY = deliveries.insert()
 
 FINISH_JOB = (
-    jobs.update().where(jobs.c.id == bindparam("b_id"), sa.not_(jobs.c.done)).values(done=True, lease_until=0.0)
+    jobs.update()
+    .where(jobs.c.id == bindparam("b_id"), sa.not_(jobs.c.done))
+    .values(done=True, lease_until=0.0)
+    .returning(jobs.c.run_after)
 )
+"""No row back when the job was already done; else its ``run_after``, which the next stage's job inherits."""
 
 NOT_DONE = sa.text("NOT jobs.done")
 """Spelled as the partial index ``ix_jobs_next`` spells it: SQLAlchemy would write ``done = 0`` on SQLite,

@@ -95,3 +95,19 @@ def test_sqlite_claim_walks_the_partial_index_without_sorting(tmp_path: object) 
     finally:
         store.close()
     assert "USING INDEX ix_jobs_next" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_oldest_message_goes_through_all_its_stages_first(store: Store) -> None:
+    from gateway.model import MessageStatus
+
+    first = store.intake(record("FIRST")).message_id
+    store.intake(record("SECOND"))
+    stages = [Stage.VALIDATE, Stage.MAP, Stage.RELAY]
+    job = store.claim(stages, "w", 30)
+    assert job is not None and (job.stage, job.message_id) == (Stage.VALIDATE, first)
+    store.finish_validate(job, MessageStatus.ACCEPTED, [], None)
+    job = store.claim(stages, "w", 30)  # a JW301's facts are kept before a later JW323 is validated
+    assert job is not None and (job.stage, job.message_id) == (Stage.MAP, first)
+    store.finish_map(job, [])
+    job = store.claim(stages, "w", 30)
+    assert job is not None and (job.stage, job.message_id) == (Stage.RELAY, first)
