@@ -42,6 +42,7 @@ def configure_logging(
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,  # the traceback as text, before the scrubber sees it
             _scrub_bsn,
             renderer,
         ],
