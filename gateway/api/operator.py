@@ -6,20 +6,18 @@ these handlers check the role, call them and shape the JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from gateway import mapping
 from gateway.api import reports, storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import operator
 from gateway.api.reads import store_of
 from gateway.api.views import plain
-from gateway.facts import Fact
+from gateway.mapping.coverage import coverage_of_facts
 from gateway.model import MessageStatus
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
@@ -55,48 +53,9 @@ async def replay(request: Request, mid: str, who: Operator) -> JSONResponse:
     return JSONResponse({"id": mid, "status": "replayed", "links": {"self": f"/v1/berichten/{mid}"}}, status_code=202)
 
 
-@dataclass(frozen=True, slots=True)
-class _CoverageView:
-    """A stored :class:`gateway.facts.Fact` under the field names :func:`gateway.mapping.coverage` reads."""
-
-    fact: Fact
-
-    @property
-    def aanbieder(self) -> str | None:
-        return self.fact.aanbieder
-
-    @property
-    def productcode(self) -> str | None:
-        return self.fact.productcode
-
-    @property
-    def categorie(self) -> str | None:
-        return self.fact.productcategorie
-
-    @property
-    def cbs_code(self) -> str | None:
-        return self.fact.cbs_hulpvorm
-
-    @property
-    def client(self) -> str | None:
-        return self.fact.client
-
-    @property
-    def volume(self) -> int | None:
-        return self.fact.volume
-
-    @property
-    def eenheid(self) -> str | None:
-        return self.fact.eenheid
-
-    @property
-    def bedrag(self) -> int | None:
-        return self.fact.bedrag_cent
-
-
 def coverage_report(store: Any) -> dict[str, Any]:
     """Product codes without CBS coding per aanbieder over every stored fact."""
-    rows, seen, uncoded = mapping.coverage(_CoverageView(f) for f in storeview.facts(store))
+    rows, seen, uncoded = coverage_of_facts(storeview.facts(store))
     return {"facts": seen, "zonder_cbs_codering": uncoded, "rows": plain(rows)}
 
 
