@@ -13,6 +13,7 @@ from gateway.api import berichten, dashboard, dashboard_pages, health, operator,
 from gateway.api.access import AccessLog
 from gateway.api.auth import load_senders
 from gateway.api.bodylimit import BodyLimit
+from gateway.api.docs import mount_docs
 from gateway.config import Settings, load_settings
 
 BODY_TIMEOUT_S = 10.0
@@ -24,7 +25,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; ``store`` is the gateway store (None: intake and reads answer 503)."""
     settings = settings if settings is not None else load_settings()
-    app = FastAPI(title="Ketenpoort", docs_url="/docs", openapi_url="/openapi.json")
+    app = FastAPI(title="Ketenpoort", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.store = store
     app.state.senders = load_senders(settings.senders_file)
@@ -39,6 +40,7 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    mount_docs(app)
 
     @app.exception_handler(HTTPException)
     async def _error_object(_: Request, exc: HTTPException) -> Response:
