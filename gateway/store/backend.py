@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +72,9 @@ def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
     def _on_connect(dbapi_conn: Any, _: Any) -> None:
         dbapi_conn.isolation_level = None  # the driver must not BEGIN behind our back; we do it below
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        _ensure_wal(cursor)
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -87,6 +89,26 @@ def _sqlite_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
         raw.execute("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
 
     return engine
+
+
+def _ensure_wal(cursor: Any) -> None:
+    """Switch the file to WAL once (it stays WAL); retry while another connection holds it.
+
+    SQLite answers the switch with "database is locked" at once, without calling the busy handler,
+    when another connection is using the file, so processes opening a new database together failed.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked: could not switch it to WAL")
+        time.sleep(0.01)
 
 
 def _postgres_engine(url: sa.URL, pool_size: int, echo: bool) -> sa.Engine:
