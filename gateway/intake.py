@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from lxml import etree
@@ -92,59 +92,42 @@ def prepare(
     registry: SchemaRegistry | None = None,
 ) -> IntakeRecord:
     """Read what intake needs from ``payload``; never raises for bad input."""
-    digest = hashlib.sha256(payload).hexdigest()
+    unread = IntakeRecord(  # what is known before the header is read
+        payload=payload,
+        payload_sha256=hashlib.sha256(payload).hexdigest(),
+        sender=sender,
+        receiver=None,
+        standard=None,
+        message_type=None,
+        version=None,
+        external_id=None,
+        idempotency_key=idempotency_key,
+        source=source,
+        status=MessageStatus.RECEIVED,
+    )
     try:
         root = parse(payload, max_bytes)
     except DocumentRefusedError as exc:
-        return IntakeRecord(
-            payload=payload,
-            payload_sha256=digest,
-            sender=sender,
-            receiver=None,
-            standard=None,
-            message_type=None,
-            version=None,
-            external_id=None,
-            idempotency_key=idempotency_key,
-            source=source,
-            status=MessageStatus.REJECTED,
-            findings=(exc.finding,),
-        )
+        return replace(unread, status=MessageStatus.REJECTED, findings=(exc.finding,))
     reg = registry if registry is not None else registry_for()
     qname = etree.QName(root)
     entry = reg.lookup(qname.namespace or "", qname.localname)
     if entry is None:  # unknown root: the validate stage gives it its finding and retour
-        return IntakeRecord(
-            payload=payload,
-            payload_sha256=digest,
-            sender=sender,
-            receiver=None,
-            standard=None,
-            message_type=None,
-            version=None,
-            external_id=None,
-            idempotency_key=idempotency_key,
-            source=source,
-            status=MessageStatus.RECEIVED,
-        )
+        return unread
     kind = entry.kind
     header = read_header(root, kind)
     duplicate_retour: bytes | None = None
     if kind.standard is Standard.STUF_JZ and kind.message_type.endswith("Di01"):
         builder = _stuf_duplicate_retour()
         duplicate_retour = builder(root) if builder is not None else None
-    return IntakeRecord(
-        payload=payload,
-        payload_sha256=digest,
+    return replace(
+        unread,
         sender=sender if sender is not None else header.sender,
         receiver=header.receiver,
         standard=str(kind.standard),
         message_type=kind.message_type,
         version=kind.version,
         external_id=header.external_id,
-        idempotency_key=idempotency_key,
-        source=source,
-        status=MessageStatus.RECEIVED,
         duplicate_retour=duplicate_retour,
     )
 
