@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
@@ -11,18 +9,14 @@ from gateway.bsn import is_valid_bsn
 from gateway.generate import large_jw323, small_jw301
 from gateway.schemas import BUNDLED_SCHEMAS
 from tests.support.reference import reference_path
+from tests.support.xsd import schema_pairs
 
 OURS = BUNDLED_SCHEMAS / "ijw" / "3.2"
 
 
-def _compile(path: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(path)))
-
-
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, tuple[etree.XMLSchema, etree.XMLSchema]]:
-    official = reference_path("ijw-3.2", "xsd")
-    return {mt: (_compile(OURS / f"{mt}.xsd"), _compile(official / f"{mt}.xsd")) for mt in ("JW301", "JW323")}
+    return schema_pairs(OURS, reference_path("ijw-3.2", "xsd"), ("JW301", "JW323"))
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,19 +16,15 @@ from gateway.model import ValidationResult
 from gateway.schemas import BUNDLED_SCHEMAS
 from gateway.validation import validate
 from tests.support.reference import reference_path
+from tests.support.xsd import SchemaPairs, compile_xsd, schema_pairs
 
 OURS = BUNDLED_SCHEMAS / "ijw" / "3.2"
-Schemas = dict[str, tuple[etree.XMLSchema, etree.XMLSchema]]
-
-
-def _compile(path: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(path)))
+Schemas = SchemaPairs
 
 
 @pytest.fixture(scope="module")
 def schemas() -> Schemas:
-    official = reference_path("ijw-3.2", "xsd")
-    return {mt: (_compile(OURS / f"{mt}.xsd"), _compile(official / f"{mt}.xsd")) for mt in TYPES}
+    return schema_pairs(OURS, reference_path("ijw-3.2", "xsd"), TYPES)
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +152,8 @@ def test_every_fault_on_every_type_it_applies_to(fault: Fault) -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_ijw23_jw303_valid_against_both_schemas_and_rules(seed: int) -> None:
-    official = _compile(reference_path("ijw-2.3", "xsd") / "JW303.xsd")
-    ours = _compile(BUNDLED_SCHEMAS / "ijw" / "2.3" / "JW303.xsd")
+    official = compile_xsd(reference_path("ijw-2.3", "xsd") / "JW303.xsd")
+    ours = compile_xsd(BUNDLED_SCHEMAS / "ijw" / "2.3" / "JW303.xsd")
     data = ijw23_jw303(seed, clients=seed + 1)
     doc = etree.fromstring(data)
     assert official.validate(doc), official.error_log
