@@ -7,6 +7,47 @@ Prefixes: JZ, StUF, ZKN, BG as declared by ``gateway.generate.stuf``.
 
 from __future__ import annotations
 
+_INITIATOR = """\
+  <JZ:heeftAlsInitiator StUF:entiteittype="ZAKBTRINI">
+    <ZKN:gerelateerde StUF:entiteittype="BTR">
+      <ZKN:organisatorischeEenheid>
+        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
+        <ZKN:naam>{team}</ZKN:naam>
+      </ZKN:organisatorischeEenheid>
+    </ZKN:gerelateerde>
+  </JZ:heeftAlsInitiator>
+"""
+"""The team that started the verzoek, the same in every verzoek message."""
+
+_UITKOMST_VERZOEK = (
+    """\
+<JZ:object StUF:entiteittype="VVZ">
+  <JZ:identificatie>{zaak_id}</JZ:identificatie>
+  <JZ:verzoekidentificatie>{verzoek_id}</JZ:verzoekidentificatie>
+  <JZ:heeftBetrekkingOp StUF:entiteittype="ZAKOBJ">
+    <ZKN:gerelateerde>
+      <ZKN:natuurlijkPersoon StUF:entiteittype="NPS">
+        {bsn}<BG:geslachtsnaam>{achternaam}</BG:geslachtsnaam>
+      </ZKN:natuurlijkPersoon>
+    </ZKN:gerelateerde>
+    <ZKN:indicatieBekend>J</ZKN:indicatieBekend>
+  </JZ:heeftBetrekkingOp>
+"""
+    + _INITIATOR
+    + """\
+  <JZ:heeftAlsUitvoerende>
+    <ZKN:gerelateerde>
+      <ZKN:organisatorischeEenheid>
+        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
+        <ZKN:naam>{team}</ZKN:naam>
+      </ZKN:organisatorischeEenheid>
+    </ZKN:gerelateerde>
+  </JZ:heeftAlsUitvoerende>
+</JZ:object>
+"""
+)
+"""The body of both uitkomst messages (ucob, uci): the same required parts."""
+
 BODIES: dict[str, str] = {
     "vtoDi01": """\
 <JZ:object StUF:entiteittype="ZAK">
@@ -214,46 +255,12 @@ BODIES: dict[str, str] = {
       </ZKN:natuurlijkPersoon>
     </ZKN:gerelateerde>
   </JZ:heeftBetrekkingOp>
-  <JZ:heeftAlsInitiator StUF:entiteittype="ZAKBTRINI">
-    <ZKN:gerelateerde StUF:entiteittype="BTR">
-      <ZKN:organisatorischeEenheid>
-        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
-        <ZKN:naam>{team}</ZKN:naam>
-      </ZKN:organisatorischeEenheid>
-    </ZKN:gerelateerde>
-  </JZ:heeftAlsInitiator>
+"""
+    + _INITIATOR
+    + """\
 </JZ:object>
 """,
-    "ucobDi01": """\
-<JZ:object StUF:entiteittype="VVZ">
-  <JZ:identificatie>{zaak_id}</JZ:identificatie>
-  <JZ:verzoekidentificatie>{verzoek_id}</JZ:verzoekidentificatie>
-  <JZ:heeftBetrekkingOp StUF:entiteittype="ZAKOBJ">
-    <ZKN:gerelateerde>
-      <ZKN:natuurlijkPersoon StUF:entiteittype="NPS">
-        {bsn}<BG:geslachtsnaam>{achternaam}</BG:geslachtsnaam>
-      </ZKN:natuurlijkPersoon>
-    </ZKN:gerelateerde>
-    <ZKN:indicatieBekend>J</ZKN:indicatieBekend>
-  </JZ:heeftBetrekkingOp>
-  <JZ:heeftAlsInitiator StUF:entiteittype="ZAKBTRINI">
-    <ZKN:gerelateerde StUF:entiteittype="BTR">
-      <ZKN:organisatorischeEenheid>
-        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
-        <ZKN:naam>{team}</ZKN:naam>
-      </ZKN:organisatorischeEenheid>
-    </ZKN:gerelateerde>
-  </JZ:heeftAlsInitiator>
-  <JZ:heeftAlsUitvoerende>
-    <ZKN:gerelateerde>
-      <ZKN:organisatorischeEenheid>
-        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
-        <ZKN:naam>{team}</ZKN:naam>
-      </ZKN:organisatorischeEenheid>
-    </ZKN:gerelateerde>
-  </JZ:heeftAlsUitvoerende>
-</JZ:object>
-""",
+    "ucobDi01": _UITKOMST_VERZOEK,
     "vciDi01": """\
 <JZ:object StUF:entiteittype="VVZ">
   <JZ:identificatie>{zaak_id}</JZ:identificatie>
@@ -271,46 +278,12 @@ BODIES: dict[str, str] = {
       </ZKN:natuurlijkPersoon>
     </ZKN:gerelateerde>
   </JZ:heeftBetrekkingOp>
-  <JZ:heeftAlsInitiator StUF:entiteittype="ZAKBTRINI">
-    <ZKN:gerelateerde StUF:entiteittype="BTR">
-      <ZKN:organisatorischeEenheid>
-        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
-        <ZKN:naam>{team}</ZKN:naam>
-      </ZKN:organisatorischeEenheid>
-    </ZKN:gerelateerde>
-  </JZ:heeftAlsInitiator>
+"""
+    + _INITIATOR
+    + """\
 </JZ:object>
 """,
-    "uciDi01": """\
-<JZ:object StUF:entiteittype="VVZ">
-  <JZ:identificatie>{zaak_id}</JZ:identificatie>
-  <JZ:verzoekidentificatie>{verzoek_id}</JZ:verzoekidentificatie>
-  <JZ:heeftBetrekkingOp StUF:entiteittype="ZAKOBJ">
-    <ZKN:gerelateerde>
-      <ZKN:natuurlijkPersoon StUF:entiteittype="NPS">
-        {bsn}<BG:geslachtsnaam>{achternaam}</BG:geslachtsnaam>
-      </ZKN:natuurlijkPersoon>
-    </ZKN:gerelateerde>
-    <ZKN:indicatieBekend>J</ZKN:indicatieBekend>
-  </JZ:heeftBetrekkingOp>
-  <JZ:heeftAlsInitiator StUF:entiteittype="ZAKBTRINI">
-    <ZKN:gerelateerde StUF:entiteittype="BTR">
-      <ZKN:organisatorischeEenheid>
-        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
-        <ZKN:naam>{team}</ZKN:naam>
-      </ZKN:organisatorischeEenheid>
-    </ZKN:gerelateerde>
-  </JZ:heeftAlsInitiator>
-  <JZ:heeftAlsUitvoerende>
-    <ZKN:gerelateerde>
-      <ZKN:organisatorischeEenheid>
-        <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
-        <ZKN:naam>{team}</ZKN:naam>
-      </ZKN:organisatorischeEenheid>
-    </ZKN:gerelateerde>
-  </JZ:heeftAlsUitvoerende>
-</JZ:object>
-""",
+    "uciDi01": _UITKOMST_VERZOEK,
     "meldingGeneriekDi01": """\
 <JZ:object StUF:entiteittype="ZAK">
   <ZKN:identificatie>{zaak_id}</ZKN:identificatie>
