@@ -1,7 +1,8 @@
 """Reconciliation: why the datahuis and the CBS count differ, cause by cause.
 
 ``trajecten`` reads the input, ``bridge`` computes the steps, ``report``/``charts`` draw the
-HTML, ``output`` writes a run, ``population`` builds synthetic populations with a known truth.
+HTML, ``output`` writes a run, ``population`` builds synthetic populations with a known truth
+from the units that ``population_units`` draws.
 """
 
 from __future__ import annotations
