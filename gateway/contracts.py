@@ -8,6 +8,7 @@ PostgreSQL) honours :class:`PipelineStore`; the workers only ever see these type
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,11 +31,27 @@ class Job:
     attempts: int = 0
 
 
+class WriteBatch(Protocol):
+    """A group commit in progress (see :meth:`JobQueue.batch`)."""
+
+    def flush(self) -> None:
+        """Commit what was written so far."""
+        ...
+
+
 class JobQueue(Protocol):
     """The queue operations the worker loop needs."""
 
-    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
-        """Lease the next due job of one of ``stages``, or return None when none is due."""
+    def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
+        """Lease up to ``limit`` due jobs of ``stages``, oldest due first; empty when none is due."""
+        ...
+
+    def batch(self) -> AbstractContextManager[WriteBatch]:
+        """Within the block, this thread's writes share one transaction, committed on leaving or flush."""
+        ...
+
+    def release(self, jobs: Sequence[Job]) -> None:
+        """Give back claimed jobs that were not run (their leases end now); done jobs are left alone."""
         ...
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
@@ -86,9 +103,14 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         ...
 
     def finish_validate(
-        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+        self,
+        job: Job,
+        status: MessageStatus,
+        findings: Sequence[Finding],
+        retour: bytes | None,
+        facts: Sequence[Fact] | None = None,
     ) -> None:
-        """Record the verdict and retour; accepted → a map job."""
+        """Record the verdict and retour; accepted → a map job, or with ``facts`` (mapped already) a relay job."""
         ...
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
@@ -104,4 +126,4 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         ...
 
 
-__all__ = ["Job", "JobQueue", "PipelineStore", "RelayDecision", "StoredMessage", "Verdict"]
+__all__ = ["Job", "JobQueue", "PipelineStore", "RelayDecision", "StoredMessage", "Verdict", "WriteBatch"]

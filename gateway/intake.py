@@ -12,7 +12,7 @@ the store decides whether (sender, external id) was seen before and, for a dupli
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -63,10 +63,18 @@ class SubmitResult:
 
 
 class IntakeStore(Protocol):
-    """The one store operation intake needs; implemented by ``gateway.store``."""
+    """The store operation intake needs; implemented by ``gateway.store``."""
 
     def intake(self, record: IntakeRecord) -> SubmitResult:
         """Store ``record`` and its first job in one transaction, or return the earlier message."""
+        ...
+
+
+class BatchIntakeStore(IntakeStore, Protocol):
+    """A store that can take many records with one commit."""
+
+    def intake_many(self, records: Sequence[IntakeRecord]) -> list[SubmitResult]:
+        """Store ``records`` (each as :meth:`intake` would) with one durable commit."""
         ...
 
 
@@ -146,4 +154,28 @@ def submit(
     return store.intake(record)
 
 
-__all__ = ["IntakeRecord", "IntakeStore", "SubmitResult", "prepare", "submit"]
+def submit_many(
+    store: BatchIntakeStore,
+    payloads: Iterable[bytes],
+    *,
+    sender: str | None,
+    source: str = "cli",
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    batch: int = 200,
+) -> Iterator[SubmitResult]:
+    """Store many documents, ``batch`` per commit (a commit is a disk flush), yielding a result per document.
+
+    Each result is yielded once its batch is committed; a crash loses at most the uncommitted batch,
+    whose documents the caller has not been told about yet.
+    """
+    chunk: list[IntakeRecord] = []
+    for payload in payloads:
+        chunk.append(prepare(payload, sender=sender, source=source, max_bytes=max_bytes))
+        if len(chunk) >= batch:
+            yield from store.intake_many(chunk)
+            chunk = []
+    if chunk:
+        yield from store.intake_many(chunk)
+
+
+__all__ = ["BatchIntakeStore", "IntakeRecord", "IntakeStore", "SubmitResult", "prepare", "submit", "submit_many"]

@@ -5,18 +5,25 @@ hands the outcome back in one call, which the store commits together with the ne
 its audit event in one transaction. Handlers are idempotent: a job for a message that already
 moved on (a worker was killed after committing but before its lease was released) is finished
 without effect.
+
+With ``map_on_accept`` (a worker that runs both stages) an accepted message is mapped in the
+same step as it is validated: its facts commit with its verdict, so the next message in the
+batch, a JW323 after its JW301 say, already finds them (and a parse, a read and a commit are
+saved). The relay handler does not commit: it returns the commit, which the worker loop makes
+after the batch's deliveries, so no transaction waits on a receiver.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 from gateway.contracts import PipelineStore, StoredMessage
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer
-from workers.loop import Handler, Job
+from workers.loop import Commit, Handler, Job
 from workers.stages.map import facts_of
 from workers.stages.relay import relay_once
 from workers.stages.validate import validate_payload
@@ -28,6 +35,7 @@ def handlers(
     pseudonymiser: Pseudonymiser,
     *,
     max_bytes: int,
+    map_on_accept: bool = True,
 ) -> dict[Stage, Handler]:
     """The validate, map and relay handlers over ``store``."""
 
@@ -37,7 +45,10 @@ def handlers(
             store.skip(job)
             return
         out = validate_payload(msg.payload, history=store.history(), message_id=msg.id, max_bytes=max_bytes)
-        store.finish_validate(job, out.status, out.findings, out.retour)
+        facts = None
+        if map_on_accept and out.status is MessageStatus.ACCEPTED:
+            facts = facts_of(msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at)
+        store.finish_validate(job, out.status, out.findings, out.retour, facts)
 
     def map_(job: Job) -> None:
         msg = store.message(job.message_id or "")
@@ -46,11 +57,10 @@ def handlers(
             return
         store.finish_map(job, facts_of(msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at))
 
-    def relay(job: Job) -> None:
+    def relay(job: Job) -> Commit:
         msg = store.message(job.message_id or "")
         if msg is None or msg.status not in (MessageStatus.ACCEPTED, MessageStatus.RELAYING) or msg.payload is None:
-            store.skip(job)
-            return
+            return partial(store.skip, job)
         now = time.time()
         decision = relay_once(
             deliverer,
@@ -61,7 +71,7 @@ def handlers(
             first_attempt_at=msg.first_attempt_at if msg.first_attempt_at is not None else now,
             now=now,
         )
-        store.finish_relay(job, decision)
+        return partial(store.finish_relay, job, decision)
 
     return {Stage.VALIDATE: validate, Stage.MAP: map_, Stage.RELAY: relay}
 

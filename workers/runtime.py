@@ -58,7 +58,9 @@ def stage_handlers(
     stages: Sequence[Stage] = ALL_STAGES,
 ) -> dict[Stage, Handler]:
     """The handlers of ``stages`` only, so a worker claims no job it was not asked to run."""
-    every = handlers(store, deliverer, pseudonymiser, max_bytes=settings.max_message_bytes)
+    every = handlers(
+        store, deliverer, pseudonymiser, max_bytes=settings.max_message_bytes, map_on_accept=Stage.MAP in stages
+    )
     if isinstance(store, RetentionStore):
         every[Stage.RETENTION] = retention_handler(store, settings)
     return {stage: every[stage] for stage in stages if stage in every}

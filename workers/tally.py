@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from gateway.contracts import Job, PipelineStore, RelayDecision, StoredMessage, Verdict
+from gateway.contracts import Job, PipelineStore, RelayDecision, StoredMessage, Verdict, WriteBatch
 from gateway.facts import Fact
 from gateway.intake import IntakeRecord, SubmitResult
 from gateway.model import Finding, MessageStatus, Stage
@@ -62,9 +63,17 @@ class Tally:
                     self.outcomes.findings[result.message_id] = tuple(result.findings)
         return result
 
-    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+    def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
         """Delegate."""
-        return self.store.claim(stages, worker_id, lease_s)
+        return self.store.claim_many(stages, worker_id, lease_s, limit)
+
+    def batch(self) -> AbstractContextManager[WriteBatch]:
+        """Delegate."""
+        return self.store.batch()
+
+    def release(self, jobs: Sequence[Job]) -> None:
+        """Delegate."""
+        self.store.release(jobs)
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         """Delegate."""
@@ -79,14 +88,20 @@ class Tally:
         return self.store.history()
 
     def finish_validate(
-        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+        self,
+        job: Job,
+        status: MessageStatus,
+        findings: Sequence[Finding],
+        retour: bytes | None,
+        facts: Sequence[Fact] | None = None,
     ) -> None:
-        """Delegate, then note the verdict and its findings."""
-        self.store.finish_validate(job, status, findings, retour)
+        """Delegate, then note the verdict, its findings and the facts kept with it."""
+        self.store.finish_validate(job, status, findings, retour, facts)
         self._set(job.message_id, status)
         with self._lock:
             self.outcomes.findings[job.message_id or ""] = tuple(findings)
             self.outcomes.retours += retour is not None
+            self.outcomes.facts += len(facts or ())
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Delegate, then count the facts kept."""

@@ -54,14 +54,15 @@ def submit(
     paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="XML files.")],
     sender: Annotated[str | None, typer.Option(help="Sender id (default: the Afzender in the message).")] = None,
 ) -> None:
-    """Store each file and its first job (one transaction per file); prints id and status per file."""
-    from gateway.intake import submit as submit_one
+    """Store each file and its first job (files committed in batches); prints id and status per file."""
+    from gateway.intake import submit_many
 
     settings = load_settings()
     store = _open(migrate=True)
     try:
-        for path in paths:
-            result = submit_one(store, path.read_bytes(), sender=sender, max_bytes=settings.max_message_bytes)
+        payloads = (path.read_bytes() for path in paths)
+        results = submit_many(store, payloads, sender=sender, max_bytes=settings.max_message_bytes)
+        for path, result in zip(paths, results, strict=True):
             note = "" if result.created else " (resubmission of an earlier message)"
             typer.echo(f"{path}\t{result.message_id}\t{result.status}{note}")
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +53,58 @@ class Tx:
         self.notify.add(str(stage))
 
 
+class WriteBatch:
+    """One thread's group commit: the writes made inside :meth:`StoreBase.batch` share one transaction."""
+
+    def __init__(self, store: StoreBase) -> None:
+        """Nothing is opened until the first write."""
+        self._store = store
+        self._stack: ExitStack | None = None
+        self._trans: sa.RootTransaction | None = None
+        self.root: Tx | None = None
+
+    def open(self) -> Tx:
+        """The batch's transaction, begun now (writer lock, BEGIN IMMEDIATE) if it is not open yet."""
+        if self.root is not None:
+            return self.root
+        stack = ExitStack()
+        try:
+            stack.enter_context(self._store._serialised())
+            conn = stack.enter_context(self._store.engine.connect())
+            conn.execution_options(**{WRITE: True, LIGHT: False})
+            self._trans = conn.begin()
+        except BaseException:
+            stack.close()
+            raise
+        self._stack = stack
+        self.root = Tx(conn)
+        return self.root
+
+    def flush(self) -> None:
+        """Commit what the batch wrote so far (one durable commit), then log its audit events."""
+        root, trans = self.root, self._trans
+        if root is None or trans is None:
+            return
+        try:
+            root.now = datetime.now(UTC)  # the chain's time is the commit's, as for a single write
+            chained = self._store._seal(root)
+            trans.commit()
+        finally:
+            self.discard()
+        audit.emit(chained)
+
+    def discard(self) -> None:
+        """Roll back whatever is not committed and give back the connection and the writer lock."""
+        trans, stack = self._trans, self._stack
+        self.root, self._trans, self._stack = None, None, None
+        try:
+            if trans is not None and trans.is_active:
+                trans.rollback()
+        finally:
+            if stack is not None:
+                stack.close()
+
+
 class StoreBase:
     """Engine, transactions and migrations shared by every part of :class:`gateway.store.Store`."""
 
@@ -73,6 +125,7 @@ class StoreBase:
         # statement its own), single-statement reads skip BEGIN/COMMIT round trips (autocommit)
         self._snapshot_engine = engine.execution_options(isolation_level="REPEATABLE READ") if pg else engine
         self.reader = engine.execution_options(isolation_level="AUTOCOMMIT") if pg else engine
+        self._local = threading.local()  # .batch: this thread's WriteBatch, while one is open
 
     @property
     def pseudonymiser(self) -> Pseudonymiser:
@@ -85,11 +138,26 @@ class StoreBase:
         return self._pseudonymiser
 
     @contextmanager
-    def write(self, *, light: bool = False) -> Iterator[Tx]:
+    def write(self, *, light: bool = False, alone: bool = False) -> Iterator[Tx]:
         """A write transaction (SQLite: BEGIN IMMEDIATE); its audit events are appended last, logged after commit.
 
         ``light``: the write need not survive a power cut (see :data:`gateway.store.backend.LIGHT`).
+        Inside :meth:`batch` on this thread the write joins the batch's transaction under a savepoint
+        instead: an error rolls back this write alone, the batch's commit makes it durable. ``alone``:
+        commit on its own all the same (after flushing the batch), for long chunked work such as purges.
         """
+        scope = self._local.__dict__.get("batch")
+        if scope is not None and alone:
+            scope.flush()
+            scope = None
+        if scope is not None:
+            root = scope.open()
+            with root.conn.begin_nested():
+                tx = Tx(root.conn)
+                yield tx
+            root.events.extend(tx.events)
+            root.notify |= tx.notify
+            return
         with self._serialised(), self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True, LIGHT: light})
             with conn.begin():
@@ -97,11 +165,37 @@ class StoreBase:
                     conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 tx = Tx(conn)
                 yield tx
-                chained = audit.append(conn, tx.events, now=tx.now) if tx.events else []
-                if self._notify:
-                    for stage in sorted(tx.notify):
-                        conn.execute(sa.text("SELECT pg_notify(:c, :s)"), {"c": JOBS_CHANNEL, "s": stage})
+                chained = self._seal(tx)
         audit.emit(chained)
+
+    def _seal(self, tx: Tx) -> list[audit.ChainedEvent]:
+        """Last statements of a write transaction: append its audit events to the chain, announce its jobs."""
+        chained = audit.append(tx.conn, tx.events, now=tx.now) if tx.events else []
+        if self._notify:
+            for stage in sorted(tx.notify):
+                tx.conn.execute(sa.text("SELECT pg_notify(:c, :s)"), {"c": JOBS_CHANNEL, "s": stage})
+        return chained
+
+    @contextmanager
+    def batch(self) -> Iterator[WriteBatch]:
+        """Let this thread's writes share one transaction (group commit) until :meth:`WriteBatch.flush`.
+
+        A worker finishes a batch of jobs with one durable commit instead of one per job. The
+        transaction opens at the first write; reads on this thread then go through it, so a job sees
+        what the jobs before it in the batch wrote. Leaving the block commits; an exception rolls
+        the whole batch back (its jobs are leased, so they run again when the leases expire).
+        """
+        if self._local.__dict__.get("batch") is not None:  # already batching: join it
+            yield self._local.batch
+            return
+        scope = WriteBatch(self)
+        self._local.batch = scope
+        try:
+            yield scope
+            scope.flush()
+        finally:
+            scope.discard()
+            self._local.batch = None
 
     @contextmanager
     def _serialised(self) -> Iterator[None]:
@@ -113,19 +207,32 @@ class StoreBase:
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        """A read-only transaction: one consistent snapshot on both backends."""
+        """A read-only transaction: one consistent snapshot on both backends (a batch's own, inside one)."""
+        joined = self._batch_connection()
+        if joined is not None:
+            yield joined
+            return
         with self._snapshot_engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def read_one(self) -> Iterator[sa.Connection]:
         """A connection for one read statement (PostgreSQL: autocommit, no BEGIN/COMMIT round trips)."""
+        joined = self._batch_connection()
+        if joined is not None:
+            yield joined
+            return
         if self.backend.name == "sqlite":
             with self.read() as conn:
                 yield conn
             return
         with self.reader.connect() as conn:
             yield conn
+
+    def _batch_connection(self) -> sa.Connection | None:
+        """The connection of this thread's open batch transaction, if there is one (read your own writes)."""
+        scope = self._local.__dict__.get("batch")
+        return None if scope is None or scope.root is None else scope.root.conn
 
     def wait_for_jobs(self, timeout_s: float, *, ready: threading.Event | None = None) -> bool:
         """Block until a job is announced (PostgreSQL LISTEN/NOTIFY) or ``timeout_s`` passes; True when woken.
@@ -167,4 +274,4 @@ class StoreBase:
         self.engine.dispose()
 
 
-__all__ = ["JOBS_CHANNEL", "StoreBase", "Tx"]
+__all__ = ["JOBS_CHANNEL", "StoreBase", "Tx", "WriteBatch"]

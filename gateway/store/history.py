@@ -13,7 +13,8 @@ duplicate messages do not count as "seen".
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,13 +60,17 @@ def _chunks(values: Collection[str]) -> list[list[str]]:
 class StoreHistory:
     """:class:`gateway.rules.context.MessageHistory` over a store's engine."""
 
-    def __init__(self, engine: sa.Engine, pseudonymiser: Pseudonymiser) -> None:
-        """Read with ``engine``; file clients under ``pseudonymiser``'s pseudonyms."""
-        self.engine = engine
+    def __init__(
+        self, connect: Callable[[], AbstractContextManager[sa.Connection]], pseudonymiser: Pseudonymiser
+    ) -> None:
+        """Read through ``connect`` (the store's ``read_one``: inside a write batch it is the batch's own
+        transaction, so a message sees the facts of the messages before it in the batch); file clients
+        under ``pseudonymiser``'s pseudonyms."""
+        self.connect = connect
         self.pseudonymiser = pseudonymiser
 
     def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return list(conn.execute(query, params or {}).all())
 
     def seen_identificatie(

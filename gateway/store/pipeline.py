@@ -33,6 +33,8 @@ _RELAY_STATUS = {
 }
 
 MAX_RULES_IN_EVENT = 50
+_ORDERED = frozenset({Stage.VALIDATE, Stage.MAP})
+"""Stages whose jobs read what earlier messages of their conversation left: claimed in conversation order."""
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -60,7 +62,13 @@ def _short(text: str | None, limit: int = 500) -> str | None:
 class PipelineMixin(StoreBase):
     """IntakeStore + JobQueue + the finish_* seams of :class:`gateway.contracts.PipelineStore`."""
 
-    _idle = True
+    _idle: dict[tuple[str, ...], bool]
+    """Per set of stages: did the last claim find nothing (then look before taking the write lock)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """As :class:`StoreBase`."""
+        super().__init__(*args, **kwargs)
+        self._idle = {}
 
     # --- intake ------------------------------------------------------------------------
     def intake(self, record: IntakeRecord) -> SubmitResult:
@@ -69,6 +77,14 @@ class PipelineMixin(StoreBase):
             return self._intake_once(record)
         except IntegrityError:  # a concurrent intake of the same key committed first: answer with it
             return self._intake_once(record)
+
+    def intake_many(self, records: Sequence[IntakeRecord]) -> list[SubmitResult]:
+        """Store ``records`` with one durable commit (each under its own savepoint); a batch submit uses this.
+
+        A later record with the same (sender, identification) as an earlier one in the batch is its duplicate.
+        """
+        with self.batch():
+            return [self.intake(record) for record in records]
 
     def _duplicate_of(self, conn: sa.Connection, record: IntakeRecord) -> str | None:
         """The earlier message with the same (sender, external id), else the same (sender, idempotency key)."""
@@ -133,22 +149,70 @@ class PipelineMixin(StoreBase):
     # --- the queue ----------------------------------------------------------------------
     def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
         """Lease the next due job of one of ``stages`` (PostgreSQL: skipping rows other claimers hold)."""
-        if not stages:
-            return None
+        claimed = self.claim_many(stages, worker_id, lease_s, 1)
+        return claimed[0] if claimed else None
+
+    def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
+        """Lease up to ``limit`` due jobs of ``stages`` in one transaction, oldest due first."""
+        if not stages or limit < 1:
+            return []
         names = [str(s) for s in stages]
-        if not self.backend.skip_locked and self._idle:  # SQLite: an idle poller looks before taking the write lock
+        idle = self._idle.get(tuple(names), True)
+        if not self.backend.skip_locked and idle:  # SQLite: an idle poller looks before taking the write lock
             with self.read() as conn:
                 if conn.execute(st.DUE, {"b_stages": names, "b_now": time.time()}).first() is None:
-                    return None
+                    return []
         with self.write(light=True) as tx:  # a lease lost to a power cut is harmless: the job is due again
-            row = tx.conn.execute(
-                self._claim,
-                {"b_stages": names, "b_now": tx.wall, "b_lease_until": tx.wall + lease_s, "b_worker": worker_id[:64]},
-            ).first()
-        self._idle = row is None  # while jobs keep coming, skip the look-first read
-        if row is None:
-            return None
-        return Job(int(row.id), Stage(row.stage), row.message_id, int(row.attempts))
+            params = {"b_stages": names, "b_now": tx.wall, "b_lease_until": tx.wall + lease_s,
+                      "b_worker": worker_id[:64], "b_limit": limit}  # fmt: skip
+            if self.backend.skip_locked and _ORDERED.intersection(stages):
+                rows = self._claim_by_conversation(tx.conn, params)
+            else:
+                rows = list(tx.conn.execute(self._claim, params).all())
+        self._idle[tuple(names)] = not rows  # while jobs keep coming, skip the look-first read
+        rows.sort(key=lambda r: (float(r.run_after), int(r.id)))
+        return [Job(int(r.id), Stage(r.stage), r.message_id, int(r.attempts)) for r in rows]
+
+    def release(self, jobs_: Sequence[Job]) -> None:
+        """Give back claimed jobs that were not run: due again at once; done jobs are left alone."""
+        if not jobs_:
+            return
+        with self.write(light=True) as tx:
+            tx.conn.execute(st.RELEASE_JOBS, {"b_ids": [job.id for job in jobs_]})
+
+    def _claim_by_conversation(self, conn: sa.Connection, params: dict[str, Any]) -> list[Any]:
+        """PostgreSQL: claim due jobs in queue order, each with a lock on its conversation until this transaction ends.
+
+        A job whose conversation another batch holds is skipped, and so is every later job of that
+        conversation, so no worker validates a message before the earlier messages of its conversation
+        are committed. Claims pass a gate one at a time (a session lock held only while claiming), so
+        two claims cannot each lock a conversation the other's earlier job belongs to. The claim runs
+        under a savepoint, so the unlock works even when it fails (a dead connection frees the lock).
+        """
+        conn.execute(st.CLAIM_GATE_LOCK)
+        try:
+            with conn.begin_nested():
+                return self._lease_by_conversation(conn, params)
+        finally:
+            conn.execute(st.CLAIM_GATE_UNLOCK)
+
+    @staticmethod
+    def _lease_by_conversation(conn: sa.Connection, params: dict[str, Any]) -> list[Any]:
+        limit = int(params["b_limit"])
+        candidates = conn.execute(st.DUE_BY_CONVERSATION, {**params, "b_window": limit * 4}).all()
+        held: dict[int, bool] = {}
+        taken: list[int] = []
+        for start in range(0, len(candidates), limit):  # lock only as many conversations as a batch needs
+            chunk = candidates[start : start + limit]
+            fresh = sorted({int(row.conversation) for row in chunk} - held.keys())
+            if fresh:
+                held.update((int(k), bool(ok)) for k, ok in conn.execute(st.TRY_LOCK_CONVERSATIONS, {"b_keys": fresh}))
+            taken += [int(row.id) for row in chunk if held[int(row.conversation)]]
+            if len(taken) >= limit:
+                break
+        if not taken:
+            return []
+        return list(conn.execute(st.LEASE_JOBS, {**params, "b_ids": taken[:limit]}).all())
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         """Give the job back after an unexpected error: attempts + 1, due again after ``delay_s``."""
@@ -205,9 +269,14 @@ class PipelineMixin(StoreBase):
         )
 
     def finish_validate(
-        self, job: Job, status: MessageStatus, findings: Sequence[Finding], retour: bytes | None
+        self,
+        job: Job,
+        status: MessageStatus,
+        findings: Sequence[Finding],
+        retour: bytes | None,
+        facts: Sequence[Fact] | None = None,
     ) -> None:
-        """Record the verdict and retour; accepted → a map job."""
+        """Record the verdict and retour; accepted → a map job, or, with ``facts`` (mapped already), a relay job."""
         mid = job.message_id or ""
         with self.write() as tx:
             due = self._finish_job(tx, job)
@@ -218,8 +287,6 @@ class PipelineMixin(StoreBase):
                 {"b_id": mid, "status": str(status), "findings": [finding_json(f) for f in findings],
                  "retour": retour, "updated_at": tx.now},
             )  # fmt: skip
-            if status is MessageStatus.ACCEPTED:
-                tx.enqueue(Stage.MAP, mid, due_at=due)
             rules = sorted({f.rule or f.kind for f in findings})[:MAX_RULES_IN_EVENT]
             codes = sorted({f.retourcode for f in findings if f.retourcode})[:MAX_RULES_IN_EVENT]
             tx.audit(
@@ -227,19 +294,28 @@ class PipelineMixin(StoreBase):
                 mid,
                 data={"findings": len(findings), "rules": rules, "retourcodes": codes, "retour": retour is not None},
             )
+            if status is not MessageStatus.ACCEPTED:
+                return
+            if facts is None:
+                tx.enqueue(Stage.MAP, mid, due_at=due)
+            else:
+                self._keep_facts(tx, mid, facts, due)
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""
         mid = job.message_id or ""
         with self.write() as tx:
             due = self._finish_job(tx, job)
-            if due is None:
-                return
-            if facts:
-                rows = [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in facts]
-                tx.conn.execute(st.INSERT_FACT, rows)
-            tx.enqueue(Stage.RELAY, mid, due_at=due)
-            tx.audit("message.mapped", mid, data={"facts": len(facts)})
+            if due is not None:
+                self._keep_facts(tx, mid, facts, due)
+
+    @staticmethod
+    def _keep_facts(tx: Tx, mid: str, facts: Sequence[Fact], due: float) -> None:
+        if facts:
+            rows = [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in facts]
+            tx.conn.execute(st.INSERT_FACT, rows)
+        tx.enqueue(Stage.RELAY, mid, due_at=due)
+        tx.audit("message.mapped", mid, data={"facts": len(facts)})
 
     def finish_relay(self, job: Job, decision: RelayDecision) -> None:
         """Record the attempt; delivered, dead, or the relay job again after ``decision.delay_s``."""

@@ -38,7 +38,7 @@ class RetentionMixin(PipelineMixin):
         """Null payload and retour of messages delivered before ``older_than``; how many."""
         total = 0
         while True:
-            with self.write() as tx:
+            with self.write(alone=True) as tx:  # chunked: never one long transaction
                 ids = list(
                     tx.conn.execute(
                         sa.select(messages.c.id)
@@ -64,7 +64,7 @@ class RetentionMixin(PipelineMixin):
         """Delete finished messages received before ``older_than`` and prune older audit events; (messages, events)."""
         deleted = 0
         while True:
-            with self.write() as tx:
+            with self.write(alone=True) as tx:  # chunked: never one long transaction
                 ids = list(
                     tx.conn.execute(
                         sa.select(messages.c.id)
@@ -79,7 +79,7 @@ class RetentionMixin(PipelineMixin):
                 tx.conn.execute(messages.delete().where(messages.c.id.in_(ids)))
                 tx.audit("messages.deleted", None, data={"count": len(ids), "before": older_than.isoformat()})
             deleted += len(ids)
-        with self.write() as tx:
+        with self.write(alone=True) as tx:  # chunked: never one long transaction
             tx.conn.execute(jobs.delete().where(jobs.c.done, jobs.c.run_after < older_than.timestamp()))
             pruned = self._prune_audit(tx, older_than)
         return deleted, pruned

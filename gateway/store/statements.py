@@ -52,6 +52,18 @@ FINISH_JOB = (
 )
 """No row back when the job was already done; else its ``run_after``, which the next stage's job inherits."""
 
+CLAIM_GATE = 0x6B70_636C_6169_6D00  # "kpclaim", one key for the whole installation
+CLAIM_GATE_LOCK = sa.text(f"SELECT pg_advisory_lock({CLAIM_GATE})")
+CLAIM_GATE_UNLOCK = sa.text(f"SELECT pg_advisory_unlock({CLAIM_GATE})")
+"""PostgreSQL: ordered claims take their conversation locks one claim at a time (see the claim statement)."""
+
+RELEASE_JOBS = (
+    jobs.update()
+    .where(jobs.c.id.in_(bindparam("b_ids", expanding=True)), sa.not_(jobs.c.done))
+    .values(lease_until=0.0, leased_by=None)
+)
+"""Claimed jobs handed back unrun (a stopping worker, a rolled-back batch): due again at once."""
+
 NOT_DONE = sa.text("NOT jobs.done")
 """Spelled as the partial index ``ix_jobs_next`` spells it: SQLAlchemy would write ``done = 0`` on SQLite,
 which SQLite does not match to the index's ``NOT done`` (a full scan and sort per claim)."""
@@ -70,26 +82,77 @@ DUE = (
 
 
 def claim_statement(skip_locked: bool) -> sa.Update:
-    """Lease the first due job: one UPDATE ... WHERE id = (SELECT ... [FOR UPDATE SKIP LOCKED]) RETURNING."""
-    due = DUE.with_for_update(skip_locked=True) if skip_locked else DUE
+    """Lease the first ``b_limit`` due jobs: one UPDATE ... WHERE id IN (SELECT ... [FOR UPDATE SKIP LOCKED]) RETURNING.
+
+    The rows come back in no particular order; the caller sorts them by (run_after, id).
+    """
+    due = DUE.limit(bindparam("b_limit"))
+    if skip_locked:  # PostgreSQL: the claimed rows as a CTE, joined back by primary key
+        claimed = due.with_for_update(skip_locked=True, of=jobs).cte("due")
+        where = jobs.c.id == claimed.c.id
+    else:
+        where = jobs.c.id.in_(due.scalar_subquery())
     return (
         jobs.update()
-        .where(jobs.c.id == due.scalar_subquery())
+        .where(where)
         .values(lease_until=bindparam("b_lease_until"), leased_by=bindparam("b_worker"))
-        .returning(jobs.c.id, jobs.c.stage, jobs.c.message_id, jobs.c.attempts)
+        .returning(*_CLAIMED)
     )
+
+
+_CLAIMED = (jobs.c.id, jobs.c.stage, jobs.c.message_id, jobs.c.attempts, jobs.c.run_after)
+
+_m = messages.c
+_PAIR = (
+    sa.func.coalesce(sa.func.least(_m.sender, _m.receiver), "")
+    .concat("/")
+    .concat(sa.func.coalesce(sa.func.greatest(_m.sender, _m.receiver), ""))
+)
+DUE_BY_CONVERSATION = (
+    sa.select(jobs.c.id, sa.func.hashtextextended(_PAIR, 0).label("conversation"))
+    .select_from(jobs.outerjoin(messages, _m.id == jobs.c.message_id))
+    .where(
+        NOT_DONE,
+        jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
+        jobs.c.run_after <= bindparam("b_now"),
+        jobs.c.lease_until <= bindparam("b_now"),
+    )
+    .order_by(jobs.c.run_after, jobs.c.id)
+    .limit(bindparam("b_window"))
+)
+"""PostgreSQL: due jobs in queue order with a key for their conversation (the unordered sender/receiver pair)."""
+
+TRY_LOCK_CONVERSATIONS = sa.text("SELECT k, pg_try_advisory_xact_lock(k) FROM unnest(CAST(:b_keys AS bigint[])) AS k")
+"""Each key with whether this transaction now holds its lock (held until the transaction ends)."""
+
+LEASE_JOBS = (
+    jobs.update()
+    .where(
+        jobs.c.id.in_(bindparam("b_ids", expanding=True)),
+        sa.not_(jobs.c.done),
+        jobs.c.lease_until <= bindparam("b_now"),
+    )
+    .values(lease_until=bindparam("b_lease_until"), leased_by=bindparam("b_worker"))
+    .returning(*_CLAIMED)
+)
 
 
 __all__ = [
     "BY_EXTERNAL_ID",
     "BY_IDEMPOTENCY_KEY",
+    "CLAIM_GATE_LOCK",
+    "CLAIM_GATE_UNLOCK",
     "DUE",
+    "DUE_BY_CONVERSATION",
     "FINISH_JOB",
     "INSERT_DELIVERY",
     "INSERT_FACT",
     "INSERT_JOB",
     "INSERT_MESSAGE",
+    "LEASE_JOBS",
     "READ_MESSAGE",
+    "RELEASE_JOBS",
+    "TRY_LOCK_CONVERSATIONS",
     "UPDATE_MESSAGE",
     "UPDATE_RELAYED",
     "claim_statement",

@@ -6,9 +6,17 @@ import os
 import signal
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from gateway.model import Stage
 from workers.loop import Job, Worker
+
+
+class NoBatch:
+    """Writes commit one by one: nothing to flush."""
+
+    def flush(self) -> None:
+        pass
 
 
 class ListQueue:
@@ -18,10 +26,20 @@ class ListQueue:
         self.jobs = [Job(i, Stage.VALIDATE, f"m{i}") for i in range(n)]
         self.lock = threading.Lock()
         self.failed: list[tuple[int, str, float]] = []
+        self.released: list[int] = []
 
-    def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+    def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
         with self.lock:
-            return self.jobs.pop(0) if self.jobs else None
+            claimed, self.jobs = self.jobs[:limit], self.jobs[limit:]
+            return claimed
+
+    def batch(self) -> AbstractContextManager[NoBatch]:
+        return nullcontext(NoBatch())
+
+    def release(self, jobs: Sequence[Job]) -> None:
+        with self.lock:
+            self.jobs[:0] = jobs
+            self.released.extend(job.id for job in jobs)
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         self.failed.append((job.id, error, delay_s))
@@ -67,6 +85,7 @@ def test_sigterm_finishes_the_current_job_and_claims_no_more() -> None:
         signal.signal(signal.SIGINT, previous[1])
     assert finished == [0]
     assert len(queue.jobs) == 9
+    assert queue.released == list(range(1, 10))  # the rest of the batch went back at once
 
 
 def test_a_failing_stage_gives_the_job_back_without_its_text() -> None:
@@ -85,11 +104,11 @@ def test_a_store_error_while_claiming_does_not_end_the_thread() -> None:
             super().__init__(3)
             self.errors = 2
 
-        def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:
+        def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
             if self.errors:
                 self.errors -= 1
                 raise OSError("database is locked")
-            return super().claim(stages, worker_id, lease_s)
+            return super().claim_many(stages, worker_id, lease_s, limit)
 
     queue = FlakyQueue()
     done: list[int] = []

@@ -168,7 +168,7 @@ def test_retry_after_sets_the_next_attempt_no_earlier_than_asked(opened: Store, 
     policy = RetryPolicy(base_s=0.01, cap_s=60.0, max_attempts=5, max_age_s=3600.0)
     with Deliverer(Routes({}, default=receiver.url), policy, rng=random.Random(1)) as deliverer:
         worker = Worker(opened, handlers(opened, deliverer, Pseudonymiser(TEST_PSEUDONYM_KEY), max_bytes=1 << 20))
-        while worker.run_one():  # validate, map, and the one relay attempt that gets the 503
+        while worker.run_batch():  # validate+map, and the one relay attempt that gets the 503
             pass
     (attempt,) = opened.deliveries(mid)
     assert attempt.status_code == 503

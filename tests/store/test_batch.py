@@ -1,0 +1,145 @@
+"""Group commit: writes in ``Store.batch()`` share one transaction; batch claims; batch intake; release."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.contracts import Job
+from gateway.model import MessageStatus, Stage
+from gateway.pseudonym import Pseudonymiser
+from gateway.store import Store
+from gateway.store.schema import jobs, messages
+from tests.store.helpers import record
+from tests.support.databases import TEST_PSEUDONYM_KEY
+
+
+def _stored_elsewhere(store: Store) -> int:
+    """Messages another connection sees: only what is committed."""
+    other = sa.create_engine(store.engine.url)
+    try:
+        with other.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(messages)).scalar_one())
+    finally:
+        other.dispose()
+
+
+def test_writes_in_a_batch_commit_together_and_reads_see_them(store: Store) -> None:
+    with store.batch() as batch:
+        first = store.intake(record("A")).message_id
+        second = store.intake(record("B")).message_id
+        assert batch.root is not None  # the transaction is open
+        assert _stored_elsewhere(store) == 0  # nothing committed yet
+        assert store.message(first) is not None  # but this thread reads its own writes
+        assert store.history().seen_identificatie("0034", "B", None)
+    assert _stored_elsewhere(store) == 2
+    assert {store.message(first).status, store.message(second).status} == {MessageStatus.RECEIVED}  # type: ignore[union-attr]
+    assert store.verify_audit().ok
+
+
+def test_an_error_leaving_the_batch_rolls_all_of_it_back(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.batch():
+        store.intake(record("A"))
+        raise RuntimeError("crash before the commit")
+    assert _stored_elsewhere(store) == 0
+    store.intake(record("B"))  # the writer lock and the connection were given back
+    assert _stored_elsewhere(store) == 1 and store.verify_audit().ok
+
+
+def test_a_failing_write_in_a_batch_rolls_back_alone(store: Store) -> None:
+    with store.batch():
+        kept = store.intake(record("A")).message_id
+        with pytest.raises(ValueError), store.write() as tx:
+            tx.conn.execute(messages.update().where(messages.c.id == kept).values(status="dead"))
+            raise ValueError("stage bug")
+        store.intake(record("B"))
+    assert _stored_elsewhere(store) == 2
+    assert store.message(kept).status is MessageStatus.RECEIVED  # type: ignore[union-attr]
+
+
+def test_flush_commits_midway_and_alone_writes_flush_first(store: Store) -> None:
+    with store.batch() as batch:
+        store.intake(record("A"))
+        batch.flush()
+        assert batch.root is None and _stored_elsewhere(store) == 1
+        store.intake(record("B"))
+        with store.write(alone=True):
+            assert _stored_elsewhere(store) == 2  # the batch was committed before the lone write began
+    assert _stored_elsewhere(store) == 2
+
+
+def test_intake_many_commits_once_and_finds_duplicates_within_the_batch(store: Store) -> None:
+    results = store.intake_many([record("A"), record("B"), record("A"), record("A", sender="0363")])
+    assert [r.created for r in results] == [True, True, False, True]
+    assert results[2].message_id == results[0].message_id and results[2].status is MessageStatus.DUPLICATE
+    assert _stored_elsewhere(store) == 3 and store.verify_audit().ok
+
+
+def test_claim_many_takes_the_oldest_due_jobs_and_release_gives_them_back(store: Store) -> None:
+    ids = [r.message_id for r in store.intake_many([record(f"ID-{i}") for i in range(5)])]
+    first = store.claim_many([Stage.VALIDATE], "w1", 30, 3)
+    assert [job.message_id for job in first] == ids[:3]
+    rest = store.claim_many([Stage.VALIDATE], "w2", 30, 10)
+    assert [job.message_id for job in rest] == ids[3:]
+    assert store.claim_many([Stage.VALIDATE], "w3", 30, 10) == []
+    store.skip(first[0])
+    store.release(first)  # the done one stays done, the other two are due again at once
+    again = store.claim_many([Stage.VALIDATE], "w3", 30, 10)
+    assert [job.message_id for job in again] == ids[1:3]
+    with store.read() as conn:
+        done = conn.execute(sa.select(jobs.c.done).where(jobs.c.id == first[0].id)).scalar_one()
+    assert done
+
+
+def test_finish_validate_with_facts_maps_in_the_same_step(store: Store) -> None:
+    mid = store.intake(record("A")).message_id
+    job = store.claim([Stage.VALIDATE], "w", 30)
+    assert job is not None
+    store.finish_validate(job, MessageStatus.ACCEPTED, [], None, facts=[])
+    assert store.claim([Stage.MAP], "w", 30) is None
+    relay = store.claim([Stage.RELAY], "w", 30)
+    assert relay is not None and relay.message_id == mid
+    events = [e.event for e in store.audit_events(mid)]
+    assert events[-2:] == ["message.accepted", "message.mapped"]
+
+
+def test_postgresql_batches_never_share_a_conversation_and_keep_its_order(pg_url: str) -> None:
+    """While one batch holds messages of a conversation, another batch takes none of its later messages.
+
+    Six conversations, three messages each, interleaved; the first batch takes the first four jobs.
+    """
+    store = Store.open(pg_url, migrate=True, pseudonymiser=Pseudonymiser(TEST_PSEUDONYM_KEY))
+    try:
+        parties = [("0034", f"AGB{i}") for i in range(6)]
+        records = []
+        for n in range(3):
+            for i, (gemeente, aanbieder) in enumerate(parties):
+                sender, receiver = (gemeente, aanbieder) if n % 2 == 0 else (aanbieder, gemeente)
+                records.append(record(f"ID-{n}-{i}", sender=sender, receiver=receiver))
+        ids = [r.message_id for r in store.intake_many(records)]
+        pair = {mid: frozenset((rec.sender, rec.receiver)) for mid, rec in zip(ids, records, strict=True)}
+        first_claimed, release = threading.Event(), threading.Event()
+        claimed: dict[str, list[Job]] = {}
+
+        def first() -> None:
+            with store.batch():
+                claimed["first"] = store.claim_many([Stage.VALIDATE], "w1", 30, 4)
+                first_claimed.set()
+                release.wait(30)
+
+        holder = threading.Thread(target=first)
+        holder.start()
+        assert first_claimed.wait(30)
+        with store.batch():
+            claimed["second"] = store.claim_many([Stage.VALIDATE], "w2", 30, 20)
+        release.set()
+        holder.join(30)
+        held = {pair[job.message_id or ""] for job in claimed["first"]}
+        assert [job.message_id for job in claimed["first"]] == ids[:4]
+        assert [job.message_id for job in claimed["second"]] == [m for m in ids if pair[m] not in held]
+        rest = store.claim_many([Stage.VALIDATE], "w3", 30, 20)  # the first batch committed: its conversations are free
+        assert [job.message_id for job in rest] == [m for m in ids[4:] if pair[m] in held]
+    finally:
+        store.close()
