@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # queue
     lease_s: float = 30.0
     poll_interval_s: float = 0.2
+    max_job_attempts: int = 8
+    """A stage that fails this often on one message (a bug, never a receiver's answer) sends it to the DLQ."""
+    batch_size: int = 32
+    """Jobs a worker runs per transaction (one durable commit each)."""
 
     # privacy
     pseudonym_key: SecretStr | None = None

@@ -58,6 +58,10 @@ class JobQueue(Protocol):
         """Give the job back after an unexpected error, to run again after ``delay_s``."""
         ...
 
+    def bury(self, job: Job, error: str) -> None:
+        """The job's stage failed too often: finish the job and put its message in the dead-letter queue."""
+        ...
+
 
 class Verdict(StrEnum):
     """What the queue does with a relay job after one attempt."""

@@ -52,11 +52,13 @@ class Worker:
         poll_interval_s: float = 0.2,
         worker_id: str | None = None,
         batch_size: int = DEFAULT_BATCH,
+        max_attempts: int = 8,
         network_stages: Collection[Stage] = (Stage.RELAY,),
     ) -> None:
         """Bind the queue and the stage handlers; nothing runs until :meth:`run`.
 
-        ``network_stages``: their jobs run first in a batch (their handlers return their commits).
+        ``network_stages``: their handlers return their commits (see the module docstring).
+        ``max_attempts``: a job failing this often puts its message in the dead-letter queue.
         """
         self.queue = queue
         self.handlers = dict(handlers)
@@ -65,6 +67,7 @@ class Worker:
         self.poll_interval_s = poll_interval_s
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
         self.batch_size = max(1, batch_size)
+        self.max_attempts = max(1, max_attempts)
         self.network_stages = frozenset(network_stages)
         self.stopping = threading.Event()
         self._count_lock = threading.Lock()
@@ -171,8 +174,11 @@ class Worker:
         try:
             step()
         except Exception as exc:  # a stage bug must not kill the worker; the job goes back
-            log.exception("worker.job_failed", job=job.id, stage=str(job.stage))
-            self.queue.fail(job, type(exc).__name__, min(60.0, 2.0 ** min(job.attempts, 6)))
+            log.exception("worker.job_failed", job=job.id, stage=str(job.stage), attempts=job.attempts + 1)
+            if job.message_id is not None and job.attempts + 1 >= self.max_attempts:
+                self.queue.bury(job, type(exc).__name__)  # no endless retries: the DLQ, where replay finds it
+            else:
+                self.queue.fail(job, type(exc).__name__, min(60.0, 2.0 ** min(job.attempts, 6)))
 
     def _thread_main(self, until_idle: bool) -> None:
         while not self.stopping.is_set():

@@ -89,6 +89,8 @@ def build_worker(
         concurrency=concurrency,
         lease_s=settings.lease_s,
         poll_interval_s=settings.poll_interval_s,
+        batch_size=settings.batch_size,
+        max_attempts=settings.max_job_attempts,
     )
     return worker, deliverer
 

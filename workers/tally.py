@@ -79,6 +79,11 @@ class Tally:
         """Delegate."""
         self.store.fail(job, error, delay_s)
 
+    def bury(self, job: Job, error: str) -> None:
+        """Delegate, then note the message dead."""
+        self.store.bury(job, error)
+        self._set(job.message_id, MessageStatus.DEAD)
+
     def message(self, message_id: str) -> StoredMessage | None:
         """Delegate."""
         return self.store.message(message_id)

@@ -17,8 +17,12 @@ Decisions worth knowing:
 * Audit: appends are serialised on one head row and happen last in each transaction; pruning
   (metadata retention) moves an anchor (``audit_head.base_seq/base_hash``) that is itself
   recorded as an ``audit.pruned`` event, so ``audit verify`` keeps proving what remains.
-* Job failures (``fail``) are retried with the worker's capped backoff without a limit; they are
-  visible in ``job_counts()`` and ``jobs.last_error``.
+* Job failures (``fail``) are retried with the worker's capped backoff; after
+  ``KETENPOORT_MAX_JOB_ATTEMPTS`` the job is buried (``bury``): its message goes to the
+  dead-letter queue, and ``replay`` runs the failed stage again. Errors stay in ``jobs.last_error``.
+* Group commit: a worker runs a batch of jobs in one transaction (``batch()``); validate and map
+  jobs are claimed inside it in conversation order (SQLite: under the write lock; PostgreSQL:
+  advisory locks per sender/receiver pair), so cross-message rules see every earlier message.
 * Queue times are epoch seconds of the writing machine: run workers with synchronised clocks.
 """
 

@@ -236,6 +236,22 @@ class PipelineMixin(StoreBase):
                           "attempts": job.attempts + 1, "retry_in_s": round(delay_s, 3)},
                 )  # fmt: skip
 
+    def bury(self, job: Job, error: str) -> None:
+        """The job's stage failed too often: the job is done (its error kept), its message dead, replayable."""
+        mid = job.message_id
+        with self.write() as tx:
+            done = tx.conn.execute(
+                jobs.update()
+                .where(jobs.c.id == job.id, sa.not_(jobs.c.done))
+                .values(done=True, lease_until=0.0, leased_by=None, attempts=jobs.c.attempts + 1,
+                        last_error=_short(error))
+            )  # fmt: skip
+            if not done.rowcount or mid is None:
+                return
+            tx.conn.execute(st.UPDATE_MESSAGE, {"b_id": mid, "status": str(MessageStatus.DEAD), "updated_at": tx.now})
+            data = {"job": job.id, "stage": str(job.stage), "error": _short(error, 200), "attempts": job.attempts + 1}
+            tx.audit("message.dead", mid, data=data)
+
     def _finish_job(self, tx: Tx, job: Job) -> float | None:
         """Mark the job done and return when it was due; None when it already was done (change nothing then).
 

@@ -21,6 +21,13 @@ from gateway.store.views import AuditView, DeliveryView, MessageView, verdict_of
 
 _VIEW_COLUMNS = [c for c in messages.c if c.name not in ("payload", "idempotency_key")]
 
+_REPLAY_STATUS = {
+    str(Stage.VALIDATE): MessageStatus.RECEIVED,
+    str(Stage.MAP): MessageStatus.ACCEPTED,
+    str(Stage.RELAY): MessageStatus.RELAYING,
+}
+"""The status a dead message returns to, by the stage it is replayed into."""
+
 _GET = sa.select(*_VIEW_COLUMNS).where(messages.c.id == sa.bindparam("b_id"))
 
 BUCKETS = {"minute": (timedelta(minutes=1), "%H:%M"), "hour": (timedelta(hours=1), "%d %H:00"),
@@ -165,21 +172,26 @@ class ReadMixin(StoreBase):
         return [message_view(r) for r in rows]
 
     def replay(self, message_id: str, *, actor: str) -> None:
-        """Dead → relaying with a fresh relay job and retry budget; KeyError unknown, NotDeadError not dead."""
+        """Dead → its stage again: relay with a fresh retry budget, or the stage that failed too often.
+
+        KeyError when unknown, NotDeadError when not dead.
+        """
         with self.write() as tx:
             status = tx.conn.execute(sa.select(messages.c.status).where(messages.c.id == message_id)).scalar()
             if status is None:
                 raise KeyError(message_id)
             if status != MessageStatus.DEAD:
                 raise NotDeadError(f"message {message_id} is {status}, not dead")
-            tx.conn.execute(
-                messages.update()
-                .where(messages.c.id == message_id)
-                .values(status=str(MessageStatus.RELAYING), relay_attempts=0, first_attempt_at=None,
-                        updated_at=tx.now)
-            )  # fmt: skip
-            tx.enqueue(Stage.RELAY, message_id)
-            tx.audit("message.replayed", message_id, actor=actor, data={"from": "dead"})
+            last = tx.conn.execute(
+                sa.select(jobs.c.stage).where(jobs.c.message_id == message_id).order_by(jobs.c.id.desc()).limit(1)
+            ).scalar()
+            stage = Stage(last) if last in _REPLAY_STATUS else Stage.RELAY
+            values: dict[str, object] = {"status": str(_REPLAY_STATUS[str(stage)]), "updated_at": tx.now}
+            if stage is Stage.RELAY:
+                values.update(relay_attempts=0, first_attempt_at=None)
+            tx.conn.execute(messages.update().where(messages.c.id == message_id).values(**values))
+            tx.enqueue(stage, message_id)
+            tx.audit("message.replayed", message_id, actor=actor, data={"from": "dead", "stage": str(stage)})
 
     def replay_all(self, *, actor: str) -> list[str]:
         """Replay every dead message; the ids replayed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 from gateway.model import Stage
@@ -27,6 +27,7 @@ class ListQueue:
         self.lock = threading.Lock()
         self.failed: list[tuple[int, str, float]] = []
         self.released: list[int] = []
+        self.buried: list[tuple[int, str]] = []
 
     def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
         with self.lock:
@@ -43,6 +44,9 @@ class ListQueue:
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         self.failed.append((job.id, error, delay_s))
+
+    def bury(self, job: Job, error: str) -> None:
+        self.buried.append((job.id, error))
 
 
 def test_concurrent_threads_run_every_job_exactly_once() -> None:
@@ -96,6 +100,31 @@ def test_a_failing_stage_gives_the_job_back_without_its_text() -> None:
 
     Worker(queue, {Stage.VALIDATE: handler}).run(until_idle=True)
     assert queue.failed == [(0, "ValueError", 1.0)]
+
+
+def test_a_job_that_keeps_failing_is_buried_instead_of_retried_forever() -> None:
+    queue = ListQueue(0)
+    queue.jobs = [Job(0, Stage.VALIDATE, "m0", attempts=2), Job(1, Stage.RETENTION, None, attempts=2)]
+
+    def handler(job: Job) -> None:
+        raise ValueError("always")
+
+    Worker(queue, {Stage.VALIDATE: handler, Stage.RETENTION: handler}, max_attempts=3).run(until_idle=True)
+    assert queue.buried == [(0, "ValueError")]  # its third failure: to the dead-letter queue
+    assert [job_id for job_id, _, _ in queue.failed] == [1]  # the recurring retention job has no message to bury
+
+
+def test_network_handlers_commit_together_after_all_their_deliveries() -> None:
+    queue = ListQueue(0)
+    queue.jobs = [Job(i, Stage.RELAY, f"m{i}") for i in range(3)]
+    order: list[str] = []
+
+    def relay(job: Job) -> Callable[[], None]:
+        order.append(f"post {job.id}")
+        return lambda: order.append(f"commit {job.id}")
+
+    Worker(queue, {Stage.RELAY: relay}).run(until_idle=True)
+    assert order == ["post 0", "post 1", "post 2", "commit 0", "commit 1", "commit 2"]
 
 
 def test_a_store_error_while_claiming_does_not_end_the_thread() -> None:

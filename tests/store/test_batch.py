@@ -143,3 +143,22 @@ def test_postgresql_batches_never_share_a_conversation_and_keep_its_order(pg_url
         assert [job.message_id for job in rest] == [m for m in ids[4:] if pair[m] in held]
     finally:
         store.close()
+
+
+def test_a_buried_job_sends_its_message_to_the_dlq_and_replay_runs_that_stage_again(store: Store) -> None:
+    mid = store.intake(record("A")).message_id
+    job = store.claim([Stage.VALIDATE], "w", 30)
+    assert job is not None
+    store.bury(job, "KeyError: 999999990")  # a BSN-shaped number in an error text is scrubbed
+    assert store.message(mid).status is MessageStatus.DEAD  # type: ignore[union-attr]
+    assert [m.id for m in store.dead_letters()] == [mid]
+    assert store.claim([Stage.VALIDATE, Stage.MAP, Stage.RELAY], "w", 30) is None
+    with store.read() as conn:
+        error = conn.execute(sa.select(jobs.c.last_error).where(jobs.c.id == job.id)).scalar_one()
+    assert "999999990" not in error
+    store.replay(mid, actor="operator")
+    assert store.message(mid).status is MessageStatus.RECEIVED  # type: ignore[union-attr]
+    again = store.claim([Stage.VALIDATE, Stage.MAP, Stage.RELAY], "w", 30)
+    assert again is not None and (again.stage, again.message_id) == (Stage.VALIDATE, mid)
+    events = [e.event for e in store.audit_events(mid)]
+    assert events[-2:] == ["message.dead", "message.replayed"] and store.verify_audit().ok
