@@ -68,17 +68,13 @@ NOT_DONE = sa.text("NOT jobs.done")
 """Spelled as the partial index ``ix_jobs_next`` spells it: SQLAlchemy would write ``done = 0`` on SQLite,
 which SQLite does not match to the index's ``NOT done`` (a full scan and sort per claim)."""
 
-DUE = (
-    sa.select(jobs.c.id)
-    .where(
-        NOT_DONE,
-        jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
-        jobs.c.run_after <= bindparam("b_now"),
-        jobs.c.lease_until <= bindparam("b_now"),
-    )
-    .order_by(jobs.c.run_after, jobs.c.id)
-    .limit(1)
+_IS_DUE = (
+    NOT_DONE,
+    jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
+    jobs.c.run_after <= bindparam("b_now"),
+    jobs.c.lease_until <= bindparam("b_now"),
 )
+DUE = sa.select(jobs.c.id).where(*_IS_DUE).order_by(jobs.c.run_after, jobs.c.id).limit(1)
 
 
 def claim_statement(skip_locked: bool) -> sa.Update:
@@ -111,12 +107,7 @@ _PAIR = (
 DUE_BY_CONVERSATION = (
     sa.select(jobs.c.id, sa.func.hashtextextended(_PAIR, 0).label("conversation"))
     .select_from(jobs.outerjoin(messages, _m.id == jobs.c.message_id))
-    .where(
-        NOT_DONE,
-        jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
-        jobs.c.run_after <= bindparam("b_now"),
-        jobs.c.lease_until <= bindparam("b_now"),
-    )
+    .where(*_IS_DUE)
     .order_by(jobs.c.run_after, jobs.c.id)
     .limit(bindparam("b_window"))
 )
