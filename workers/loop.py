@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from types import FrameType
@@ -54,11 +55,13 @@ class Worker:
         batch_size: int = DEFAULT_BATCH,
         max_attempts: int = 8,
         network_stages: Collection[Stage] = (Stage.RELAY,),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Bind the queue and the stage handlers; nothing runs until :meth:`run`.
 
         ``network_stages``: their handlers return their commits (see the module docstring).
         ``max_attempts``: a job failing this often puts its message in the dead-letter queue.
+        ``clock``: monotonic seconds, for the network batch's deadline (tests inject one).
         """
         self.queue = queue
         self.handlers = dict(handlers)
@@ -69,6 +72,7 @@ class Worker:
         self.batch_size = max(1, batch_size)
         self.max_attempts = max(1, max_attempts)
         self.network_stages = frozenset(network_stages)
+        self._clock = clock
         self.stopping = threading.Event()
         self._count_lock = threading.Lock()
         self.jobs_run = 0
@@ -120,10 +124,16 @@ class Worker:
         return True
 
     def _run_network(self, stages: tuple[Stage, ...]) -> bool:
-        """Claim, run every handler with no transaction open (they wait on receivers), then commit them together."""
+        """Claim, run every handler with no transaction open (they wait on receivers), then commit them together.
+
+        Receivers that hang make a batch slow (up to a read timeout per job), so no new job starts
+        once half the lease has passed: the rest go back to the queue before their leases run out,
+        instead of being claimed and delivered a second time by another worker.
+        """
         jobs = self.queue.claim_many(stages, self.worker_id, self.lease_s, self.batch_size)
         if not jobs:
             return False
+        deadline = self._clock() + self.lease_s / 2
         pending = list(jobs)
         commits: list[tuple[Job, Commit]] = []
         try:
@@ -132,7 +142,7 @@ class Worker:
                 commit = self._run(job)
                 if commit is not None:
                     commits.append((job, commit))
-                if self.stopping.is_set():
+                if self.stopping.is_set() or self._clock() >= deadline:
                     break
             with self.queue.batch():
                 for job, commit in commits:

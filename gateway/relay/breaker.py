@@ -71,6 +71,15 @@ class CircuitBreaker:
         with self._lock:
             return self._failures
 
+    def open_for(self) -> float:
+        """Seconds until the breaker lets a probe through; 0.0 unless it is OPEN."""
+        with self._lock:
+            now = self._clock()
+            if self._state_locked(now) is not BreakerState.OPEN:
+                return 0.0
+            assert self._opened_at is not None
+            return self.reset_timeout_s - (now - self._opened_at)
+
     def acquire(self) -> float:
         """Return 0.0 if a request may go now, else the seconds until one may (no request!)."""
         with self._lock:

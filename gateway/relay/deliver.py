@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -165,8 +165,7 @@ class Deliverer:
             result = self._post(message_id, url, payload, attempt, destination)
         finally:
             slot.release()
-        self._record(breaker, result, bound)
-        return result
+        return self._record(breaker, result, bound)
 
     def _post(self, message_id: str, url: str, payload: bytes, attempt: int, destination: str) -> DeliveryResult:
         headers = {
@@ -199,7 +198,14 @@ class Deliverer:
         breaker: CircuitBreaker,
         result: DeliveryResult,
         bound: structlog.typing.FilteringBoundLogger,
-    ) -> None:
+    ) -> DeliveryResult:
+        """Tell the breaker how the attempt went; a failure that leaves it open sits out the next probe.
+
+        The messages the open breaker turns away are due again when it lets a probe through. Were the
+        message whose attempt failed due then too, it would often be that probe again, and one message
+        would take every failure of an outage until its budget ran out. So it waits one reset period
+        longer, and the probes rotate over the waiting messages.
+        """
         fields = {
             "outcome": result.outcome.value,
             "status_code": result.status_code,
@@ -207,6 +213,9 @@ class Deliverer:
         }
         if result.outcome is Outcome.RETRY:
             state = breaker.record_failure()
+            if state is BreakerState.OPEN and result.retry_delay_s is not None:
+                after_next_probe = breaker.open_for() + breaker.reset_timeout_s
+                result = replace(result, retry_delay_s=max(result.retry_delay_s, after_next_probe))
             bound.info("relay.attempt", **fields, retry_delay_s=result.retry_delay_s, error=result.error)
             if state is BreakerState.OPEN:
                 bound.warning("relay.breaker_opened", failures=breaker.failures)
@@ -215,6 +224,7 @@ class Deliverer:
             bound.info("relay.attempt", **fields, error=result.error)
             if previous is not BreakerState.CLOSED:
                 bound.info("relay.breaker_closed")
+        return result
 
     # ------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -127,6 +127,24 @@ def test_network_handlers_commit_together_after_all_their_deliveries() -> None:
     assert order == ["post 0", "post 1", "post 2", "commit 0", "commit 1", "commit 2"]
 
 
+def test_a_slow_network_batch_gives_back_what_it_cannot_start_within_half_the_lease() -> None:
+    queue = ListQueue(0)
+    queue.jobs = [Job(i, Stage.RELAY, f"m{i}") for i in range(5)]
+    now = [0.0]
+    posted: list[int] = []
+
+    def relay(job: Job) -> Callable[[], None]:
+        posted.append(job.id)
+        now[0] += 4.0  # a receiver that hangs until the read timeout
+        return lambda: None
+
+    worker = Worker(queue, {Stage.RELAY: relay}, lease_s=10.0, batch_size=5, clock=lambda: now[0])
+    assert worker.run_batch()
+    assert posted == [0, 1]  # at 8 s the lease is past half: no third delivery in this batch
+    assert queue.released == [2, 3, 4] and [job.id for job in queue.jobs] == [2, 3, 4]
+    assert worker.jobs_run == 2
+
+
 def test_a_store_error_while_claiming_does_not_end_the_thread() -> None:
     class FlakyQueue(ListQueue):
         def __init__(self) -> None:

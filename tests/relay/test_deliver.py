@@ -146,6 +146,29 @@ def test_open_breaker_short_circuits_without_network(deliverer: Deliverer, clock
 
 
 @respx.mock
+def test_a_failure_that_opens_the_breaker_sits_out_the_next_probe(deliverer: Deliverer, clock: FakeClock) -> None:
+    """The failed attempt that opens the breaker, and a failed probe, wait one reset period past the next probe.
+
+    Otherwise the failed message would be due with the ones the breaker turned away, would often be
+    the next probe too, and would take every failure of an outage until its own budget ran out.
+    """
+    respx.post(URL).mock(return_value=httpx.Response(503, headers={"Retry-After": "0"}))
+    first, second = (deliverer.deliver("m", "0034", PAYLOAD, attempt) for attempt in (1, 2))
+    assert first.retry_delay_s is not None and first.retry_delay_s <= 1.0  # breaker still closed: plain backoff
+    assert second.retry_delay_s is not None and second.retry_delay_s <= 2.0
+    opening = deliverer.deliver("m", "0034", PAYLOAD, 3)
+    assert opening.retry_delay_s == pytest.approx(60.0)
+    clock.now += 30.0
+    probe = deliverer.deliver("other", "0034", PAYLOAD, 1)
+    assert probe.outcome is Outcome.RETRY and probe.error != "circuit open"
+    assert probe.retry_delay_s == pytest.approx(60.0)
+    clock.now += 1.0
+    turned_away = deliverer.deliver("third", "0034", PAYLOAD, 1)
+    assert turned_away.error == "circuit open" and turned_away.retry_delay_s == pytest.approx(29.0)
+    assert turned_away.retry_delay_s < probe.retry_delay_s  # the one turned away probes next
+
+
+@respx.mock
 def test_breaker_recovers_through_a_successful_probe(deliverer: Deliverer, clock: FakeClock) -> None:
     """Once the reset timeout passes one probe goes out; its success closes the breaker."""
     route = respx.post(URL).mock(side_effect=[httpx.Response(500)] * 3 + [httpx.Response(200)] * 2)
