@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_NINE_DIGITS_OR_DIGEST = re.compile(r"(?<![0-9A-Fa-f])[0-9a-f]{64}(?![0-9A-Fa-f])|(?<!\d)\d{9}(?!\d)")
+"""A BSN-shaped number, or a whole sha256 hex digest: nine digits inside a digest are no BSN, and
+replacing them would make the logged audit hashes disagree with the chain."""
 
 
 def is_valid_bsn(value: str) -> bool:
@@ -23,8 +25,8 @@ def is_valid_bsn(value: str) -> bool:
 
 
 def scrub(text: str) -> str:
-    """Replace every nine-digit number that passes the elfproef by ``[bsn]``."""
-    return _NINE_DIGITS.sub(lambda m: "[bsn]" if is_valid_bsn(m.group()) else m.group(), text)
+    """Replace every nine-digit number that passes the elfproef by ``[bsn]`` (sha256 hex digests stay whole)."""
+    return _NINE_DIGITS_OR_DIGEST.sub(lambda m: "[bsn]" if is_valid_bsn(m.group()) else m.group(), text)
 
 
 __all__ = ["is_valid_bsn", "scrub"]
