@@ -47,7 +47,9 @@ def handlers(
         out = validate_payload(msg.payload, history=store.history(), message_id=msg.id, max_bytes=max_bytes)
         facts = None
         if map_on_accept and out.status is MessageStatus.ACCEPTED:
-            facts = facts_of(msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at)
+            facts = facts_of(
+                msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at, inspection=out.inspection
+            )
         store.finish_validate(job, out.status, out.findings, out.retour, facts)
 
     def map_(job: Job) -> None:

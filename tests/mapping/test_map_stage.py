@@ -1,4 +1,4 @@
-"""The pipeline's map stage finds gateway.mapping.extract_facts at call time and gets facts, never a BSN."""
+"""The map stage: one fact per Prestatie, never a BSN, the same with or without the validate stage's parse."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from gateway.facts import FactKind
 from gateway.generate.cases import make_case
 from gateway.generate.messages import jw323
 from gateway.pseudonym import Pseudonymiser
+from gateway.validation import inspect
 from workers.stages.map import facts_of
 
 
@@ -22,3 +23,7 @@ def test_map_stage_writes_one_fact_per_prestatie() -> None:
     assert sum(f.bedrag_cent or 0 for f in facts) > 0
     text = repr(facts)
     assert not any(c.client.bsn in text for c in cases)
+    inspection = inspect(data, rules=False)
+    reused = facts_of(data, pseudonymiser=Pseudonymiser(b"m" * 32), received_at=datetime(2025, 8, 5, tzinfo=UTC),
+                      inspection=inspection)  # fmt: skip
+    assert reused == facts

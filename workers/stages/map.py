@@ -1,46 +1,28 @@
-"""Map stage: the countable facts of an accepted message (clients pseudonymised), for the store to keep.
-
-The fact extraction itself belongs to the mapping work; it is looked up at call time so the
-pipeline runs (writing no facts) in a build where it has not landed yet.
-"""
+"""Map stage: the countable facts of an accepted message (clients pseudonymised), for the store to keep."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from gateway.facts import Fact
+from gateway.mapping import extract_facts
 from gateway.pseudonym import Pseudonymiser
-from gateway.validation import inspect
-
-EXTRACTOR_MODULES = ("gateway.facts_extract", "gateway.mapping_facts", "gateway.mapping")
+from gateway.validation import Inspection, inspect
 
 
-def _extractor() -> Callable[..., list[Fact]] | None:
-    for name in EXTRACTOR_MODULES:
-        try:
-            module: Any = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        function = getattr(module, "extract_facts", None)
-        if callable(function):
-            return function  # type: ignore[no-any-return]
-    return None
+def facts_of(
+    payload: bytes, *, pseudonymiser: Pseudonymiser, received_at: datetime, inspection: Inspection | None = None
+) -> list[Fact]:
+    """The facts of one accepted message.
 
-
-def facts_of(payload: bytes, *, pseudonymiser: Pseudonymiser, received_at: datetime) -> list[Fact]:
-    """The facts of one accepted message; empty when no extractor is part of this build."""
-    extract = _extractor()
-    if extract is None:
-        return []
-    inspection = inspect(payload, rules=False)
+    ``inspection``: the validate stage's, when it maps in the same step, so the payload is not parsed
+    and XSD-checked a second time.
+    """
+    if inspection is None:
+        inspection = inspect(payload, rules=False)
     if inspection.root is None or inspection.kind is None:
         return []
-    return extract(inspection.root, inspection.kind, pseudonymiser=pseudonymiser, received_at=received_at)
+    return extract_facts(inspection.root, inspection.kind, pseudonymiser=pseudonymiser, received_at=received_at)
 
 
-__all__ = ["EXTRACTOR_MODULES", "facts_of"]
+__all__ = ["facts_of"]
