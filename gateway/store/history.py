@@ -51,6 +51,34 @@ _SEEN_DECLARATIE = (
     .limit(1)
 )
 
+_f = facts.c
+# Built once: a statement made per call cost SQLAlchemy more (cache key, compile lookup) than the query itself.
+_TOEGEWEZEN = (
+    sa.select(_f.toewijzingnummer, _f.client, _f.begindatum, _f.einddatum, _f.productcategorie, _f.productcode,
+              _f.eenheid, _f.volume)
+    .where(_f.kind == str(FactKind.TOEWIJZING), _f.gemeente == sa.bindparam("g"), _f.aanbieder == sa.bindparam("a"),
+           _f.toewijzingnummer.in_(sa.bindparam("v", expanding=True)))
+    .order_by(_f.id)
+)  # fmt: skip
+
+
+def _prestaties_by(column: Any, *, excluding: bool) -> sa.Select[Any]:
+    query = sa.select(_f.referentienummer, _f.toewijzingnummer, _f.productcategorie, _f.productcode,
+                      _f.begindatum, _f.einddatum, _f.bedrag_cent).where(
+        _f.kind == str(FactKind.PRESTATIE), _f.aanbieder == sa.bindparam("a"),
+        column.in_(sa.bindparam("v", expanding=True))
+    )  # fmt: skip
+    if excluding:
+        query = query.where(_f.message_id != sa.bindparam("x"))
+    return query.order_by(_f.id)
+
+
+_PRESTATIES = {
+    (column.name, excluding): _prestaties_by(column, excluding=excluding)
+    for column in (_f.referentienummer, _f.toewijzingnummer)
+    for excluding in (False, True)
+}
+
 
 def _chunks(values: Collection[str]) -> list[list[str]]:
     ordered = sorted(set(values))
@@ -94,17 +122,10 @@ class StoreHistory:
         self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str]
     ) -> Mapping[str, ToegewezenProduct]:
         """The latest JW301 fact per ToewijzingNummer of this gemeente to this aanbieder."""
-        f = facts.c
         out: dict[str, ToegewezenProduct] = {}
         for chunk in _chunks(toewijzingnummers):
-            query = (
-                sa.select(f.toewijzingnummer, f.client, f.begindatum, f.einddatum, f.productcategorie,
-                          f.productcode, f.eenheid, f.volume)
-                .where(f.kind == str(FactKind.TOEWIJZING), f.gemeente == gemeente, f.aanbieder == aanbieder,
-                       f.toewijzingnummer.in_(chunk))
-                .order_by(f.id)
-            )  # fmt: skip
-            for r in self._rows(query):  # later rows (newer JW301s) overwrite earlier ones
+            params = {"g": gemeente, "a": aanbieder, "v": chunk}
+            for r in self._rows(_TOEGEWEZEN, params):  # later rows (newer JW301s) overwrite earlier ones
                 out[r.toewijzingnummer] = ToegewezenProduct(
                     toewijzingnummer=r.toewijzingnummer,
                     client=r.client,
@@ -118,16 +139,10 @@ class StoreHistory:
         return out
 
     def _prestaties(self, aanbieder: str, column: Any, values: Collection[str], exclude: str | None) -> list[Any]:
-        f = facts.c
+        query = _PRESTATIES[column.name, exclude is not None]
         rows: list[Any] = []
         for chunk in _chunks(values):
-            query = sa.select(f.referentienummer, f.toewijzingnummer, f.productcategorie, f.productcode,
-                              f.begindatum, f.einddatum, f.bedrag_cent).where(
-                f.kind == str(FactKind.PRESTATIE), f.aanbieder == aanbieder, column.in_(chunk)
-            )  # fmt: skip
-            if exclude is not None:
-                query = query.where(f.message_id != exclude)
-            rows += self._rows(query.order_by(f.id))
+            rows += self._rows(query, {"a": aanbieder, "v": chunk, "x": exclude})
         return rows
 
     def eerdere_prestaties(
