@@ -17,7 +17,7 @@ from lxml import etree
 from gateway.bsn import scrub
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.model import Finding, MessageKind, ValidationResult
-from gateway.rules import RuleContext, run_rules
+from gateway.rules import RuleContext, RulePart, run_rules
 from gateway.schemas import SchemaRegistry, registry_for
 from gateway.xmlsafe import DocumentRefusedError, parse
 
@@ -111,8 +111,9 @@ def inspect(
     rules: bool = True,
     context: RuleContext | None = None,
     max_bytes: int = MAX_MESSAGE_BYTES,
+    rule_part: RulePart = "all",
 ) -> Inspection:
-    """Parse, detect and validate ``data``; never raises for bad input."""
+    """Parse, detect and validate ``data``; never raises for bad input (``rule_part``: see ``gateway.rules.run``)."""
     try:
         root = parse(data, max_bytes)
     except DocumentRefusedError as exc:
@@ -131,9 +132,9 @@ def inspect(
     if not result.errors and rules:
         if len(data) >= _GC_PAUSE_BYTES:
             with _GC_PAUSE:
-                result.errors = run_rules(root, kind, context)
+                result.errors = run_rules(root, kind, context, part=rule_part)
         else:
-            result.errors = run_rules(root, kind, context)
+            result.errors = run_rules(root, kind, context, part=rule_part)
     return Inspection(result, root, kind)
 
 

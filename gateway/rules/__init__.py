@@ -32,12 +32,14 @@ from gateway.rules.context import (
     RuleContext,
     ToegewezenProduct,
 )
-from gateway.rules.registry import RULES, Rule, run
+from gateway.rules.registry import RULES, Rule, RulePart, in_rule_order, run
 
 
-def run_rules(root: etree._Element, kind: MessageKind, context: RuleContext | None = None) -> list[Finding]:
+def run_rules(
+    root: etree._Element, kind: MessageKind, context: RuleContext | None = None, *, part: RulePart = "all"
+) -> list[Finding]:
     """All rule violations in one XSD-valid message (history rules only when ``context.history`` is set)."""
-    return run(root, kind, context or RuleContext())
+    return run(root, kind, context or RuleContext(), part=part)
 
 
 __all__ = [
@@ -47,7 +49,9 @@ __all__ = [
     "PrestatieSleutel",
     "Rule",
     "RuleContext",
+    "RulePart",
     "ToegewezenProduct",
+    "in_rule_order",
     "run_rules",
 ]
 

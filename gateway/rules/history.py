@@ -86,7 +86,13 @@ def declaratienummer_uniek(doc: Doc) -> Iterator[Violation]:
         yield el, f"DeclaratieNummer {el.text.strip()!r} is al eerder gebruikt."
 
 
-@rule("TR314", "8021", JW323, "ReferentieNummer van de Prestatie is uniek voor de aanbieder (in en over berichten).")
+@rule(
+    "TR314",
+    "8021",
+    JW323,
+    "ReferentieNummer van de Prestatie is uniek voor de aanbieder (in en over berichten).",
+    history="optional",
+)
 def referentienummer_uniek(doc: Doc) -> Iterator[Violation]:
     """No ReferentieNummer twice in the message, nor one the aanbieder used before (with a history)."""
     earlier = _eerdere(doc) if doc.context.history is not None else {}

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
+from typing import Literal
 
 from lxml import etree
 
@@ -43,6 +44,9 @@ class Rule:
     description: str
     check: Check = field(compare=False, repr=False)
     needs_history: bool = False
+    reads_history: bool = False
+    """Asks the history when there is one (every ``needs_history`` rule, and rules that also check within
+    the message, such as TR314): such a rule runs with the history rules, under the store's write lock."""
 
     def applies_to(self, kind: MessageKind) -> bool:
         """Whether this rule is checked on messages of ``kind``."""
@@ -70,16 +74,21 @@ def rule(
     description: str,
     *,
     versions: Iterable[str] = ("3.2",),
-    history: bool = False,
+    history: bool | Literal["optional"] = False,
 ) -> Callable[[Check], Check]:
-    """Register the decorated check under ``rule_id`` (each id once)."""
+    """Register the decorated check under ``rule_id`` (each id once).
+
+    ``history``: True when the rule only makes sense with the history; "optional" when it checks within
+    the message without one and across messages with one.
+    """
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         RULES[rule_id] = Rule(
-            rule_id, retourcode, frozenset(message_types), frozenset(versions), description, check, history
-        )
+            rule_id, retourcode, frozenset(message_types), frozenset(versions), description, check,
+            needs_history=history is True, reads_history=bool(history),
+        )  # fmt: skip
         return check
 
     return register
@@ -246,11 +255,21 @@ def applicable(kind: MessageKind, context: RuleContext) -> list[Rule]:
     return list(found)
 
 
-def run(root: etree._Element, kind: MessageKind, context: RuleContext) -> list[Finding]:
-    """Run every applicable rule and return their findings in rule order, then document order."""
+RulePart = Literal["all", "local", "history"]
+
+
+def run(root: etree._Element, kind: MessageKind, context: RuleContext, *, part: RulePart = "all") -> list[Finding]:
+    """Run every applicable rule and return their findings in rule order, then document order.
+
+    ``part``: "local", the rules that never read the history; "history", those that do. A worker runs
+    the local part before it takes the store's write lock and the history part under it;
+    :func:`in_rule_order` merges the two lists into what "all" gives.
+    """
     doc = Doc(root, kind, context)
     findings: list[Finding] = []
     for r in applicable(kind, context):
+        if part != "all" and r.reads_history != (part == "history"):
+            continue
         for element, message in r.check(doc):
             line: object = element.sourceline
             findings.append(
@@ -261,18 +280,26 @@ def run(root: etree._Element, kind: MessageKind, context: RuleContext) -> list[F
     return findings
 
 
+def in_rule_order(findings: list[Finding]) -> list[Finding]:
+    """Rule findings in rule order, document order kept within a rule (a stable sort); others first."""
+    position = {rule_id: i for i, rule_id in enumerate(RULES)}
+    return sorted(findings, key=lambda f: -1 if f.rule is None else position.get(f.rule, len(position)))
+
+
 __all__ = [
     "ALL_IJW",
     "HEENBERICHTEN",
     "RULES",
     "Doc",
     "Rule",
+    "RulePart",
     "Violation",
     "applicable",
     "child",
     "child_date",
     "child_or",
     "element_path",
+    "in_rule_order",
     "parse_date",
     "rule",
     "run",

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from gateway.pseudonym import Pseudonymiser
 from gateway.store import migrate
 from gateway.store import statements as st
 from gateway.store.backend import LIGHT, WRITE, Backend
+from gateway.store.writer_lock import WriterLock
 
 SYSTEM = "system"
 """The actor of events the pipeline causes by itself (same as :data:`gateway.audit.SYSTEM`)."""
@@ -137,9 +139,9 @@ class StoreBase:
         self._pseudonymiser = pseudonymiser
         self._notify = notify and backend.name == "postgresql"
         self._claim = st.claim_statement(backend.skip_locked)
-        # SQLite has one writer at a time; threads of this process queue here, in order, instead of in
-        # SQLite's busy handler (which sleeps 1, 2, 5, 10 ... ms between tries and wastes the lock meanwhile)
-        self._writer = threading.Lock() if backend.name == "sqlite" else None
+        # SQLite has one writer at a time; writers queue for it here instead of in SQLite's busy handler
+        database = engine.url.database
+        self._writer = WriterLock(Path(database)) if backend.name == "sqlite" and database else None
         pg = backend.name == "postgresql"
         # PostgreSQL: multi-statement reads see one snapshot (REPEATABLE READ; READ COMMITTED would give each
         # statement its own), single-statement reads skip BEGIN/COMMIT round trips (autocommit)
@@ -222,7 +224,7 @@ class StoreBase:
         if self._writer is None:
             yield
             return
-        with self._writer:
+        with self._writer.held():
             yield
 
     @contextmanager
@@ -292,6 +294,8 @@ class StoreBase:
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._writer is not None:
+            self._writer.close()
 
 
 __all__ = ["JOBS_CHANNEL", "StoreBase", "Tx", "WriteBatch"]

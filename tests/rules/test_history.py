@@ -285,3 +285,42 @@ def test_every_history_rule_is_tested_here() -> None:
     tested |= {"TR323", "TR390", "TR389", "TR019", "TR304", "TR350", "TR351", "TR411", "TR412", "TR375"}
     tested |= {"TR341", "TR321", "TR322", "TR369", "TR357", "TR361", "TR332"}  # in test_history_volume.py
     assert {r.id for r in RULES.values() if r.needs_history} <= tested
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"//Prestatie/ToewijzingNummer": "99999"},  # TR338, history
+        {"//Prestatie/IngediendBedrag/Bedrag": "5001", "//Prestatie/ToewijzingNummer": "99999"},  # a sum, TR338
+        {"//Prestatie/ProductPeriode/Einddatum": "2026-03-01", "Declaratie/DeclaratieNummer": "DN009"},
+        {
+            "Declaratie/TotaalIngediendBedrag/TotaalBedrag": "1",
+            "//ProductReferentie/ReferentieNummer": "RN002",
+            "//Prestatie/ProductCode": "45A09",
+        },
+    ],
+)
+def test_rules_without_history_then_with_it_merge_to_the_one_pass_findings(changes: dict[str, str]) -> None:
+    """The worker runs the history-free rules before it takes the write lock, the history rules under it."""
+    from gateway.rules import in_rule_order, run_rules
+    from gateway.rules.context import RuleContext
+    from tests.rules.support import kind_of
+
+    root = clean("JW323")
+    for path, value in changes.items():
+        set_text(root, path, value)
+    root = etree.fromstring(etree.tostring(root))
+    history = FakeHistory(declaratienummers={("65656055", "DN001")}, prestaties={"RN003": _debet("RN003")})
+    del history.toewijzingen["10074"]
+    day = date(2026, 5, 10)
+    one_pass = run_rules(root, kind_of(root), RuleContext(today=day, history=history, message_id="m-1"))
+    context = RuleContext(today=day, history=history, message_id="m-1")
+    local = run_rules(root, kind_of(root), context, part="local")
+    later = run_rules(root, kind_of(root), context, part="history")
+    assert in_rule_order([*local, *later]) == one_pass
+    assert {f.rule for f in later} <= {r.id for r in RULES.values() if r.reads_history}
+    assert not {f.rule for f in local} & {r.id for r in RULES.values() if r.reads_history}
+    assert later  # the history always objects (TR333, TR314, TR338 are set up to fire)
+    if len(changes) > 1:
+        assert local  # both passes find something: the merge order is really tested

@@ -2,17 +2,23 @@
 
 Pure with respect to the store: the caller hands in the payload and a rule context whose
 history the store implements, and commits the returned verdict with the next job.
+
+A worker validates in two steps. :func:`prepare` does what depends on the payload alone (parse,
+XSD, the rules that need no history, the retour for what they found) before the worker takes the
+store's write lock; :func:`conclude` runs the history rules under it, where the earlier messages
+of the conversation are committed, and rebuilds the retour only when they found something.
+:func:`validate_payload` is both in one, and gives the same verdict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.model import Finding, MessageStatus
-from gateway.rules import RuleContext
+from gateway.rules import RuleContext, in_rule_order, run_rules
 from gateway.rules.context import MessageHistory
 from gateway.validation import Inspection, inspect
 
@@ -38,6 +44,59 @@ class ValidateOutcome:
     inspection: Inspection
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The part of a verdict that depends on the payload alone."""
+
+    inspection: Inspection
+    retour: bytes | None
+    today: date
+    message_id: str | None
+
+    @property
+    def rules_ran(self) -> bool:
+        """The document passed XSD, so the rules ran (and the history rules are still to run)."""
+        result = self.inspection.result
+        return self.inspection.kind is not None and all(f.kind == "rule" for f in result.errors)
+
+
+def prepare(
+    payload: bytes,
+    *,
+    message_id: str | None = None,
+    today: date | None = None,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    retour: RetourBuilder | None = None,
+) -> Prepared:
+    """Parse, XSD-validate, run the rules that need no history, and build the retour for their findings."""
+    day = today or date.today()
+    context = RuleContext(today=day, history=None, message_id=message_id)
+    inspection = inspect(payload, context=context, max_bytes=max_bytes, rule_part="local")
+    builder = retour if retour is not None else _default_retour
+    return Prepared(inspection, builder(inspection), day, message_id)
+
+
+def conclude(
+    prepared: Prepared, *, history: MessageHistory | None, retour: RetourBuilder | None = None
+) -> ValidateOutcome:
+    """Run the rules that read the history on a prepared message and give the verdict.
+
+    A message with any finding is rejected. Without a history (``None``) those rules check what they
+    can within the message, as a one-step validation without history does.
+    """
+    inspection, retour_bytes = prepared.inspection, prepared.retour
+    if prepared.rules_ran:
+        assert inspection.root is not None and inspection.kind is not None
+        context = RuleContext(today=prepared.today, history=history, message_id=prepared.message_id)
+        more = run_rules(inspection.root, inspection.kind, context, part="history")
+        if more:
+            result = replace(inspection.result, errors=in_rule_order([*inspection.result.errors, *more]))
+            inspection = Inspection(result, inspection.root, inspection.kind)
+            retour_bytes = (retour if retour is not None else _default_retour)(inspection)
+    status = MessageStatus.ACCEPTED if inspection.result.valid else MessageStatus.REJECTED
+    return ValidateOutcome(status, tuple(inspection.result.errors), retour_bytes, inspection)
+
+
 def validate_payload(
     payload: bytes,
     *,
@@ -47,13 +106,9 @@ def validate_payload(
     max_bytes: int = MAX_MESSAGE_BYTES,
     retour: RetourBuilder | None = None,
 ) -> ValidateOutcome:
-    """Inspect ``payload`` with rules and history; a message with any finding is rejected."""
-    context = RuleContext(today=today or date.today(), history=history, message_id=message_id)
-    inspection = inspect(payload, context=context, max_bytes=max_bytes)
-    errors = tuple(inspection.result.errors)
-    status = MessageStatus.ACCEPTED if inspection.result.valid else MessageStatus.REJECTED
-    builder = retour if retour is not None else _default_retour
-    return ValidateOutcome(status, errors, builder(inspection), inspection)
+    """Inspect ``payload`` with rules and history in one step."""
+    prepared = prepare(payload, message_id=message_id, today=today, max_bytes=max_bytes, retour=retour)
+    return conclude(prepared, history=history, retour=retour)
 
 
-__all__ = ["ValidateOutcome", "validate_payload"]
+__all__ = ["Prepared", "ValidateOutcome", "conclude", "prepare", "validate_payload"]
