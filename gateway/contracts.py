@@ -54,6 +54,10 @@ class JobQueue(Protocol):
         """Give back claimed jobs that were not run (their leases end now); done jobs are left alone."""
         ...
 
+    def hold_back(self, jobs: Sequence[Job]) -> list[Job]:
+        """Those of these claimed jobs that must wait for an earlier job of their conversation (deferred now)."""
+        ...
+
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         """Give the job back after an unexpected error, to run again after ``delay_s``."""
         ...

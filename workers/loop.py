@@ -1,13 +1,15 @@
 """The worker loop: claim a batch of jobs under a lease, run their stages, commit their outcomes together.
 
-Store-agnostic: the loop reaches the queue through :class:`JobQueue`. Each stage handler commits
-its job's outcome and next job through the store; the loop runs a batch of jobs inside
-:meth:`JobQueue.batch`, so the batch's outcomes share one durable commit (group commit: a commit
-costs a disk flush, about a millisecond, and one per job was the pipeline's ceiling). Local
-stages (validate, map, retention) are claimed inside the batch's transaction and run in queue
-order. A handler that waits on the network (relay) returns its commit instead of making it: the
-loop runs a batch of those with no transaction open, then makes their commits together, so no
-lock is held while a receiver answers.
+Store-agnostic: the loop reaches the queue through :class:`JobQueue`. A stage handler does its
+work with no transaction open (parse, XSD and the rules that need no history; a POST to a
+receiver) and returns the commit that records the outcome and the next job. The loop then makes
+the batch's commits in one transaction (group commit: a commit costs a disk flush, about a
+millisecond, and one per job was the pipeline's ceiling). On SQLite only that last step holds the
+one write lock, so worker processes validate side by side.
+
+Conversation order: just before it commits, the loop asks the queue which jobs must wait for an
+earlier job of their conversation that another worker holds; those are put back with their place
+in the queue, so a message's history rules always see the earlier messages of its conversation.
 
 SIGTERM and SIGINT ask the loop to stop: the job in hand is finished, the rest of its batch is
 released at once for another worker, no new job is claimed. A worker killed outright leaves its
@@ -21,7 +23,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from types import FrameType
 
 import structlog
@@ -34,7 +36,7 @@ log = structlog.get_logger("workers.loop")
 
 Commit = Callable[[], None]
 Handler = Callable[[Job], Commit | None]
-"""Runs one job's stage; returns None when it committed its outcome itself, else the commit to make."""
+"""Runs one job's stage with no transaction open; returns the commit to make (None: it committed itself)."""
 
 DEFAULT_BATCH = 32
 """Jobs per batch: one durable commit for up to this many jobs."""
@@ -54,12 +56,10 @@ class Worker:
         worker_id: str | None = None,
         batch_size: int = DEFAULT_BATCH,
         max_attempts: int = 8,
-        network_stages: Collection[Stage] = (Stage.RELAY,),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Bind the queue and the stage handlers; nothing runs until :meth:`run`.
 
-        ``network_stages``: their handlers return their commits (see the module docstring).
         ``max_attempts``: a job failing this often puts its message in the dead-letter queue.
         ``clock``: monotonic seconds, for the network batch's deadline (tests inject one).
         """
@@ -71,7 +71,6 @@ class Worker:
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
         self.batch_size = max(1, batch_size)
         self.max_attempts = max(1, max_attempts)
-        self.network_stages = frozenset(network_stages)
         self._clock = clock
         self.stopping = threading.Event()
         self._count_lock = threading.Lock()
@@ -93,49 +92,19 @@ class Worker:
         signal.signal(signal.SIGINT, _on_signal)
 
     def run_batch(self) -> bool:
-        """Claim and run one batch of local jobs and one of network jobs; False when none was due."""
-        local = tuple(stage for stage in self.handlers if stage not in self.network_stages)
-        network = tuple(stage for stage in self.handlers if stage in self.network_stages)
-        ran = bool(local) and self._run_local(local)
-        if network and not self.stopping.is_set():
-            ran = self._run_network(network) or ran
-        return ran
+        """Claim a batch, run its handlers with no transaction open, then commit their outcomes together.
 
-    def _run_local(self, stages: tuple[Stage, ...]) -> bool:
-        """Claim inside the batch's transaction, run in due order, commit once.
-
-        Claiming inside the transaction keeps each conversation in queue order (SQLite: the one write
-        lock is held from the claim to the commit; PostgreSQL: the claim locks the conversations it
-        takes until the commit), so a message's cross-message rules see every earlier message of its
-        conversation, a JW305 the JW301 before it.
+        Receivers that hang make a batch slow (up to a read timeout per relay job), so no new job
+        starts once half the lease has passed: the rest go back to the queue before their leases run
+        out, instead of being claimed and run a second time by another worker. False when none was due.
         """
-        with self.queue.batch():
-            jobs = self.queue.claim_many(stages, self.worker_id, self.lease_s, self.batch_size)
-            if not jobs:
-                return False
-            pending = list(jobs)
-            while pending:
-                self._run_and_commit(pending.pop(0))
-                if self.stopping.is_set():  # finish the job in hand, start no other
-                    break
-            if pending:
-                self.queue.release(pending)
-        self._count(len(jobs) - len(pending))
-        return True
-
-    def _run_network(self, stages: tuple[Stage, ...]) -> bool:
-        """Claim, run every handler with no transaction open (they wait on receivers), then commit them together.
-
-        Receivers that hang make a batch slow (up to a read timeout per job), so no new job starts
-        once half the lease has passed: the rest go back to the queue before their leases run out,
-        instead of being claimed and delivered a second time by another worker.
-        """
-        jobs = self.queue.claim_many(stages, self.worker_id, self.lease_s, self.batch_size)
+        jobs = self.queue.claim_many(tuple(self.handlers), self.worker_id, self.lease_s, self.batch_size)
         if not jobs:
             return False
         deadline = self._clock() + self.lease_s / 2
         pending = list(jobs)
         commits: list[tuple[Job, Commit]] = []
+        waiting: set[int] = set()
         try:
             while pending:
                 job = pending.pop(0)
@@ -145,20 +114,17 @@ class Worker:
                 if self.stopping.is_set() or self._clock() >= deadline:
                     break
             with self.queue.batch():
+                waiting = {job.id for job in self.queue.hold_back([job for job, _ in commits])}
                 for job, commit in commits:
-                    self._guarded(job, commit)
+                    if job.id not in waiting:
+                        self._guarded(job, commit)
         except BaseException:
             self._release(jobs)  # the commit rolled back: the jobs are due again now, not when the leases run out
             raise
         if pending:
             self._release(pending)
-        self._count(len(jobs) - len(pending))
+        self._count(len(jobs) - len(pending) - len(waiting))
         return True
-
-    def _run_and_commit(self, job: Job) -> None:
-        commit = self._run(job)
-        if commit is not None:
-            self._guarded(job, commit)
 
     def _count(self, jobs: int) -> None:
         with self._count_lock:
@@ -171,7 +137,7 @@ class Worker:
             log.exception("worker.release_failed", worker=self.worker_id, jobs=len(jobs))
 
     def _run(self, job: Job) -> Commit | None:
-        """The job's stage; a failure gives the job back instead of ending the batch."""
+        """The job's stage up to its commit; a failure gives the job back instead of ending the batch."""
         result: list[Commit | None] = [None]
 
         def stage() -> None:

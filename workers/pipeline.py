@@ -1,16 +1,17 @@
 """Stage handlers wired to a store: what each stage reads, decides, and asks the store to commit.
 
-Every handler reads through :class:`PipelineStore`, decides with a pure stage function, and
-hands the outcome back in one call, which the store commits together with the next job and
-its audit event in one transaction. Handlers are idempotent: a job for a message that already
-moved on (a worker was killed after committing but before its lease was released) is finished
-without effect.
+Every handler reads through :class:`PipelineStore`, does the stage's work with no transaction
+open, and returns the commit: one call that records the outcome together with the next job and
+its audit event. The worker loop makes a batch's commits in one transaction. The validate
+handler keeps for its commit only what needs the history (the rules that read it, and the retour
+when they object), because that part runs under the store's write lock. Handlers are idempotent:
+a job for a message that already moved on (a worker was killed after committing but before its
+lease was released) is finished without effect.
 
 With ``map_on_accept`` (a worker that runs both stages) an accepted message is mapped in the
 same step as it is validated: its facts commit with its verdict, so the next message in the
 batch, a JW323 after its JW301 say, already finds them (and a parse, a read and a commit are
-saved). The relay handler does not commit: it returns the commit, which the worker loop makes
-after the batch's deliveries, so no transaction waits on a receiver.
+saved).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from gateway.relay import Deliverer
 from workers.loop import Commit, Handler, Job
 from workers.stages.map import facts_of
 from workers.stages.relay import relay_once
-from workers.stages.validate import validate_payload
+from workers.stages.validate import conclude, prepare
 
 
 def handlers(
@@ -39,25 +40,31 @@ def handlers(
 ) -> dict[Stage, Handler]:
     """The validate, map and relay handlers over ``store``."""
 
-    def validate(job: Job) -> None:
+    def validate(job: Job) -> Commit:
         msg = store.message(job.message_id or "")
         if msg is None or msg.status is not MessageStatus.RECEIVED or msg.payload is None:
-            store.skip(job)
-            return
-        out = validate_payload(msg.payload, history=store.history(), message_id=msg.id, max_bytes=max_bytes)
+            return partial(store.skip, job)
+        prepared = prepare(msg.payload, message_id=msg.id, max_bytes=max_bytes)
         facts = None
-        if map_on_accept and out.status is MessageStatus.ACCEPTED:
+        if map_on_accept and prepared.inspection.result.valid:  # no finding yet: map now, outside the lock
             facts = facts_of(
-                msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at, inspection=out.inspection
+                msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at, inspection=prepared.inspection
             )
-        store.finish_validate(job, out.status, out.findings, out.retour, facts)
 
-    def map_(job: Job) -> None:
+        def commit() -> None:
+            out = conclude(prepared, history=store.history())
+            accepted = out.status is MessageStatus.ACCEPTED
+            store.finish_validate(job, out.status, out.findings, out.retour, facts if accepted else None)
+
+        return commit
+
+    def map_(job: Job) -> Commit:
         msg = store.message(job.message_id or "")
         if msg is None or msg.status is not MessageStatus.ACCEPTED or msg.payload is None:
-            store.skip(job)
-            return
-        store.finish_map(job, facts_of(msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at))
+            return partial(store.skip, job)
+        return partial(
+            store.finish_map, job, facts_of(msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at)
+        )
 
     def relay(job: Job) -> Commit:
         msg = store.message(job.message_id or "")

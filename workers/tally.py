@@ -75,6 +75,10 @@ class Tally:
         """Delegate."""
         self.store.release(jobs)
 
+    def hold_back(self, jobs: Sequence[Job]) -> list[Job]:
+        """Delegate."""
+        return self.store.hold_back(jobs)
+
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         """Delegate."""
         self.store.fail(job, error, delay_s)

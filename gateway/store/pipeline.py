@@ -34,7 +34,16 @@ _RELAY_STATUS = {
 
 MAX_RULES_IN_EVENT = 50
 _ORDERED = frozenset({Stage.VALIDATE, Stage.MAP})
-"""Stages whose jobs read what earlier messages of their conversation left: claimed in conversation order."""
+"""Stages whose jobs read what earlier messages of their conversation left: committed in conversation order."""
+
+HOLD_BACK_S = 0.05
+"""How long a held-back job stays unclaimable: about one batch of the worker that holds the earlier job."""
+
+
+def _conversation(sender: str | None, receiver: str | None) -> tuple[str, str]:
+    """The unordered pair of parties: a gemeente's JW301 and the aanbieder's JW305 answer share it."""
+    a, b = sender or "", receiver or ""
+    return (a, b) if a <= b else (b, a)
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -165,10 +174,7 @@ class PipelineMixin(StoreBase):
         with self.write(light=True) as tx:  # a lease lost to a power cut is harmless: the job is due again
             params = {"b_stages": names, "b_now": tx.wall, "b_lease_until": tx.wall + lease_s,
                       "b_worker": worker_id[:64], "b_limit": limit}  # fmt: skip
-            if self.backend.skip_locked and _ORDERED.intersection(stages):
-                rows = self._claim_by_conversation(tx.conn, params)
-            else:
-                rows = list(tx.conn.execute(self._claim, params).all())
+            rows = list(tx.conn.execute(self._claim, params).all())
         self._idle[tuple(names)] = not rows  # while jobs keep coming, skip the look-first read
         rows.sort(key=lambda r: (float(r.run_after), int(r.id)))
         return [Job(int(r.id), Stage(r.stage), r.message_id, int(r.attempts)) for r in rows]
@@ -180,39 +186,34 @@ class PipelineMixin(StoreBase):
         with self.write(light=True) as tx:
             tx.conn.execute(st.RELEASE_JOBS, {"b_ids": [job.id for job in jobs_]})
 
-    def _claim_by_conversation(self, conn: sa.Connection, params: dict[str, Any]) -> list[Any]:
-        """PostgreSQL: claim due jobs in queue order, each with a lock on its conversation until this transaction ends.
+    def hold_back(self, jobs_: Sequence[Job]) -> list[Job]:
+        """Of these claimed jobs, those that must wait for an earlier job of their conversation held elsewhere.
 
-        A job whose conversation another batch holds is skipped, and so is every later job of that
-        conversation, so no worker validates a message before the earlier messages of its conversation
-        are committed. Claims pass a gate one at a time (a session lock held only while claiming), so
-        two claims cannot each lock a conversation the other's earlier job belongs to. The claim runs
-        under a savepoint, so the unlock works even when it fails (a dead connection frees the lock).
+        A conversation is the unordered sender/receiver pair; its validate and map jobs run in queue
+        order, so a message's history rules see every earlier message of the conversation (a JW305
+        the JW301 before it). A job with an earlier unfinished job of its conversation outside
+        ``jobs_`` is deferred: not claimable for a moment, its place in the queue kept. Workers call
+        this just before they commit a batch; an earlier job that commits later cannot appear then.
         """
-        conn.execute(st.CLAIM_GATE_LOCK)
-        try:
-            with conn.begin_nested():
-                return self._lease_by_conversation(conn, params)
-        finally:
-            conn.execute(st.CLAIM_GATE_UNLOCK)
-
-    @staticmethod
-    def _lease_by_conversation(conn: sa.Connection, params: dict[str, Any]) -> list[Any]:
-        limit = int(params["b_limit"])
-        candidates = conn.execute(st.DUE_BY_CONVERSATION, {**params, "b_window": limit * 4}).all()
-        held: dict[int, bool] = {}
-        taken: list[int] = []
-        for start in range(0, len(candidates), limit):  # lock only as many conversations as a batch needs
-            chunk = candidates[start : start + limit]
-            fresh = sorted({int(row.conversation) for row in chunk} - held.keys())
-            if fresh:
-                held.update((int(k), bool(ok)) for k, ok in conn.execute(st.TRY_LOCK_CONVERSATIONS, {"b_keys": fresh}))
-            taken += [int(row.id) for row in chunk if held[int(row.conversation)]]
-            if len(taken) >= limit:
-                break
-        if not taken:
+        ordered = [job for job in jobs_ if job.stage in _ORDERED and job.message_id is not None]
+        if not ordered:
             return []
-        return list(conn.execute(st.LEASE_JOBS, {**params, "b_ids": taken[:limit]}).all())
+        mine = {job.id for job in ordered}
+        params = {"b_ids": sorted(mine), "b_stages": sorted(str(stage) for stage in _ORDERED)}
+        with self.read_one() as conn:
+            rows = conn.execute(st.ORDERED_UP_TO, params).all()
+        elsewhere: set[tuple[str, str]] = set()
+        waiting: set[int] = set()
+        for row in rows:  # in queue order
+            pair = _conversation(row.sender, row.receiver)
+            if int(row.id) not in mine:
+                elsewhere.add(pair)
+            elif pair in elsewhere:
+                waiting.add(int(row.id))
+        if waiting:
+            with self.write(light=True) as tx:
+                tx.conn.execute(st.DEFER_JOBS, {"b_ids": sorted(waiting), "b_until": tx.wall + HOLD_BACK_S})
+        return [job for job in jobs_ if job.id in waiting]
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         """Give the job back after an unexpected error: attempts + 1, due again after ``delay_s``."""

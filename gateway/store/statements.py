@@ -52,11 +52,6 @@ FINISH_JOB = (
 )
 """No row back when the job was already done; else its ``run_after``, which the next stage's job inherits."""
 
-CLAIM_GATE = 0x6B70_636C_6169_6D00  # "kpclaim", one key for the whole installation
-CLAIM_GATE_LOCK = sa.text(f"SELECT pg_advisory_lock({CLAIM_GATE})")
-CLAIM_GATE_UNLOCK = sa.text(f"SELECT pg_advisory_unlock({CLAIM_GATE})")
-"""PostgreSQL: ordered claims take their conversation locks one claim at a time (see the claim statement)."""
-
 RELEASE_JOBS = (
     jobs.update()
     .where(jobs.c.id.in_(bindparam("b_ids", expanding=True)), sa.not_(jobs.c.done))
@@ -98,52 +93,42 @@ def claim_statement(skip_locked: bool) -> sa.Update:
 
 _CLAIMED = (jobs.c.id, jobs.c.stage, jobs.c.message_id, jobs.c.attempts, jobs.c.run_after)
 
-_m = messages.c
-_PAIR = (
-    sa.func.coalesce(sa.func.least(_m.sender, _m.receiver), "")
-    .concat("/")
-    .concat(sa.func.coalesce(sa.func.greatest(_m.sender, _m.receiver), ""))
-)
-DUE_BY_CONVERSATION = (
-    sa.select(jobs.c.id, sa.func.hashtextextended(_PAIR, 0).label("conversation"))
-    .select_from(jobs.outerjoin(messages, _m.id == jobs.c.message_id))
-    .where(*_IS_DUE)
-    .order_by(jobs.c.run_after, jobs.c.id)
-    .limit(bindparam("b_window"))
-)
-"""PostgreSQL: due jobs in queue order with a key for their conversation (the unordered sender/receiver pair)."""
-
-TRY_LOCK_CONVERSATIONS = sa.text("SELECT k, pg_try_advisory_xact_lock(k) FROM unnest(CAST(:b_keys AS bigint[])) AS k")
-"""Each key with whether this transaction now holds its lock (held until the transaction ends)."""
-
-LEASE_JOBS = (
-    jobs.update()
+ORDERED_UP_TO = (
+    sa.select(jobs.c.id, jobs.c.run_after, messages.c.sender, messages.c.receiver)
+    .select_from(jobs.join(messages, messages.c.id == jobs.c.message_id))
     .where(
-        jobs.c.id.in_(bindparam("b_ids", expanding=True)),
-        sa.not_(jobs.c.done),
-        jobs.c.lease_until <= bindparam("b_now"),
+        NOT_DONE,
+        jobs.c.stage.in_(bindparam("b_stages", expanding=True)),
+        jobs.c.run_after
+        <= sa.select(sa.func.max(jobs.c.run_after))
+        .where(jobs.c.id.in_(bindparam("b_ids", expanding=True)))
+        .scalar_subquery(),
     )
-    .values(lease_until=bindparam("b_lease_until"), leased_by=bindparam("b_worker"))
-    .returning(*_CLAIMED)
+    .order_by(jobs.c.run_after, jobs.c.id)
 )
+"""Unfinished jobs of the ordered stages, in queue order, up to the latest of the given ones, with their parties."""
+
+DEFER_JOBS = (
+    jobs.update()
+    .where(jobs.c.id.in_(bindparam("b_ids", expanding=True)), sa.not_(jobs.c.done))
+    .values(lease_until=bindparam("b_until"), leased_by=None)
+)
+"""Claimed jobs that must wait: not claimable until ``b_until``, their place in the queue (run_after) kept."""
 
 
 __all__ = [
     "BY_EXTERNAL_ID",
     "BY_IDEMPOTENCY_KEY",
-    "CLAIM_GATE_LOCK",
-    "CLAIM_GATE_UNLOCK",
+    "DEFER_JOBS",
     "DUE",
-    "DUE_BY_CONVERSATION",
     "FINISH_JOB",
     "INSERT_DELIVERY",
     "INSERT_FACT",
     "INSERT_JOB",
     "INSERT_MESSAGE",
-    "LEASE_JOBS",
+    "ORDERED_UP_TO",
     "READ_MESSAGE",
     "RELEASE_JOBS",
-    "TRY_LOCK_CONVERSATIONS",
     "UPDATE_MESSAGE",
     "UPDATE_RELAYED",
     "claim_statement",

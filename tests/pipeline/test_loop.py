@@ -28,6 +28,7 @@ class ListQueue:
         self.failed: list[tuple[int, str, float]] = []
         self.released: list[int] = []
         self.buried: list[tuple[int, str]] = []
+        self.waiting: set[int] = set()
 
     def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
         with self.lock:
@@ -41,6 +42,9 @@ class ListQueue:
         with self.lock:
             self.jobs[:0] = jobs
             self.released.extend(job.id for job in jobs)
+
+    def hold_back(self, jobs: Sequence[Job]) -> list[Job]:
+        return [job for job in jobs if job.id in self.waiting]
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:
         self.failed.append((job.id, error, delay_s))

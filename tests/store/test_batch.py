@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 
-from gateway.contracts import Job
 from gateway.model import MessageStatus, Stage
-from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
+from gateway.store.pipeline import HOLD_BACK_S
 from gateway.store.schema import jobs, messages
 from tests.store.helpers import record
-from tests.support.databases import TEST_PSEUDONYM_KEY
 
 
 def _stored_elsewhere(store: Store) -> int:
@@ -105,44 +103,39 @@ def test_finish_validate_with_facts_maps_in_the_same_step(store: Store) -> None:
     assert events[-2:] == ["message.accepted", "message.mapped"]
 
 
-def test_postgresql_batches_never_share_a_conversation_and_keep_its_order(pg_url: str) -> None:
-    """While one batch holds messages of a conversation, another batch takes none of its later messages.
+def test_hold_back_defers_the_later_jobs_of_a_conversation_another_worker_holds(store: Store) -> None:
+    """Six conversations, three messages each, interleaved; one worker holds the first four jobs.
 
-    Six conversations, three messages each, interleaved; the first batch takes the first four jobs.
+    Another worker's batch may not commit a later message of those conversations (its history rules
+    would miss the earlier ones): hold_back names exactly those, and they keep their place in the queue.
     """
-    store = Store.open(pg_url, migrate=True, pseudonymiser=Pseudonymiser(TEST_PSEUDONYM_KEY))
-    try:
-        parties = [("0034", f"AGB{i}") for i in range(6)]
-        records = []
-        for n in range(3):
-            for i, (gemeente, aanbieder) in enumerate(parties):
-                sender, receiver = (gemeente, aanbieder) if n % 2 == 0 else (aanbieder, gemeente)
-                records.append(record(f"ID-{n}-{i}", sender=sender, receiver=receiver))
-        ids = [r.message_id for r in store.intake_many(records)]
-        pair = {mid: frozenset((rec.sender, rec.receiver)) for mid, rec in zip(ids, records, strict=True)}
-        first_claimed, release = threading.Event(), threading.Event()
-        claimed: dict[str, list[Job]] = {}
-
-        def first() -> None:
-            with store.batch():
-                claimed["first"] = store.claim_many([Stage.VALIDATE], "w1", 30, 4)
-                first_claimed.set()
-                release.wait(30)
-
-        holder = threading.Thread(target=first)
-        holder.start()
-        assert first_claimed.wait(30)
-        with store.batch():
-            claimed["second"] = store.claim_many([Stage.VALIDATE], "w2", 30, 20)
-        release.set()
-        holder.join(30)
-        held = {pair[job.message_id or ""] for job in claimed["first"]}
-        assert [job.message_id for job in claimed["first"]] == ids[:4]
-        assert [job.message_id for job in claimed["second"]] == [m for m in ids if pair[m] not in held]
-        rest = store.claim_many([Stage.VALIDATE], "w3", 30, 20)  # the first batch committed: its conversations are free
-        assert [job.message_id for job in rest] == [m for m in ids[4:] if pair[m] in held]
-    finally:
-        store.close()
+    parties = [("0034", f"AGB{i}") for i in range(6)]
+    records = []
+    for n in range(3):
+        for i, (gemeente, aanbieder) in enumerate(parties):
+            sender, receiver = (gemeente, aanbieder) if n % 2 == 0 else (aanbieder, gemeente)
+            records.append(record(f"ID-{n}-{i}", sender=sender, receiver=receiver))
+    ids = [r.message_id for r in store.intake_many(records)]
+    pair = {mid: frozenset((rec.sender, rec.receiver)) for mid, rec in zip(ids, records, strict=True)}
+    first = store.claim_many([Stage.VALIDATE], "w1", 30, 4)
+    second = store.claim_many([Stage.VALIDATE], "w2", 30, 20)
+    assert [job.message_id for job in first] == ids[:4]
+    held = {pair[job.message_id or ""] for job in first}
+    waiting = store.hold_back(second)
+    assert [job.message_id for job in waiting] == [m for m in ids[4:] if pair[m] in held]
+    assert store.hold_back(first) == []  # the earliest jobs wait for nobody
+    assert store.claim_many([Stage.VALIDATE], "w3", 30, 20) == []  # deferred: not claimable at once
+    with store.engine.connect() as conn:
+        after = dict(conn.execute(sa.select(jobs.c.id, jobs.c.run_after)).all())
+    for job in first:
+        store.finish_validate(job, MessageStatus.REJECTED, [], None)
+    time.sleep(HOLD_BACK_S * 2)
+    again = store.claim_many([Stage.VALIDATE], "w3", 30, 20)
+    assert [job.message_id for job in again] == [job.message_id for job in waiting]  # in their old order
+    assert store.hold_back(again) == []  # the earlier messages are committed now
+    with store.engine.connect() as conn:
+        run_after = dict(conn.execute(sa.select(jobs.c.id, jobs.c.run_after)).all())
+    assert all(run_after[job.id] == after[job.id] for job in waiting)  # their place in the queue was kept
 
 
 def test_a_buried_job_sends_its_message_to_the_dlq_and_replay_runs_that_stage_again(store: Store) -> None:
