@@ -106,6 +106,10 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         """The message a job is about."""
         ...
 
+    def messages(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        """The messages of a batch of jobs, by id (the ones that exist)."""
+        ...
+
     def history(self) -> MessageHistory | None:
         """Earlier messages, for berichtoverstijgende rules."""
         ...

@@ -23,7 +23,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 
 import structlog
@@ -57,11 +57,13 @@ class Worker:
         batch_size: int = DEFAULT_BATCH,
         max_attempts: int = 8,
         clock: Callable[[], float] = time.monotonic,
+        on_claimed: Callable[[Sequence[Job]], None] | None = None,
     ) -> None:
         """Bind the queue and the stage handlers; nothing runs until :meth:`run`.
 
         ``max_attempts``: a job failing this often puts its message in the dead-letter queue.
-        ``clock``: monotonic seconds, for the network batch's deadline (tests inject one).
+        ``clock``: monotonic seconds, for the batch's deadline (tests inject one).
+        ``on_claimed``: called with each claimed batch before its jobs run (to read their messages at once).
         """
         self.queue = queue
         self.handlers = dict(handlers)
@@ -72,6 +74,7 @@ class Worker:
         self.batch_size = max(1, batch_size)
         self.max_attempts = max(1, max_attempts)
         self._clock = clock
+        self._on_claimed = on_claimed
         self.stopping = threading.Event()
         self._count_lock = threading.Lock()
         self.jobs_run = 0
@@ -106,6 +109,8 @@ class Worker:
         commits: list[tuple[Job, Commit]] = []
         waiting: set[int] = set()
         try:
+            if self._on_claimed is not None:
+                self._on_claimed(jobs)
             while pending:
                 job = pending.pop(0)
                 commit = self._run(job)

@@ -16,7 +16,9 @@ saved).
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 
@@ -30,6 +32,29 @@ from workers.stages.relay import relay_once
 from workers.stages.validate import conclude, prepare
 
 
+class BatchReads:
+    """The messages of the batch a worker thread claimed, read in one statement instead of one per job.
+
+    The worker loop calls :meth:`load` with each batch it claims; a handler takes its message with
+    :meth:`message`, which reads on its own when the message was not loaded (or was taken already).
+    """
+
+    def __init__(self, store: PipelineStore) -> None:
+        """Nothing is loaded yet."""
+        self._store = store
+        self._local = threading.local()
+
+    def load(self, jobs: Sequence[Job]) -> None:
+        """Read the messages of ``jobs`` for this thread."""
+        self._local.messages = self._store.messages([job.message_id for job in jobs if job.message_id])
+
+    def message(self, message_id: str) -> StoredMessage | None:
+        """The loaded message (once), else a fresh read."""
+        loaded: dict[str, StoredMessage] = self._local.__dict__.get("messages", {})
+        found = loaded.pop(message_id, None)
+        return found if found is not None else self._store.message(message_id)
+
+
 def handlers(
     store: PipelineStore,
     deliverer: Deliverer,
@@ -37,11 +62,13 @@ def handlers(
     *,
     max_bytes: int,
     map_on_accept: bool = True,
+    reads: BatchReads | None = None,
 ) -> dict[Stage, Handler]:
-    """The validate, map and relay handlers over ``store``."""
+    """The validate, map and relay handlers over ``store`` (reading messages through ``reads`` when given)."""
+    read = reads.message if reads is not None else store.message
 
     def validate(job: Job) -> Commit:
-        msg = store.message(job.message_id or "")
+        msg = read(job.message_id or "")
         if msg is None or msg.status is not MessageStatus.RECEIVED or msg.payload is None:
             return partial(store.skip, job)
         prepared = prepare(msg.payload, message_id=msg.id, max_bytes=max_bytes)
@@ -59,7 +86,7 @@ def handlers(
         return commit
 
     def map_(job: Job) -> Commit:
-        msg = store.message(job.message_id or "")
+        msg = read(job.message_id or "")
         if msg is None or msg.status is not MessageStatus.ACCEPTED or msg.payload is None:
             return partial(store.skip, job)
         return partial(
@@ -67,7 +94,7 @@ def handlers(
         )
 
     def relay(job: Job) -> Commit:
-        msg = store.message(job.message_id or "")
+        msg = read(job.message_id or "")
         if msg is None or msg.status not in (MessageStatus.ACCEPTED, MessageStatus.RELAYING) or msg.payload is None:
             return partial(store.skip, job)
         now = time.time()
@@ -90,4 +117,4 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-__all__ = ["PipelineStore", "StoredMessage", "handlers", "utcnow"]
+__all__ = ["BatchReads", "PipelineStore", "StoredMessage", "handlers", "utcnow"]

@@ -16,7 +16,7 @@ from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
 from gateway.relay import Deliverer, Routes
 from workers.loop import Handler, Worker
-from workers.pipeline import handlers
+from workers.pipeline import BatchReads, handlers
 from workers.stages.retention import RetentionStore, retention_handler
 
 ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION)
@@ -56,10 +56,17 @@ def stage_handlers(
     pseudonymiser: Pseudonymiser,
     settings: Settings,
     stages: Sequence[Stage] = ALL_STAGES,
+    *,
+    reads: BatchReads | None = None,
 ) -> dict[Stage, Handler]:
     """The handlers of ``stages`` only, so a worker claims no job it was not asked to run."""
     every = handlers(
-        store, deliverer, pseudonymiser, max_bytes=settings.max_message_bytes, map_on_accept=Stage.MAP in stages
+        store,
+        deliverer,
+        pseudonymiser,
+        max_bytes=settings.max_message_bytes,
+        map_on_accept=Stage.MAP in stages,
+        reads=reads,
     )
     if isinstance(store, RetentionStore):
         every[Stage.RETENTION] = retention_handler(store, settings)
@@ -83,14 +90,16 @@ def build_worker(
     ensure = getattr(store, "ensure_retention_job", None)
     if Stage.RETENTION in stages and callable(ensure):
         ensure()  # one recurring retention job; finishing it schedules the next run
+    reads = BatchReads(store)
     worker = Worker(
         store,
-        stage_handlers(store, deliverer, pseudonymiser, settings, stages),
+        stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads),
         concurrency=concurrency,
         lease_s=settings.lease_s,
         poll_interval_s=settings.poll_interval_s,
         batch_size=settings.batch_size,
         max_attempts=settings.max_job_attempts,
+        on_claimed=reads.load,
     )
     return worker, deliverer
 

@@ -88,6 +88,10 @@ class Tally:
         self.store.bury(job, error)
         self._set(job.message_id, MessageStatus.DEAD)
 
+    def messages(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        """Delegate."""
+        return self.store.messages(message_ids)
+
     def message(self, message_id: str) -> StoredMessage | None:
         """Delegate."""
         return self.store.message(message_id)

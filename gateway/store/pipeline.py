@@ -64,6 +64,18 @@ def declaratienummer(record: IntakeRecord) -> str | None:
     return found.group(1).decode("utf-8", "replace") if found else None
 
 
+def _stored(row: Any) -> StoredMessage:
+    return StoredMessage(
+        row.id,
+        MessageStatus(row.status),
+        row.payload,
+        row.receiver,
+        row.received_at,
+        int(row.relay_attempts),
+        row.first_attempt_at,
+    )
+
+
 def _short(text: str | None, limit: int = 500) -> str | None:
     return None if text is None else scrub(text)[:limit]
 
@@ -273,17 +285,15 @@ class PipelineMixin(StoreBase):
         """What the stages read of a message."""
         with self.read_one() as conn:
             row = conn.execute(st.READ_MESSAGE, {"b_id": message_id}).first()
-        if row is None:
-            return None
-        return StoredMessage(
-            row.id,
-            MessageStatus(row.status),
-            row.payload,
-            row.receiver,
-            row.received_at,
-            int(row.relay_attempts),
-            row.first_attempt_at,
-        )
+        return None if row is None else _stored(row)
+
+    def messages(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        """What the stages read of these messages, in one statement (a worker reads its batch's at once)."""
+        if not message_ids:
+            return {}
+        with self.read_one() as conn:
+            rows = conn.execute(st.READ_MESSAGES, {"b_ids": sorted(set(message_ids))}).all()
+        return {row.id: _stored(row) for row in rows}
 
     def finish_validate(
         self,

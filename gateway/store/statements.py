@@ -22,7 +22,7 @@ BY_IDEMPOTENCY_KEY = sa.select(messages.c.id).where(
     messages.c.sender == bindparam("b_sender"), messages.c.idempotency_key == bindparam("b_value")
 )
 
-READ_MESSAGE = sa.select(
+_STAGE_READ = sa.select(
     messages.c.id,
     messages.c.status,
     messages.c.payload,
@@ -30,7 +30,10 @@ READ_MESSAGE = sa.select(
     messages.c.received_at,
     messages.c.relay_attempts,
     messages.c.first_attempt_at,
-).where(messages.c.id == bindparam("b_id"))
+)
+READ_MESSAGE = _STAGE_READ.where(messages.c.id == bindparam("b_id"))
+READ_MESSAGES = _STAGE_READ.where(messages.c.id.in_(bindparam("b_ids", expanding=True)))
+"""What the stages read of a message; of a batch's messages in one statement."""
 
 UPDATE_MESSAGE = messages.update().where(messages.c.id == bindparam("b_id"))
 """SET whatever columns the parameters name."""
@@ -128,6 +131,7 @@ __all__ = [
     "INSERT_MESSAGE",
     "ORDERED_UP_TO",
     "READ_MESSAGE",
+    "READ_MESSAGES",
     "RELEASE_JOBS",
     "UPDATE_MESSAGE",
     "UPDATE_RELAYED",

@@ -166,3 +166,30 @@ def test_a_store_error_while_claiming_does_not_end_the_thread() -> None:
     worker = Worker(queue, {Stage.VALIDATE: lambda job: done.append(job.id)}, poll_interval_s=0.001)
     worker.run(until_idle=True)
     assert done == [0, 1, 2]
+
+
+def test_on_claimed_sees_each_batch_before_its_jobs_run() -> None:
+    queue = ListQueue(5)
+    seen: list[str] = []
+    worker = Worker(
+        queue,
+        {Stage.VALIDATE: lambda job: seen.append(f"run {job.id}")},
+        batch_size=3,
+        on_claimed=lambda jobs: seen.append("claimed " + ",".join(str(job.id) for job in jobs)),
+    )
+    worker.run(until_idle=True)
+    assert seen == ["claimed 0,1,2", "run 0", "run 1", "run 2", "claimed 3,4", "run 3", "run 4"]
+
+
+def test_held_back_jobs_are_not_committed_or_counted() -> None:
+    queue = ListQueue(0)
+    queue.jobs = [Job(i, Stage.VALIDATE, f"m{i}") for i in range(3)]
+    queue.waiting = {1}
+    committed: list[int] = []
+
+    def validate(job: Job) -> Callable[[], None]:
+        return lambda: committed.append(job.id)
+
+    worker = Worker(queue, {Stage.VALIDATE: validate}, batch_size=3)
+    assert worker.run_batch()
+    assert committed == [0, 2] and worker.jobs_run == 2

@@ -155,3 +155,27 @@ def test_a_buried_job_sends_its_message_to_the_dlq_and_replay_runs_that_stage_ag
     assert again is not None and (again.stage, again.message_id) == (Stage.VALIDATE, mid)
     events = [e.event for e in store.audit_events(mid)]
     assert events[-2:] == ["message.dead", "message.replayed"] and store.verify_audit().ok
+
+
+def test_messages_reads_a_batch_of_messages_at_once_as_message_does_one(store: Store) -> None:
+    ids = [r.message_id for r in store.intake_many([record(f"M{i}") for i in range(3)])]
+    found = store.messages([*ids, "01NOSUCHMESSAGE0000000000", ids[0]])
+    assert set(found) == set(ids)
+    assert all(found[mid] == store.message(mid) for mid in ids)
+    assert store.messages([]) == {}
+
+
+def test_batch_reads_hand_out_a_loaded_message_once_then_read_fresh(store: Store) -> None:
+    from gateway.contracts import Job
+    from workers.pipeline import BatchReads
+
+    mid = store.intake(record("R1")).message_id
+    reads = BatchReads(store)
+    reads.load([Job(1, Stage.VALIDATE, mid)])
+    job = store.claim([Stage.VALIDATE], "w", 30)
+    assert job is not None
+    store.finish_validate(job, MessageStatus.REJECTED, [], None)
+    loaded = reads.message(mid)
+    assert loaded is not None and loaded.status is MessageStatus.RECEIVED  # as loaded with the batch
+    fresh = reads.message(mid)
+    assert fresh is not None and fresh.status is MessageStatus.REJECTED  # taken once: now read from the store
