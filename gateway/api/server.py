@@ -10,6 +10,11 @@ import uvicorn
 from gateway.api.app import create_app
 from gateway.config import Settings
 
+KEEP_ALIVE_S = 75
+"""How long an idle client connection stays open. Longer than the idle expiry of the clients and proxies in
+front (httpx keeps idle connections 5 s, load balancers 60 s): were it equal or shorter, a client could send
+its next request just as the server closes the connection, and get a connection error instead of an answer."""
+
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None, store: Any = None) -> None:
     """Serve the app until interrupted; without ``store`` the store is opened from the settings if available."""
@@ -21,7 +26,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         host=host or settings.api_host,
         port=port if port is not None else settings.api_port,
         access_log=False,
-        timeout_keep_alive=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
         h11_max_incomplete_event_size=64 * 1024,
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from gateway.api.server import KEEP_ALIVE_S
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer, RetryPolicy, Routes
 from workers.loop import Worker
@@ -28,7 +29,10 @@ def free_port() -> int:
 def serving(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` on a free loopback port in a thread; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="error", lifespan="off", timeout_keep_alive=KEEP_ALIVE_S
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
