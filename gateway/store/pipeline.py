@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +62,14 @@ def declaratienummer(record: IntakeRecord) -> str | None:
         return None
     found = _DECLARATIENUMMER.search(record.payload)
     return found.group(1).decode("utf-8", "replace") if found else None
+
+
+_FACT_FIELDS = tuple(f.name for f in fields(Fact))
+
+
+def _fact_row(fact: Fact) -> dict[str, Any]:
+    """A fact's columns; its values are scalars, so no deep copy (``dataclasses.asdict`` makes one of each)."""
+    return {name: getattr(fact, name) for name in _FACT_FIELDS}
 
 
 def _stored(row: Any) -> StoredMessage:
@@ -339,7 +347,7 @@ class PipelineMixin(StoreBase):
     @staticmethod
     def _keep_facts(tx: Tx, mid: str, facts: Sequence[Fact], due: float) -> None:
         if facts:
-            rows = [{**asdict(f), "kind": str(f.kind), "message_id": mid} for f in facts]
+            rows = [{**_fact_row(f), "kind": str(f.kind), "message_id": mid} for f in facts]
             tx.conn.execute(st.INSERT_FACT, rows)
         tx.enqueue(Stage.RELAY, mid, due_at=due)
         tx.audit("message.mapped", mid, data={"facts": len(facts)})
