@@ -52,6 +52,8 @@ class Settings(BaseSettings):
 
     # retention (CORV: content at most 24 h after confirmed routing, traffic data 6 months)
     payload_retention_h: float = 24.0
+    rejected_payload_retention_d: float = 14.0
+    """Payloads of rejected and duplicate messages (never relayed, so no confirmed routing ends them)."""
     metadata_retention_d: float = 183.0
 
     # API

@@ -165,16 +165,14 @@ def audit_verify() -> None:
 
 @retention_app.command("run")
 def retention_run() -> None:
-    """Purge payloads of delivered messages and old metadata, per the configured retention."""
-    from datetime import timedelta
+    """Purge payloads of delivered (and, later, rejected) messages and old metadata, per the configured retention."""
+    from gateway.retention import cutoffs
 
     settings = load_settings()
-    now = datetime.now(UTC)
+    horizon = cutoffs(settings, datetime.now(UTC))
     store = _open()
     try:
-        result = store.purge(
-            now - timedelta(hours=settings.payload_retention_h), now - timedelta(days=settings.metadata_retention_d)
-        )
+        result = store.purge(horizon.payload_before, horizon.metadata_before, refused_before=horizon.refused_before)
     finally:
         store.close()
     typer.echo(

@@ -1,9 +1,11 @@
 """Retention: payloads go once delivery is confirmed and the retention window passed; metadata after months.
 
 ``purge_payloads`` nulls the payload and retour of delivered messages (CORV: content is destroyed
-once routing is confirmed), one audit event per message. ``purge_metadata`` deletes old finished
-messages with their jobs and deliveries, and prunes the audit chain's oldest events behind an
-anchor: ``audit_head.base_seq/base_hash`` move up to the last pruned event and an
+once routing is confirmed), and of rejected and duplicate ones after their own window, one audit
+event per message. Dead messages keep theirs, for ``dlq replay``, until the metadata goes.
+``purge_metadata`` deletes old finished messages with their jobs and deliveries, and prunes the
+audit chain's oldest events behind an anchor: ``audit_head.base_seq/base_hash`` move up to the last
+pruned event and an
 ``audit.pruned`` event naming that anchor is appended, so ``audit verify`` still proves the
 remaining chain. Facts (pseudonymised, the gemeente's accounting record) are kept. Messages still
 in flight (received, accepted, relaying) are never deleted; dead ones are, after the window.
@@ -34,20 +36,31 @@ _FINISHED = [str(s) for s in (MessageStatus.DELIVERED, MessageStatus.REJECTED, M
 class RetentionMixin(PipelineMixin):
     """Payload and metadata purges, and the recurring retention job."""
 
-    def purge_payloads(self, older_than: datetime) -> int:
-        """Null payload and retour of messages delivered before ``older_than``; how many."""
+    def purge_payloads(self, older_than: datetime, *, refused_before: datetime | None = None) -> int:
+        """Null payload and retour of messages delivered before ``older_than``; how many.
+
+        ``refused_before``: also of rejected and duplicate messages answered before it. They are never
+        relayed, so nothing confirms their routing; their sender had the retour, and what stays (the
+        findings, the sha256, the audit trail) explains the verdict without the BSNs in the payload.
+        """
+        total = self._purge(
+            sa.and_(messages.c.status == str(MessageStatus.DELIVERED), messages.c.delivered_at < older_than),
+            older_than,
+        )
+        if refused_before is not None:
+            refused = [str(MessageStatus.REJECTED), str(MessageStatus.DUPLICATE)]
+            total += self._purge(
+                sa.and_(messages.c.status.in_(refused), messages.c.updated_at < refused_before), refused_before
+            )
+        return total
+
+    def _purge(self, which: sa.ColumnElement[bool], before: datetime) -> int:
         total = 0
         while True:
             with self.write(alone=True) as tx:  # chunked: never one long transaction
                 ids = list(
                     tx.conn.execute(
-                        sa.select(messages.c.id)
-                        .where(
-                            messages.c.status == str(MessageStatus.DELIVERED),
-                            messages.c.delivered_at < older_than,
-                            messages.c.purged_at.is_(None),
-                        )
-                        .limit(BATCH)
+                        sa.select(messages.c.id).where(which, messages.c.purged_at.is_(None)).limit(BATCH)
                     ).scalars()
                 )
                 if not ids:
@@ -57,7 +70,7 @@ class RetentionMixin(PipelineMixin):
                 )
                 tx.conn.execute(jobs.delete().where(jobs.c.message_id.in_(ids), jobs.c.done))
                 for mid in ids:
-                    tx.audit("message.payload_purged", mid, data={"before": older_than.isoformat()})
+                    tx.audit("message.payload_purged", mid, data={"before": before.isoformat()})
             total += len(ids)
 
     def purge_metadata(self, older_than: datetime) -> tuple[int, int]:
@@ -97,9 +110,11 @@ class RetentionMixin(PipelineMixin):
         tx.audit("audit.pruned", None, data={"through_seq": int(through), "through_hash": anchor, "events": count})
         return int(count)
 
-    def purge(self, payload_before: datetime, metadata_before: datetime) -> PurgeResult:
+    def purge(
+        self, payload_before: datetime, metadata_before: datetime, *, refused_before: datetime | None = None
+    ) -> PurgeResult:
         """One retention run (the retention stage and ``ketenpoort retention run``)."""
-        payloads = self.purge_payloads(payload_before)
+        payloads = self.purge_payloads(payload_before, refused_before=refused_before)
         deleted, pruned = self.purge_metadata(metadata_before)
         return PurgeResult(payloads, deleted, pruned)
 

@@ -22,6 +22,8 @@ def test_demo_receiver_counts_requests_and_distinct_keys() -> None:
 
 def test_retention_cutoffs_follow_settings() -> None:
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
-    c = cutoffs(load_settings(payload_retention_h=2, metadata_retention_d=10), now)
+    c = cutoffs(load_settings(payload_retention_h=2, metadata_retention_d=10, rejected_payload_retention_d=3), now)
     assert c.payload_before == now - timedelta(hours=2)
     assert c.metadata_before == now - timedelta(days=10)
+    assert c.refused_before == now - timedelta(days=3)
+    assert cutoffs(load_settings(), now).refused_before == now - timedelta(days=14)  # the default

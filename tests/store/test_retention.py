@@ -42,6 +42,29 @@ def test_payloads_of_delivered_messages_are_purged_after_the_window(store: Store
     assert store.verify_audit().ok
 
 
+def test_payloads_of_rejected_and_duplicate_messages_go_after_their_own_window_dead_ones_stay(store: Store) -> None:
+    rejected = store.intake(record("REJ")).message_id
+    job = store.claim([Stage.VALIDATE], "w", 30)
+    assert job is not None
+    store.finish_validate(job, MessageStatus.REJECTED, [], b"<retour/>")
+    duplicate = store.intake(record("DUP", status=MessageStatus.DUPLICATE)).message_id
+    dead = store.intake(record("DEAD")).message_id
+    buried = store.claim([Stage.VALIDATE], "w", 30)
+    assert buried is not None and buried.message_id == dead
+    store.bury(buried, "KeyError")
+    soon = datetime.now(UTC) + timedelta(seconds=1)
+    assert store.purge_payloads(soon) == 0  # the delivered window alone leaves refused messages be
+    assert store.purge_payloads(soon, refused_before=datetime.now(UTC) - timedelta(days=14)) == 0  # too recent
+    assert store.purge_payloads(soon, refused_before=soon) == 2
+    for mid in (rejected, duplicate):
+        view = store.get_message(mid)
+        assert view is not None and view.payload_purged and view.retour is None and view.payload_sha256
+        assert store.audit_events(mid)[-1].event == "message.payload_purged"
+    kept = store.message(dead)
+    assert kept is not None and kept.payload is not None  # dlq replay still has what to send
+    assert store.verify_audit().ok
+
+
 def test_metadata_purge_keeps_the_chain_verifiable(store: Store) -> None:
     gone = _delivered(store, "GONE")
     in_flight = store.intake(record("IN-FLIGHT")).message_id

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from gateway.config import Settings
 from gateway.contracts import Job
-
-
-@dataclass(frozen=True, slots=True)
-class Cutoffs:
-    """Purge payloads of messages delivered before ``payload_before``, metadata before ``metadata_before``."""
-
-    payload_before: datetime
-    metadata_before: datetime
-
-
-def cutoffs(settings: Settings, now: datetime) -> Cutoffs:
-    """The two purge horizons for ``now`` under the configured retention."""
-    return Cutoffs(
-        payload_before=now - timedelta(hours=settings.payload_retention_h),
-        metadata_before=now - timedelta(days=settings.metadata_retention_d),
-    )
+from gateway.retention import Cutoffs, cutoffs
 
 
 @runtime_checkable
 class RetentionStore(Protocol):
     """What the retention stage needs of the store."""
 
-    def purge(self, payload_before: datetime, metadata_before: datetime) -> Any:
-        """Drop payloads of messages delivered before the first horizon, metadata before the second."""
+    def purge(self, payload_before: datetime, metadata_before: datetime, *, refused_before: datetime) -> Any:
+        """Drop payloads of messages delivered (refused) before their horizon, metadata before the second."""
         ...
 
     def skip(self, job: Job) -> None:
@@ -45,7 +29,7 @@ def retention_handler(store: RetentionStore, settings: Settings) -> Callable[[Jo
 
     def retention(job: Job) -> None:
         horizon = cutoffs(settings, datetime.now(UTC))
-        store.purge(horizon.payload_before, horizon.metadata_before)
+        store.purge(horizon.payload_before, horizon.metadata_before, refused_before=horizon.refused_before)
         store.skip(job)
 
     return retention
