@@ -165,19 +165,21 @@ def build_ijw_retour(
     )
     src_header = root.find(f"{{{heen_ns}}}Header")
     body = [c for c in root if isinstance(c.tag, str) and c is not src_header]
-    level_paths = [
-        _strip_index1(_element_path(el)[len(f"/{etree.QName(root).localname}") :])
-        for b in body
-        for el in b.iter(f"{{{heen_ns}}}*")
-        if etree.QName(el).localname in levels
-    ]
     # XSD errors, unknown problems and in-message (XSLT-level) rules, whose retourcode is the
     # general 0001, get a retour with only the Header carrying 0001 (procesbeschrijving, controleniveau 1-2).
     technical = [f for f in findings if f.kind != "rule" or f.retourcode in (None, TECHNISCH)]
     per_level: dict[str, list[str]]
     if technical:
         header_codes, per_level = [TECHNISCH], {}
+    elif not findings:  # an accepted message: the Header alone, with 0200
+        header_codes, per_level = [], {}
     else:
+        level_paths = [  # only a retour that places codes per level needs them (a walk over the whole body)
+            _strip_index1(_element_path(el)[len(f"/{etree.QName(root).localname}") :])
+            for b in body
+            for el in b.iter(f"{{{heen_ns}}}*")
+            if etree.QName(el).localname in levels
+        ]
         header_codes, per_level = _codes_by_level(
             [
                 Finding(
