@@ -34,6 +34,10 @@ def _default_retour(inspection: Inspection) -> bytes | None:
     return retour_for(inspection)
 
 
+def _builder(retour: RetourBuilder | None) -> RetourBuilder:
+    return retour if retour is not None else _default_retour
+
+
 @dataclass(frozen=True, slots=True)
 class ValidateOutcome:
     """accepted or rejected, the findings, and the retour/acknowledgement for the sender."""
@@ -72,8 +76,7 @@ def prepare(
     day = today or date.today()
     context = RuleContext(today=day, history=None, message_id=message_id)
     inspection = inspect(payload, context=context, max_bytes=max_bytes, rule_part="local")
-    builder = retour if retour is not None else _default_retour
-    return Prepared(inspection, builder(inspection), day, message_id)
+    return Prepared(inspection, _builder(retour)(inspection), day, message_id)
 
 
 def conclude(
@@ -92,7 +95,7 @@ def conclude(
         if more:
             result = replace(inspection.result, errors=in_rule_order([*inspection.result.errors, *more]))
             inspection = Inspection(result, inspection.root, inspection.kind)
-            retour_bytes = (retour if retour is not None else _default_retour)(inspection)
+            retour_bytes = _builder(retour)(inspection)
     status = MessageStatus.ACCEPTED if inspection.result.valid else MessageStatus.REJECTED
     return ValidateOutcome(status, tuple(inspection.result.errors), retour_bytes, inspection)
 
