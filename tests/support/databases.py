@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
+from tests.support.ci import in_ci
 
 PG_ENV = "KETENPOORT_TEST_POSTGRES_URL"
 TEST_PSEUDONYM_KEY = b"ketenpoort-test-pseudonym-key-32b"
@@ -27,15 +28,11 @@ BACKENDS = [
 ]
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() not in ("", "0", "false")
-
-
 def postgres_base_url() -> str:
     """The server URL from the environment; skip locally, fail in CI when it is missing."""
     url = os.environ.get(PG_ENV)
     if not url:
-        if _in_ci():
+        if in_ci():
             pytest.fail(f"{PG_ENV} is not set in CI: the PostgreSQL runs must not be skipped")
         pytest.skip(f"{PG_ENV} not set (start one with .ci/postgres.sh start)")
     return url
