@@ -30,6 +30,7 @@ import sqlalchemy as sa
 import structlog
 
 from gateway.bsn import scrub
+from gateway.store.driver import Driver
 from gateway.store.schema import audit_events, audit_head
 
 log = structlog.get_logger("gateway.audit")
@@ -109,13 +110,19 @@ def chain_hash(prev_hash: str, body: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
 
 
-def append(conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime | None = None) -> list[ChainedEvent]:
-    """Append ``events`` to the chain inside the caller's transaction; log them with :func:`emit` after commit."""
+def append(
+    conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime | None = None, driver: Driver | None = None
+) -> list[ChainedEvent]:
+    """Append ``events`` to the chain inside the caller's transaction; log them with :func:`emit` after commit.
+
+    ``driver``: run the three statements straight on the driver (a worker's batch commit does).
+    """
     todo = list(events)
     if not todo:
         return []
     at = now if now is not None else datetime.now(UTC)
-    head = conn.execute(_HEAD_FOR_UPDATE).one()
+    head = driver.execute(conn, _HEAD_FOR_UPDATE).first() if driver else conn.execute(_HEAD_FOR_UPDATE).one()
+    assert head is not None, "audit_head has its one row from the first migration"
     seq, prev = int(head.seq), str(head.hash)
     out: list[ChainedEvent] = []
     for item in todo:
@@ -127,23 +134,25 @@ def append(conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime |
         )
         out.append(ChainedEvent(seq, at, item.message_id, item.event, actor, data, prev, digest))
         prev = digest
-    conn.execute(
-        _INSERT,
-        [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "message_id": e.message_id,
-                "event": e.event,
-                "actor": e.actor,
-                "data": e.data,
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in out
-        ],
-    )
-    conn.execute(_HEAD_MOVE, {"seq": seq, "hash": prev})
+    rows = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "message_id": e.message_id,
+            "event": e.event,
+            "actor": e.actor,
+            "data": e.data,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in out
+    ]
+    if driver is None:
+        conn.execute(_INSERT, rows)
+        conn.execute(_HEAD_MOVE, {"seq": seq, "hash": prev})
+    else:
+        driver.executemany(conn, _INSERT, rows)
+        driver.execute(conn, _HEAD_MOVE, {"seq": seq, "hash": prev})
     return out
 
 

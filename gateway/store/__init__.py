@@ -46,7 +46,7 @@ class Store(RetentionMixin, ReadMixin):
     def history(self) -> MessageHistory:
         """Earlier messages for the berichtoverstijgende rules, answered from this store."""
         if self._history is None:
-            self._history = StoreHistory(self.read_one, self.pseudonymiser)
+            self._history = StoreHistory(self.read_one, self.pseudonymiser, self.driver)
         return self._history
 
     @classmethod

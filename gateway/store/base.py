@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ClauseElement
 
 from gateway import audit
 from gateway.model import Stage
@@ -19,6 +20,7 @@ from gateway.pseudonym import Pseudonymiser
 from gateway.store import migrate
 from gateway.store import statements as st
 from gateway.store.backend import LIGHT, WRITE, Backend
+from gateway.store.driver import Driver, DriverResult
 from gateway.store.writer_lock import WriterLock
 
 SYSTEM = "system"
@@ -31,11 +33,12 @@ JOBS_CHANNEL = "ketenpoort_jobs"
 class Tx:
     """One write transaction: its connection, its clock, and the audit events it will append before commit."""
 
-    __slots__ = ("conn", "events", "notify", "now", "wall")
+    __slots__ = ("conn", "driver", "events", "notify", "now", "wall")
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver) -> None:
         """Bind the connection; ``wall`` (epoch seconds) and ``now`` (aware UTC) are the same instant."""
         self.conn = conn
+        self.driver = driver
         self.wall = time.time()
         self.now = datetime.fromtimestamp(self.wall, UTC)
         self.events: list[audit.AuditEvent] = []
@@ -47,12 +50,20 @@ class Tx:
         """Record a state change; it joins the chain in this transaction."""
         self.events.append(audit.AuditEvent(event, message_id, actor, dict(data or {})))
 
+    def execute(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> DriverResult:
+        """Run a prebuilt hot-path statement straight on the driver (:mod:`gateway.store.driver`)."""
+        return self.driver.execute(self.conn, statement, params)
+
+    def executemany(self, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run a prebuilt hot-path statement once per row, straight on the driver."""
+        self.driver.executemany(self.conn, statement, rows)
+
     def enqueue(
         self, stage: Stage, message_id: str | None, *, delay_s: float = 0.0, due_at: float | None = None
     ) -> None:
         """Add a job, due after ``delay_s`` (or at ``due_at``, epoch seconds, when given)."""
         run_after = due_at if due_at is not None else self.wall + max(0.0, delay_s)
-        self.conn.execute(st.INSERT_JOB, {"message_id": message_id, "stage": str(stage), "run_after": run_after})
+        self.execute(st.INSERT_JOB, {"message_id": message_id, "stage": str(stage), "run_after": run_after})
         self.notify.add(str(stage))
 
 
@@ -99,7 +110,7 @@ class WriteBatch:
             stack.close()
             raise
         self._stack = stack
-        self.root = Tx(conn)
+        self.root = Tx(conn, self._store.driver)
         return self.root
 
     def flush(self) -> None:
@@ -136,6 +147,7 @@ class StoreBase:
         """Wrap an engine made by :func:`gateway.store.backend.create_engine`."""
         self.engine = engine
         self.backend = backend
+        self.driver = Driver(engine.dialect)
         self._pseudonymiser = pseudonymiser
         self._notify = notify and backend.name == "postgresql"
         self._claim = st.claim_statement(backend.skip_locked)
@@ -175,7 +187,7 @@ class StoreBase:
         if scope is not None:
             root = scope.open()
             with _savepoint(root.conn):
-                tx = Tx(root.conn)
+                tx = Tx(root.conn, self.driver)
                 yield tx
             root.events.extend(tx.events)
             root.notify |= tx.notify
@@ -185,14 +197,14 @@ class StoreBase:
             with conn.begin():
                 if light and self.backend.name == "postgresql":
                     conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                tx = Tx(conn)
+                tx = Tx(conn, self.driver)
                 yield tx
                 chained = self._seal(tx)
         audit.emit(chained)
 
     def _seal(self, tx: Tx) -> list[audit.ChainedEvent]:
         """Last statements of a write transaction: append its audit events to the chain, announce its jobs."""
-        chained = audit.append(tx.conn, tx.events, now=tx.now) if tx.events else []
+        chained = audit.append(tx.conn, tx.events, now=tx.now, driver=tx.driver) if tx.events else []
         if self._notify:
             for stage in sorted(tx.notify):
                 tx.conn.execute(sa.text("SELECT pg_notify(:c, :s)"), {"c": JOBS_CHANNEL, "s": stage})

@@ -23,6 +23,7 @@ from gateway.facts import FactKind
 from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
 from gateway.rules.context import EerderePrestatie, PrestatieSleutel, ToegewezenProduct
+from gateway.store.driver import Driver
 from gateway.store.schema import facts, messages
 
 _NOT_SEEN = (str(MessageStatus.REJECTED), str(MessageStatus.DUPLICATE))
@@ -89,16 +90,22 @@ class StoreHistory:
     """:class:`gateway.rules.context.MessageHistory` over a store's engine."""
 
     def __init__(
-        self, connect: Callable[[], AbstractContextManager[sa.Connection]], pseudonymiser: Pseudonymiser
+        self,
+        connect: Callable[[], AbstractContextManager[sa.Connection]],
+        pseudonymiser: Pseudonymiser,
+        driver: Driver | None = None,
     ) -> None:
         """Read through ``connect`` (the store's ``read_one``: inside a write batch it is the batch's own
         transaction, so a message sees the facts of the messages before it in the batch); file clients
         under ``pseudonymiser``'s pseudonyms."""
         self.connect = connect
         self.pseudonymiser = pseudonymiser
+        self.driver = driver
 
     def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
         with self.connect() as conn:
+            if self.driver is not None:
+                return self.driver.execute(conn, query, params).all()
             return list(conn.execute(query, params or {}).all())
 
     def seen_identificatie(

@@ -115,26 +115,26 @@ class PipelineMixin(StoreBase):
         with self.batch():
             return [self.intake(record) for record in records]
 
-    def _duplicate_of(self, conn: sa.Connection, record: IntakeRecord) -> str | None:
+    def _duplicate_of(self, tx: Tx, record: IntakeRecord) -> str | None:
         """The earlier message with the same (sender, external id), else the same (sender, idempotency key)."""
         if record.sender is None:
             return None
         for statement, value in ((st.BY_EXTERNAL_ID, record.external_id), (st.BY_IDEMPOTENCY_KEY,
                                                                           record.idempotency_key)):  # fmt: skip
             if value is not None:
-                found = conn.execute(statement, {"b_sender": record.sender, "b_value": value}).scalar()
+                found = tx.execute(statement, {"b_sender": record.sender, "b_value": value}).scalar()
                 if found is not None:
                     return str(found)
         return None
 
     def _intake_once(self, record: IntakeRecord) -> SubmitResult:
         with self.write() as tx:
-            first = self._duplicate_of(tx.conn, record)
+            first = self._duplicate_of(tx, record)
             if first is not None:
                 tx.audit("message.duplicate", first, data={"source": record.source, "sha256": record.payload_sha256})
                 return SubmitResult(first, MessageStatus.DUPLICATE, False, retour=record.duplicate_retour)
             mid = new_id(int(tx.wall * 1000))
-            tx.conn.execute(
+            tx.execute(
                 st.INSERT_MESSAGE,
                 {
                     "id": mid,
@@ -280,7 +280,7 @@ class PipelineMixin(StoreBase):
         all its stages, instead of every message's validate before any message's map (a JW323 then
         meets the facts of the JW301 submitted before it).
         """
-        row = tx.conn.execute(st.FINISH_JOB, {"b_id": job.id}).first()
+        row = tx.execute(st.FINISH_JOB, {"b_id": job.id}).first()
         return None if row is None else min(float(row.run_after), tx.wall)
 
     def skip(self, job: Job) -> None:
@@ -292,7 +292,7 @@ class PipelineMixin(StoreBase):
     def message(self, message_id: str) -> StoredMessage | None:
         """What the stages read of a message."""
         with self.read_one() as conn:
-            row = conn.execute(st.READ_MESSAGE, {"b_id": message_id}).first()
+            row = self.driver.execute(conn, st.READ_MESSAGE, {"b_id": message_id}).first()
         return None if row is None else _stored(row)
 
     def messages(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
@@ -300,7 +300,7 @@ class PipelineMixin(StoreBase):
         if not message_ids:
             return {}
         with self.read_one() as conn:
-            rows = conn.execute(st.READ_MESSAGES, {"b_ids": sorted(set(message_ids))}).all()
+            rows = self.driver.execute(conn, st.READ_MESSAGES, {"b_ids": sorted(set(message_ids))}).all()
         return {row.id: _stored(row) for row in rows}
 
     def finish_validate(
@@ -317,7 +317,7 @@ class PipelineMixin(StoreBase):
             due = self._finish_job(tx, job)
             if due is None:
                 return
-            tx.conn.execute(
+            tx.execute(
                 st.UPDATE_MESSAGE,
                 {"b_id": mid, "status": str(status), "findings": [finding_json(f) for f in findings],
                  "retour": retour, "updated_at": tx.now},
@@ -348,7 +348,7 @@ class PipelineMixin(StoreBase):
     def _keep_facts(tx: Tx, mid: str, facts: Sequence[Fact], due: float) -> None:
         if facts:
             rows = [{**_fact_row(f), "kind": str(f.kind), "message_id": mid} for f in facts]
-            tx.conn.execute(st.INSERT_FACT, rows)
+            tx.executemany(st.INSERT_FACT, rows)
         tx.enqueue(Stage.RELAY, mid, due_at=due)
         tx.audit("message.mapped", mid, data={"facts": len(facts)})
 
@@ -361,7 +361,7 @@ class PipelineMixin(StoreBase):
             if self._finish_job(tx, job) is None:
                 return
             if decision.attempted:
-                tx.conn.execute(
+                tx.execute(
                     st.INSERT_DELIVERY,
                     {
                         "message_id": mid,
@@ -382,7 +382,7 @@ class PipelineMixin(StoreBase):
             }
             if status is MessageStatus.DELIVERED:
                 values["delivered_at"] = tx.now
-            tx.conn.execute(st.UPDATE_RELAYED, values)
+            tx.execute(st.UPDATE_RELAYED, values)
             if decision.verdict is Verdict.RETRY:
                 tx.enqueue(Stage.RELAY, mid, delay_s=decision.delay_s)
             if decision.attempted or status is not MessageStatus.RELAYING:

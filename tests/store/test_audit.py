@@ -7,6 +7,7 @@ import re
 import threading
 
 import sqlalchemy as sa
+import structlog
 
 from gateway import audit
 from gateway.bsn import is_valid_bsn
@@ -138,6 +139,7 @@ def test_no_bsn_in_audit_rows_or_log_lines_of_a_real_pipeline_run(store: Store) 
     broken = re.sub(rb"<jw301:Geslacht>\d<", b"<jw301:Geslacht>7<", small_jw301(8))  # an XSD finding
     bsns |= {b.decode() for b in re.findall(rb"<jw301:Bsn>(\d{9})<", broken)}
     logs = io.StringIO()
+    before = structlog.get_config()
     configure_logging("json", "DEBUG", stream=logs)
     try:
         with Receiver() as rx:
@@ -151,7 +153,7 @@ def test_no_bsn_in_audit_rows_or_log_lines_of_a_real_pipeline_run(store: Store) 
             finally:
                 deliverer.close()
     finally:
-        configure_logging("json", "WARNING")
+        structlog.configure(**before)  # later tests in this process (capture_logs at INFO) see what they saw
     counts = store.status_counts()
     assert counts["delivered"] == 1 and counts["rejected"] == 1
     with store.read() as conn:
