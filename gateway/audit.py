@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -158,6 +159,8 @@ def append(
 
 def emit(events: Sequence[ChainedEvent]) -> None:
     """Write committed events as structlog lines (the log is a second, external copy of the chain)."""
+    if not events or not log.is_enabled_for(logging.INFO):  # filtered out anyway: skip the JSON
+        return
     for e in events:
         log.info(
             "audit",

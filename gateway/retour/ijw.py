@@ -110,9 +110,10 @@ def _header(src: etree._Element, ns: str, today: date, ident: str, codes: list[s
     for child in src.iterchildren("{*}*"):
         copy = _rename(child, ns)
         header.append(copy)
-        if etree.QName(child).localname == "BerichtCode":
+        name = _split(child.tag)[1]
+        if name == "BerichtCode":
             copy.text = str(int((child.text or "0").strip()) + 1)
-        if etree.QName(child).localname == "XsdVersie":
+        elif name == "XsdVersie":
             xsd_versie = copy
     etree.SubElement(header, f"{{{ns}}}IdentificatieRetour").text = ident
     etree.SubElement(header, f"{{{ns}}}DagtekeningRetour").text = today.isoformat()
@@ -133,11 +134,19 @@ def _copy(el: etree._Element) -> etree._Element:
     return copy
 
 
+def _split(tag: str) -> tuple[str, str]:
+    """``{namespace}local`` as (namespace, local); what ``etree.QName`` gives, at a fraction of its cost."""
+    if tag[:1] == "{":
+        end = tag.index("}")
+        return tag[1:end], tag[end + 1 :]
+    return "", tag
+
+
 def _rename(el: etree._Element, ns: str, old_ns: str | None = None) -> etree._Element:
     """Copy ``el`` moving elements of the heen namespace into ``ns`` (basisschema stays)."""
-    old = old_ns or etree.QName(el).namespace
-    q = etree.QName(el)
-    copy = etree.Element(f"{{{ns}}}{q.localname}" if q.namespace == old else el.tag)
+    namespace, local = _split(el.tag)
+    old = old_ns or namespace
+    copy = etree.Element(f"{{{ns}}}{local}" if namespace == old else el.tag)
     copy.text = el.text if len(el) == 0 else None
     for c in el:
         if isinstance(c.tag, str):

@@ -175,7 +175,7 @@ class DriverStatement:
 
 def _required(bind: Any) -> bool:
     """A bind whose value comes with each call (not a constant the statement carries)."""
-    return bool(bind.required) or bind.callable is not None or bind.value is None
+    return bool(bind.required) or bind.callable is not None
 
 
 def _names_in(sql: str) -> list[str]:

@@ -189,12 +189,12 @@ class PipelineMixin(StoreBase):
         idle = self._idle.get(tuple(names), True)
         if not self.backend.skip_locked and idle:  # SQLite: an idle poller looks before taking the write lock
             with self.read() as conn:
-                if conn.execute(st.DUE, {"b_stages": names, "b_now": time.time()}).first() is None:
+                if self.driver.execute(conn, st.DUE, {"b_stages": names, "b_now": time.time()}).first() is None:
                     return []
         with self.write(light=True) as tx:  # a lease lost to a power cut is harmless: the job is due again
             params = {"b_stages": names, "b_now": tx.wall, "b_lease_until": tx.wall + lease_s,
                       "b_worker": worker_id[:64], "b_limit": limit}  # fmt: skip
-            rows = list(tx.conn.execute(self._claim, params).all())
+            rows = tx.execute(self._claim, params).all()
         self._idle[tuple(names)] = not rows  # while jobs keep coming, skip the look-first read
         rows.sort(key=lambda r: (float(r.run_after), int(r.id)))
         return [Job(int(r.id), Stage(r.stage), r.message_id, int(r.attempts)) for r in rows]
@@ -204,7 +204,7 @@ class PipelineMixin(StoreBase):
         if not jobs_:
             return
         with self.write(light=True) as tx:
-            tx.conn.execute(st.RELEASE_JOBS, {"b_ids": [job.id for job in jobs_]})
+            tx.execute(st.RELEASE_JOBS, {"b_ids": [job.id for job in jobs_]})
 
     def hold_back(self, jobs_: Sequence[Job]) -> list[Job]:
         """Of these claimed jobs, those that must wait for an earlier job of their conversation held elsewhere.
@@ -221,7 +221,7 @@ class PipelineMixin(StoreBase):
         mine = {job.id for job in ordered}
         params = {"b_ids": sorted(mine), "b_stages": sorted(str(stage) for stage in _ORDERED)}
         with self.read_one() as conn:
-            rows = conn.execute(st.ORDERED_UP_TO, params).all()
+            rows = self.driver.execute(conn, st.ORDERED_UP_TO, params).all()
         elsewhere: set[tuple[str, str]] = set()
         waiting: set[int] = set()
         for row in rows:  # in queue order
@@ -232,7 +232,7 @@ class PipelineMixin(StoreBase):
                 waiting.add(int(row.id))
         if waiting:
             with self.write(light=True) as tx:
-                tx.conn.execute(st.DEFER_JOBS, {"b_ids": sorted(waiting), "b_until": tx.wall + HOLD_BACK_S})
+                tx.execute(st.DEFER_JOBS, {"b_ids": sorted(waiting), "b_until": tx.wall + HOLD_BACK_S})
         return [job for job in jobs_ if job.id in waiting]
 
     def fail(self, job: Job, error: str, delay_s: float) -> None:

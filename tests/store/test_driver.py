@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from gateway.model import Stage
 from gateway.store import Store
 from gateway.store import statements as st
 from gateway.store.history import _TOEGEWEZEN
@@ -100,3 +101,17 @@ def test_an_empty_in_list_is_refused(store: Store) -> None:
     """An empty expanding list would need SQLAlchemy's empty-set trick; callers skip the query instead."""
     with store.read() as conn, pytest.raises(ValueError, match="at least one value"):
         store.driver.execute(conn, st.READ_MESSAGES, {"b_ids": []})
+
+
+def test_constants_the_statement_carries_are_bound_too(store: Store) -> None:
+    """RELEASE_JOBS sets leased_by to a constant NULL: the driver binds it without a parameter."""
+    with store.write() as tx:
+        tx.execute(st.INSERT_MESSAGE, _message("m1"))
+        tx.execute(st.INSERT_JOB, {"message_id": "m1", "stage": "relay", "run_after": 1.0})
+    claimed = store.claim_many([Stage.RELAY], "w-1", 30.0, 5)
+    assert [job.message_id for job in claimed] == ["m1"]
+    with store.write() as tx:
+        assert tx.execute(st.RELEASE_JOBS, {"b_ids": [claimed[0].id]}).rowcount == 1
+    with store.read() as conn:
+        row = conn.execute(sa.select(jobs.c.lease_until, jobs.c.leased_by).where(jobs.c.id == claimed[0].id)).one()
+    assert tuple(row) == (0.0, None)
