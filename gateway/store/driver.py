@@ -62,9 +62,8 @@ class DriverStatement:
         """Compile ``statement``; ``keys`` are the parameter names an INSERT or UPDATE is called with."""
         compiled = statement.compile(dialect=dialect, column_keys=sorted(keys) if keys is not None else None)
         assert isinstance(compiled, SQLCompiler)
-        self._sql = compiled.string
-        self.sql = self._sql
-        """The SQL as compiled (for error messages)."""
+        self.sql = compiled.string
+        """The SQL as compiled (expanding lists still to spell out)."""
         self._positional = bool(compiled.positional)
         names = list(compiled.positiontup or []) if self._positional else _names_in(compiled.string)
         binds = compiled.binds
@@ -101,27 +100,24 @@ class DriverStatement:
         bound = [self._bind(params)[1] for params in rows]
         cursor = raw.cursor()
         try:
-            cursor.executemany(self._sql, bound)
+            cursor.executemany(self.sql, bound)
         finally:
             cursor.close()
 
     def _bind(self, params: Mapping[str, Any]) -> tuple[str, Any]:
-        constants, processors = self._constants, self._processors
+        """The SQL and its parameters, each through its type's bind processor (None too, as SQLAlchemy does)."""
         if self._expanding:
             return self._bind_expanding(params)
-        if self._positional:
-            values: list[Any] = []
-            for name in self._names:
-                value = params[name] if name in params else constants[name]
-                processor = processors[name]
-                values.append(value if processor is None or value is None else processor(value))
-            return self._sql, values
-        named: dict[str, Any] = {}
-        for name in self._names:
-            value = params[name] if name in params else constants[name]
-            processor = processors[name]
-            named[name] = value if processor is None or value is None else processor(value)
-        return self._sql, named
+        try:
+            values = [self._value(name, params) for name in self._names]
+        except KeyError as missing:
+            raise ValueError(f"a value is required for parameter {missing}") from None
+        return self.sql, values if self._positional else dict(zip(self._names, values, strict=True))
+
+    def _value(self, name: str, params: Mapping[str, Any]) -> Any:
+        value = params[name] if name in params else self._constants[name]
+        processor = self._processors[name]
+        return value if processor is None else processor(value)
 
     def _bind_expanding(self, params: Mapping[str, Any]) -> tuple[str, Any]:
         """Spell out each expanding list: one placeholder per item (an empty list is an error)."""
@@ -133,19 +129,21 @@ class DriverStatement:
         lengths = tuple(len(lists[name]) for name in sorted(lists))
         sql = self._by_lengths.get(lengths)
         if sql is None:
-            sql = _POSTCOMPILE.sub(lambda m: self._placeholders(m.group(1), len(lists[m.group(1)])), self._sql)
+            sql = _POSTCOMPILE.sub(lambda m: self._placeholders(m.group(1), len(lists[m.group(1)])), self.sql)
             self._by_lengths[lengths] = sql
         positional: list[Any] = []
         named: dict[str, Any] = {}
         for name in self._names:
             processor = self._processors[name]
             if name in lists:
-                items = [v if processor is None or v is None else processor(v) for v in lists[name]]
+                items = [v if processor is None else processor(v) for v in lists[name]]
                 positional.extend(items)
                 named.update({f"{name}_{i}": v for i, v in enumerate(items, 1)})
                 continue
-            value = params[name] if name in params else self._constants[name]
-            value = value if processor is None or value is None else processor(value)
+            try:
+                value = self._value(name, params)
+            except KeyError as missing:
+                raise ValueError(f"a value is required for parameter {missing}") from None
             positional.append(value)
             named[name] = value
         return sql, positional if self._positional else named
@@ -167,10 +165,7 @@ class DriverStatement:
         if self._plain:
             return [make(*row) for row in fetched]
         processors = self._results
-        return [
-            make(*(v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)))
-            for row in fetched
-        ]
+        return [make(*(v if p is None else p(v) for p, v in zip(processors, row, strict=True))) for row in fetched]
 
 
 def _required(bind: Any) -> bool:

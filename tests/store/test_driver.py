@@ -115,3 +115,9 @@ def test_constants_the_statement_carries_are_bound_too(store: Store) -> None:
     with store.read() as conn:
         row = conn.execute(sa.select(jobs.c.lease_until, jobs.c.leased_by).where(jobs.c.id == claimed[0].id)).one()
     assert tuple(row) == (0.0, None)
+
+
+def test_a_missing_parameter_is_named(store: Store) -> None:
+    """A required parameter left out fails before the database sees the statement, naming it."""
+    with store.write() as tx, pytest.raises(ValueError, match="b_id"):
+        tx.execute(st.FINISH_JOB, {})
