@@ -112,17 +112,17 @@ def chain_hash(prev_hash: str, body: bytes) -> str:
 
 
 def append(
-    conn: sa.Connection, events: Iterable[AuditEvent], *, now: datetime | None = None, driver: Driver | None = None
+    conn: sa.Connection, events: Iterable[AuditEvent], *, driver: Driver, now: datetime | None = None
 ) -> list[ChainedEvent]:
     """Append ``events`` to the chain inside the caller's transaction; log them with :func:`emit` after commit.
 
-    ``driver``: run the three statements straight on the driver (a worker's batch commit does).
+    The three statements run through the store's ``driver`` (they are on every commit's path).
     """
     todo = list(events)
     if not todo:
         return []
     at = now if now is not None else datetime.now(UTC)
-    head = driver.execute(conn, _HEAD_FOR_UPDATE).first() if driver else conn.execute(_HEAD_FOR_UPDATE).one()
+    head = driver.execute(conn, _HEAD_FOR_UPDATE).first()
     assert head is not None, "audit_head has its one row from the first migration"
     seq, prev = int(head.seq), str(head.hash)
     out: list[ChainedEvent] = []
@@ -148,12 +148,8 @@ def append(
         }
         for e in out
     ]
-    if driver is None:
-        conn.execute(_INSERT, rows)
-        conn.execute(_HEAD_MOVE, {"seq": seq, "hash": prev})
-    else:
-        driver.executemany(conn, _INSERT, rows)
-        driver.execute(conn, _HEAD_MOVE, {"seq": seq, "hash": prev})
+    driver.executemany(conn, _INSERT, rows)
+    driver.execute(conn, _HEAD_MOVE, {"seq": seq, "hash": prev})
     return out
 
 

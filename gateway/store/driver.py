@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -108,14 +107,14 @@ class DriverStatement:
         """The SQL and its parameters, each through its type's bind processor (None too, as SQLAlchemy does)."""
         if self._expanding:
             return self._bind_expanding(params)
-        try:
-            values = [self._value(name, params) for name in self._names]
-        except KeyError as missing:
-            raise ValueError(f"a value is required for parameter {missing}") from None
+        values = [self._value(name, params) for name in self._names]
         return self.sql, values if self._positional else dict(zip(self._names, values, strict=True))
 
     def _value(self, name: str, params: Mapping[str, Any]) -> Any:
-        value = params[name] if name in params else self._constants[name]
+        try:
+            value = params[name] if name in params else self._constants[name]
+        except KeyError:
+            raise ValueError(f"a value is required for parameter {name!r}") from None
         processor = self._processors[name]
         return value if processor is None else processor(value)
 
@@ -131,22 +130,14 @@ class DriverStatement:
         if sql is None:
             sql = _POSTCOMPILE.sub(lambda m: self._placeholders(m.group(1), len(lists[m.group(1)])), self.sql)
             self._by_lengths[lengths] = sql
-        positional: list[Any] = []
-        named: dict[str, Any] = {}
+        bound: list[tuple[str, Any]] = []  # (placeholder name, value) in SQL order
         for name in self._names:
-            processor = self._processors[name]
             if name in lists:
-                items = [v if processor is None else processor(v) for v in lists[name]]
-                positional.extend(items)
-                named.update({f"{name}_{i}": v for i, v in enumerate(items, 1)})
-                continue
-            try:
-                value = self._value(name, params)
-            except KeyError as missing:
-                raise ValueError(f"a value is required for parameter {missing}") from None
-            positional.append(value)
-            named[name] = value
-        return sql, positional if self._positional else named
+                process = self._processors[name]
+                bound += [(f"{name}_{i}", v if process is None else process(v)) for i, v in enumerate(lists[name], 1)]
+            else:
+                bound.append((name, self._value(name, params)))
+        return sql, [value for _, value in bound] if self._positional else dict(bound)
 
     def _placeholders(self, name: str, count: int) -> str:
         if self._positional:
@@ -214,28 +205,30 @@ class Driver:
         """Run ``statement`` once inside ``conn``'s transaction."""
         params = params or {}
         compiled = self.statement(statement, params)
-        with self._translated(conn, compiled):
+        try:
             return compiled.execute(conn.connection.driver_connection, params)
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._translated(conn, compiled, exc) from exc
 
     def executemany(self, conn: sa.Connection, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run ``statement`` once per row (all rows with the same parameter names)."""
-        if rows:
-            compiled = self.statement(statement, rows[0])
-            with self._translated(conn, compiled):
-                compiled.executemany(conn.connection.driver_connection, rows)
-
-    @contextmanager
-    def _translated(self, conn: sa.Connection, compiled: DriverStatement) -> Iterator[None]:
-        """Driver errors as SQLAlchemy raises them (IntegrityError, OperationalError, ...); a lost connection
-        is invalidated so the pool does not hand it out again."""
-        dbapi = self._dialect.loaded_dbapi
+        if not rows:
+            return
+        compiled = self.statement(statement, rows[0])
         try:
-            yield
-        except dbapi.Error as exc:
-            raw = conn.connection.driver_connection
-            if self._dialect.is_disconnect(exc, raw, None):
-                conn.invalidate(exc)
-            raise sa.exc.DBAPIError.instance(compiled.sql, None, exc, dbapi.Error, dialect=self._dialect) from exc
+            compiled.executemany(conn.connection.driver_connection, rows)
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._translated(conn, compiled, exc) from exc
+
+    def _translated(self, conn: sa.Connection, compiled: DriverStatement, exc: Any) -> sa.exc.StatementError:
+        """A driver error as SQLAlchemy raises it (IntegrityError, OperationalError, ...); a lost connection
+        is invalidated so the pool does not hand it out again."""
+        if self._dialect.is_disconnect(exc, conn.connection.driver_connection, None):
+            conn.invalidate(exc)
+        error: sa.exc.StatementError = sa.exc.DBAPIError.instance(
+            compiled.sql, None, exc, self._dialect.loaded_dbapi.Error, dialect=self._dialect
+        )
+        return error
 
 
 __all__ = ["Driver", "DriverResult", "DriverStatement"]

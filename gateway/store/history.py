@@ -93,7 +93,7 @@ class StoreHistory:
         self,
         connect: Callable[[], AbstractContextManager[sa.Connection]],
         pseudonymiser: Pseudonymiser,
-        driver: Driver | None = None,
+        driver: Driver,
     ) -> None:
         """Read through ``connect`` (the store's ``read_one``: inside a write batch it is the batch's own
         transaction, so a message sees the facts of the messages before it in the batch); file clients
@@ -104,9 +104,7 @@ class StoreHistory:
 
     def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
         with self.connect() as conn:
-            if self.driver is not None:
-                return self.driver.execute(conn, query, params).all()
-            return list(conn.execute(query, params or {}).all())
+            return self.driver.execute(conn, query, params).all()
 
     def seen_identificatie(
         self, sender: str, identificatie: str, exclude_message_id: str | None, *, message_type: str | None = None
