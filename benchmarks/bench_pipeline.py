@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -33,12 +34,13 @@ from typing import Any
 
 from lxml import etree
 
+from receiver_process import ReceiverProcess  # isort: skip
+
 from gateway.config import load_settings
 from gateway.generate import small_jw301
 from gateway.intake import submit, submit_many
 from gateway.logs import configure_logging
 from gateway.schemas import registry_for
-from workers.receiver import DemoReceiver
 from workers.runtime import open_store
 
 RESULTS = Path(__file__).parent / "results"
@@ -132,8 +134,10 @@ def throughput(
     """Submit ``data`` while the workers drain it; messages/s from first submit to last first delivery.
 
     With ``preload`` everything is submitted before the workers start, and only the workers are timed.
+    Either way the clock starts once the workers have imported and are polling (the sustained rate);
+    a message they delivered before that is not counted.
     """
-    with DemoReceiver() as receiver:
+    with ReceiverProcess() as receiver:
         settings = load_settings(database_url=database_url, data_dir=data_dir, default_route=receiver.url)
         store = open_store(settings)
         env = worker_env(database_url, data_dir, receiver.url)
@@ -144,7 +148,8 @@ def throughput(
                 submit(store, payload, sender=None)
             submit_s = time.perf_counter() - t0
         with worker_processes(workers, concurrency, env) as procs:
-            time.sleep(1.0 if preload else 0.0)  # let them import; not timed when preloaded
+            time.sleep(1.5)  # let them import and start polling: the figure is the sustained rate
+            own_before, workers_before = _own_cpu_s(), _cpu_of(procs)
             started = time.time()
             if not preload:
                 t0 = time.perf_counter()
@@ -152,24 +157,47 @@ def throughput(
                     pass
                 submit_s = time.perf_counter() - t0
             wait_for(store, procs, guard_s=120.0 + len(data))
-            last = max(receiver.first_seen.values())
+            workers_s = _cpu_of(procs) - workers_before
+            own_s = _own_cpu_s() - own_before  # intake and the status polls
+            receiver.stop()
+            timed = [at for at in receiver.first_seen.values() if at >= started]
+            last = max(timed)
         delivered = store.status_counts()["delivered"]
         _close(store)
     elapsed = last - started
     return {
         "messages": len(data),
+        "timed": len(timed),
         "delivered": delivered,
         "seconds": elapsed,
-        "msgs_per_s": len(data) / elapsed,
+        "msgs_per_s": len(timed) / elapsed,
         "intake_s": submit_s,
+        "cpu_ms_per_msg_workers": workers_s * 1000.0 / len(timed),
+        "cpu_ms_per_msg_intake": own_s * 1000.0 / len(timed),
+        "cpu_ms_per_msg_receiver": receiver.cpu_s * 1000.0 / len(timed),
     }
+
+
+def _own_cpu_s() -> float:
+    """User + system CPU seconds of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_of(procs: Sequence[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU seconds the running ``procs`` used so far (Linux ``/proc/PID/stat``)."""
+    total_ticks = 0
+    for proc in procs:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total_ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+    return total_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def latency(
     database_url: str, data_dir: Path, data: Sequence[bytes], *, rate: float, workers: int, concurrency: int
 ) -> dict[str, float]:
     """Submit at ``rate`` per second; intake-to-delivered latency percentiles in ms."""
-    with DemoReceiver() as receiver:
+    with ReceiverProcess() as receiver:
         settings = load_settings(database_url=database_url, data_dir=data_dir, default_route=receiver.url)
         store = open_store(settings)
         env = worker_env(database_url, data_dir, receiver.url)
@@ -186,6 +214,7 @@ def latency(
                 submitted[submit(store, payload, sender=None).message_id] = at
             wait_for(store, procs, guard_s=120.0 + len(data))
         _close(store)
+        receiver.stop()
         lat = sorted(
             (receiver.first_seen[key] - at) * 1000.0 for key, at in submitted.items() if key in receiver.first_seen
         )
@@ -256,6 +285,10 @@ def main() -> None:
         f"| pipeline: submit → validate → map → delivered ({run['messages']:,} msgs) | {run['msgs_per_s']:,.0f} msg/s |"
     )
     print(f"| ratio pipeline / floor | {ratio:.2f} |")
+    print(
+        f"| CPU per message: workers / intake / loopback receiver | {run['cpu_ms_per_msg_workers']:.2f} / "
+        f"{run['cpu_ms_per_msg_intake']:.2f} / {run['cpu_ms_per_msg_receiver']:.2f} ms |"
+    )
     print(f"| target (issue 4) | ≥ {TARGET_MSGS_PER_S:,.0f} msg/s |")
     print(
         f"| latency at {lat['rate_per_s']:.0f} msg/s, p50 / p99 / max | "

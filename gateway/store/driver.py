@@ -71,6 +71,7 @@ class DriverStatement:
         self._processors: dict[str, Processor] = {
             name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
         }
+        self._pairs = tuple(self._processors.items())
         self._expanding = frozenset(name for name in names if binds[name].expanding)
         self._by_lengths: dict[tuple[int, ...], str] = {}
         self._dialect = dialect
@@ -107,14 +108,25 @@ class DriverStatement:
         """The SQL and its parameters, each through its type's bind processor (None too, as SQLAlchemy does)."""
         if self._expanding:
             return self._bind_expanding(params)
-        values = [self._value(name, params) for name in self._names]
+        if self._constants:
+            params = {**self._constants, **params}
+        try:  # one comprehension: this runs for every statement of the hot path
+            values = [params[name] if process is None else process(params[name]) for name, process in self._pairs]
+        except KeyError:
+            self._require(params)
+            raise
         return self.sql, values if self._positional else dict(zip(self._names, values, strict=True))
 
+    def _require(self, params: Mapping[str, Any]) -> None:
+        """Name the first parameter without a value (a KeyError raised by a processor passes through)."""
+        for name in self._names:
+            if name not in params and name not in self._constants:
+                raise ValueError(f"a value is required for parameter {name!r}") from None
+
     def _value(self, name: str, params: Mapping[str, Any]) -> Any:
-        try:
-            value = params[name] if name in params else self._constants[name]
-        except KeyError:
-            raise ValueError(f"a value is required for parameter {name!r}") from None
+        if name not in params and name not in self._constants:
+            self._require(params)
+        value = params[name] if name in params else self._constants[name]
         processor = self._processors[name]
         return value if processor is None else processor(value)
 

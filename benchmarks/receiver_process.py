@@ -1,0 +1,125 @@
+"""The benchmark's loopback receiver: a lean HTTP/1.1 endpoint in a process of its own.
+
+It stands in for a partner's endpoint, which in production runs on someone else's machine. Two
+things kept it from doing so faithfully when it was :class:`workers.receiver.DemoReceiver` inside
+the benchmark's own process:
+
+* it shared a GIL with the intake, so a worker's POST waited for the intake thread to give up the
+  interpreter (up to the 5 ms switch interval) before it was answered, and the workers sat idle;
+* ``http.server`` parses every request's headers with the ``email`` package, ~0.16 ms of CPU per
+  request taken from the two cores the gateway is measured on.
+
+This one answers from asyncio with httptools (llhttp, the parser uvicorn uses; installed with
+``uvicorn[standard]``): 200 with an empty body, keep-alive, pipelining allowed. It shares only the
+CPU with the gateway, and reports how much it used, so the benchmark can show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import resource
+import time
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Self
+
+import httptools
+
+_OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+
+class _Protocol(asyncio.Protocol):
+    """One connection: parse requests as bytes arrive, answer each when its body is complete."""
+
+    def __init__(self, first_seen: dict[str, float]) -> None:
+        self._first_seen = first_seen
+        self._parser = httptools.HttpRequestParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._key: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError:
+            if self._transport is not None:
+                self._transport.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                self._transport.close()
+
+    # httptools callbacks
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"idempotency-key":
+            self._key = value.decode("ascii", "replace")
+
+    def on_message_complete(self) -> None:
+        key, self._key = self._key, None
+        if key is not None and key not in self._first_seen:
+            self._first_seen[key] = time.time()
+        if self._transport is not None:
+            self._transport.write(_OK)
+
+
+async def _serve_until_stopped(conn: Connection, first_seen: dict[str, float]) -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: _Protocol(first_seen), "127.0.0.1", 0)
+    host, port = server.sockets[0].getsockname()[:2]
+    conn.send(f"http://{host}:{port}/berichten")
+    stopped = asyncio.Event()
+    loop.add_reader(conn.fileno(), stopped.set)  # the parent's "stop"
+    await stopped.wait()
+    loop.remove_reader(conn.fileno())
+    conn.recv()
+    server.close()
+
+
+def _serve(conn: Connection) -> None:
+    """Child: serve until told to stop, then send back what was seen and the CPU it took."""
+    first_seen: dict[str, float] = {}
+    asyncio.run(_serve_until_stopped(conn, first_seen))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    conn.send((first_seen, usage.ru_utime + usage.ru_stime))
+    conn.close()
+
+
+class ReceiverProcess:
+    """The receiver in a child process; ``first_seen`` and ``cpu_s`` are filled when it stops."""
+
+    def __init__(self) -> None:
+        """Nothing runs until entered."""
+        context = multiprocessing.get_context("spawn")
+        self._parent, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.url = ""
+        self.first_seen: dict[str, float] = {}
+        """Idempotency-Key → wall-clock time of its first request (after :meth:`stop`)."""
+        self.cpu_s = 0.0
+        """CPU seconds the receiver process used, start-up included (after :meth:`stop`)."""
+
+    def start(self) -> Self:
+        """Start the child and wait for its URL."""
+        self._process.start()
+        self.url = self._parent.recv()
+        return self
+
+    def stop(self) -> None:
+        """Stop the child and collect what it saw (once)."""
+        if not self._process.is_alive():
+            return
+        self._parent.send("stop")
+        self.first_seen, self.cpu_s = self._parent.recv()
+        self._process.join(10)
+
+    def __enter__(self) -> Self:
+        """Start on entry."""
+        return self.start()
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        """Stop on exit."""
+        self.stop()
+
+
+__all__ = ["ReceiverProcess"]
