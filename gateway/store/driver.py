@@ -71,7 +71,7 @@ class DriverStatement:
         self._processors: dict[str, Processor] = {
             name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
         }
-        self._pairs = tuple(self._processors.items())
+        self._pairs = tuple((name, self._processors[name]) for name in names)  # in SQL order, repeats kept
         self._expanding = frozenset(name for name in names if binds[name].expanding)
         self._by_lengths: dict[tuple[int, ...], str] = {}
         self._dialect = dialect
@@ -106,11 +106,12 @@ class DriverStatement:
 
     def _bind(self, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL and its parameters, each through its type's bind processor (None too, as SQLAlchemy does)."""
-        if self._expanding:
-            return self._bind_expanding(params)
         if self._constants:
             params = {**self._constants, **params}
-        try:  # one comprehension: this runs for every statement of the hot path
+        try:
+            if self._expanding:
+                return self._bind_expanding(params)
+            # one comprehension: this runs for every statement of the hot path
             values = [params[name] if process is None else process(params[name]) for name, process in self._pairs]
         except KeyError:
             self._require(params)
@@ -120,36 +121,36 @@ class DriverStatement:
     def _require(self, params: Mapping[str, Any]) -> None:
         """Name the first parameter without a value (a KeyError raised by a processor passes through)."""
         for name in self._names:
-            if name not in params and name not in self._constants:
+            if name not in params:
                 raise ValueError(f"a value is required for parameter {name!r}") from None
-
-    def _value(self, name: str, params: Mapping[str, Any]) -> Any:
-        if name not in params and name not in self._constants:
-            self._require(params)
-        value = params[name] if name in params else self._constants[name]
-        processor = self._processors[name]
-        return value if processor is None else processor(value)
 
     def _bind_expanding(self, params: Mapping[str, Any]) -> tuple[str, Any]:
         """Spell out each expanding list: one placeholder per item (an empty list is an error)."""
-        lists: dict[str, list[Any]] = {
-            name: list(params[name] if name in params else self._constants[name] or ()) for name in self._expanding
-        }
-        if any(not items for items in lists.values()):
+        lists: dict[str, list[Any]] = {name: list(params[name] or ()) for name in self._expanding}
+        if not all(lists.values()):
             raise ValueError("an expanding IN parameter needs at least one value")
         lengths = tuple(len(lists[name]) for name in sorted(lists))
         sql = self._by_lengths.get(lengths)
         if sql is None:
             sql = _POSTCOMPILE.sub(lambda m: self._placeholders(m.group(1), len(lists[m.group(1)])), self.sql)
             self._by_lengths[lengths] = sql
-        bound: list[tuple[str, Any]] = []  # (placeholder name, value) in SQL order
-        for name in self._names:
-            if name in lists:
-                process = self._processors[name]
-                bound += [(f"{name}_{i}", v if process is None else process(v)) for i, v in enumerate(lists[name], 1)]
+        if self._positional:  # values in SQL order, each list spelled out where it stands
+            values: list[Any] = []
+            for name, process in self._pairs:
+                items = lists.get(name)
+                if items is None:
+                    values.append(params[name] if process is None else process(params[name]))
+                else:
+                    values.extend(items if process is None else [process(v) for v in items])
+            return sql, values
+        named: dict[str, Any] = {}
+        for name, process in self._pairs:
+            items = lists.get(name)
+            if items is None:
+                named[name] = params[name] if process is None else process(params[name])
             else:
-                bound.append((name, self._value(name, params)))
-        return sql, [value for _, value in bound] if self._positional else dict(bound)
+                named.update((f"{name}_{i}", v if process is None else process(v)) for i, v in enumerate(items, 1))
+        return sql, named
 
     def _placeholders(self, name: str, count: int) -> str:
         if self._positional:

@@ -121,3 +121,18 @@ def test_a_missing_parameter_is_named(store: Store) -> None:
     """A required parameter left out fails before the database sees the statement, naming it."""
     with store.write() as tx, pytest.raises(ValueError, match="b_id"):
         tx.execute(st.FINISH_JOB, {})
+
+
+@pytest.mark.parametrize("expanding", [False, True], ids=["scalar", "in-list"])
+def test_a_parameter_used_twice_is_bound_at_each_place(store: Store, expanding: bool) -> None:
+    """SQLite binds by position: a name that appears twice in the SQL needs its value twice, lists included."""
+    with store.write() as tx:
+        for mid in ("m1", "m2", "m3"):
+            tx.execute(st.INSERT_MESSAGE, _message(mid))
+    value: object = ["m1", "m3"] if expanding else "m2"
+    match = messages.c.id.in_(sa.bindparam("b", expanding=True)) if expanding else messages.c.id == sa.bindparam("b")
+    twice = sa.select(messages.c.id).where(match, sa.or_(match, messages.c.sender == sa.bindparam("s")))
+    with store.read() as conn:
+        got = sorted(row.id for row in store.driver.execute(conn, twice, {"b": value, "s": "nobody"}).all())
+        expected = sorted(row.id for row in conn.execute(twice, {"b": value, "s": "nobody"}).all())
+    assert got == expected == (["m1", "m3"] if expanding else ["m2"])
