@@ -8,21 +8,15 @@ from gateway.model import Header
 
 
 def _child_text(parent: etree._Element | None, local: str) -> str | None:
-    if parent is None:
-        return None
-    for child in parent:
-        if isinstance(child.tag, str) and etree.QName(child).localname == local:
-            return (child.text or "").strip() or None
-    return None
+    found = _child(parent, local)
+    return None if found is None else (found.text or "").strip() or None
 
 
 def _child(parent: etree._Element | None, local: str) -> etree._Element | None:
+    """The first child element named ``local`` in any namespace (matched by lxml, not per child in Python)."""
     if parent is None:
         return None
-    for child in parent:
-        if isinstance(child.tag, str) and etree.QName(child).localname == local:
-            return child
-    return None
+    return next(parent.iterchildren("{*}" + local), None)
 
 
 def read_header(root: etree._Element) -> Header:
