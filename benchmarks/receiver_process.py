@@ -17,10 +17,11 @@ CPU with the gateway, and reports how much it used, so the benchmark can show it
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import json
 import resource
+import subprocess
+import sys
 import time
-from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Self
 
@@ -63,26 +64,23 @@ class _Protocol(asyncio.Protocol):
             self._transport.write(_OK)
 
 
-async def _serve_until_stopped(conn: Connection, first_seen: dict[str, float]) -> None:
+async def _serve_until_stopped(first_seen: dict[str, float]) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: _Protocol(first_seen), "127.0.0.1", 0)
     host, port = server.sockets[0].getsockname()[:2]
-    conn.send(f"http://{host}:{port}/berichten")
+    print(f"http://{host}:{port}/berichten", flush=True)
     stopped = asyncio.Event()
-    loop.add_reader(conn.fileno(), stopped.set)  # the parent's "stop"
+    loop.add_reader(sys.stdin.fileno(), stopped.set)  # the parent writes a line (or closes the pipe)
     await stopped.wait()
-    loop.remove_reader(conn.fileno())
-    conn.recv()
     server.close()
 
 
-def _serve(conn: Connection) -> None:
-    """Child: serve until told to stop, then send back what was seen and the CPU it took."""
+def serve() -> None:
+    """Child: print the URL, serve until stdin has a line, then print what was seen and the CPU it took."""
     first_seen: dict[str, float] = {}
-    asyncio.run(_serve_until_stopped(conn, first_seen))
+    asyncio.run(_serve_until_stopped(first_seen))
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    conn.send((first_seen, usage.ru_utime + usage.ru_stime))
-    conn.close()
+    print(json.dumps({"first_seen": first_seen, "cpu_s": usage.ru_utime + usage.ru_stime}), flush=True)
 
 
 class ReceiverProcess:
@@ -90,9 +88,7 @@ class ReceiverProcess:
 
     def __init__(self) -> None:
         """Nothing runs until entered."""
-        context = multiprocessing.get_context("spawn")
-        self._parent, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True)
+        self._process: subprocess.Popen[str] | None = None
         self.url = ""
         self.first_seen: dict[str, float] = {}
         """Idempotency-Key → wall-clock time of its first request (after :meth:`stop`)."""
@@ -100,18 +96,24 @@ class ReceiverProcess:
         """CPU seconds the receiver process used, start-up included (after :meth:`stop`)."""
 
     def start(self) -> Self:
-        """Start the child and wait for its URL."""
-        self._process.start()
-        self.url = self._parent.recv()
+        """Start the child (a plain interpreter on this file: nothing of the benchmark is imported) and read its URL."""
+        self._process = subprocess.Popen(
+            [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self._process.stdout is not None
+        self.url = self._process.stdout.readline().strip()
+        if not self.url:
+            raise RuntimeError(f"the receiver did not start (exit code {self._process.wait(10)})")
         return self
 
     def stop(self) -> None:
         """Stop the child and collect what it saw (once)."""
-        if not self._process.is_alive():
+        process, self._process = self._process, None
+        if process is None:
             return
-        self._parent.send("stop")
-        self.first_seen, self.cpu_s = self._parent.recv()
-        self._process.join(10)
+        report, _ = process.communicate("stop\n", timeout=30)
+        seen = json.loads(report)
+        self.first_seen, self.cpu_s = seen["first_seen"], seen["cpu_s"]
 
     def __enter__(self) -> Self:
         """Start on entry."""
@@ -123,3 +125,7 @@ class ReceiverProcess:
 
 
 __all__ = ["ReceiverProcess"]
+
+
+if __name__ == "__main__":
+    serve()
