@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 Clock = Callable[[], float]
@@ -126,8 +127,9 @@ class CircuitBreaker:
             return self._state_locked(now)
 
 
+@lru_cache(maxsize=1024)
 def destination_of(url: str) -> str:
-    """The breaker key for a URL: ``host:port`` with the scheme's default port filled in."""
+    """The breaker key for a URL: ``host:port`` with the scheme's default port filled in (routes are few: cached)."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
