@@ -238,7 +238,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
-    parser.add_argument("--concurrency", type=int, default=2, help="threads per worker process")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="threads per worker process (`ketenpoort worker` starts one)"
+    )
     parser.add_argument("--rate", type=float, default=100.0, help="messages/s for the latency run")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--json", type=Path, default=RESULTS / "bench_pipeline.json")
