@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,16 +86,18 @@ def _clean(value: Any) -> Any:
     """JSON-native copy of ``value`` with every BSN-shaped string scrubbed."""
     if isinstance(value, str):
         return scrub(value)
-    if isinstance(value, Mapping):
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict | Mapping):  # dict first: the abstract check is the slow one
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_clean(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
     return scrub(str(value))
 
 
+@lru_cache(maxsize=256)
 def _at_text(at: datetime) -> str:
+    """The event time as written in the canonical form; a transaction's events share one, so it is cached."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
