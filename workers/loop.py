@@ -11,6 +11,10 @@ Conversation order: just before it commits, the loop asks the queue which jobs m
 earlier job of their conversation that another worker holds; those are put back with their place
 in the queue, so a message's history rules always see the earlier messages of its conversation.
 
+The next batch is claimed inside the transaction that commits this one: one writer-lock turn and
+one commit per batch instead of two (10,000 messages, 2 x 1: ~1,020 against ~900 msg/s, five
+alternating runs). Those jobs are the thread's next batch; a rollback takes their leases with it.
+
 SIGTERM and SIGINT ask the loop to stop: the job in hand is finished, the rest of its batch is
 released at once for another worker, no new job is claimed. A worker killed outright leaves its
 jobs leased; when the lease expires another worker claims them, which is why every stage must be
@@ -76,6 +80,7 @@ class Worker:
         self._clock = clock
         self._on_claimed = on_claimed
         self.stopping = threading.Event()
+        self._next = threading.local()  # .jobs: the batch this thread claimed while committing its last
         self._count_lock = threading.Lock()
         self.jobs_run = 0
 
@@ -101,7 +106,7 @@ class Worker:
         starts once half the lease has passed: the rest go back to the queue before their leases run
         out, instead of being claimed and run a second time by another worker. False when none was due.
         """
-        jobs = self.queue.claim_many(tuple(self.handlers), self.worker_id, self.lease_s, self.batch_size)
+        jobs = self._next.__dict__.pop("jobs", None) or self._claim()
         if not jobs:
             return False
         deadline = self._clock() + self.lease_s / 2
@@ -118,11 +123,15 @@ class Worker:
                     commits.append((job, commit))
                 if self.stopping.is_set() or self._clock() >= deadline:
                     break
+            following: list[Job] = []
             with self.queue.batch():
                 waiting = {job.id for job in self.queue.hold_back([job for job, _ in commits])}
                 for job, commit in commits:
                     if job.id not in waiting:
                         self._guarded(job, commit)
+                if not pending and not self.stopping.is_set():
+                    following = self._claim_within_batch()
+            self._next.jobs = following  # only once committed: a rollback took their leases back
         except BaseException:
             self._release(jobs)  # the commit rolled back: the jobs are due again now, not when the leases run out
             raise
@@ -130,6 +139,17 @@ class Worker:
             self._release(pending)
         self._count(len(jobs) - len(pending) - len(waiting))
         return True
+
+    def _claim(self) -> list[Job]:
+        return self.queue.claim_many(tuple(self.handlers), self.worker_id, self.lease_s, self.batch_size)
+
+    def _claim_within_batch(self) -> list[Job]:
+        """The next batch, claimed in the committing transaction; a failed claim must not undo the commit."""
+        try:
+            return self._claim()
+        except Exception:  # its savepoint rolled back; the thread claims on its own next time
+            log.exception("worker.claim_failed", worker=self.worker_id)
+            return []
 
     def _count(self, jobs: int) -> None:
         with self._count_lock:
@@ -171,8 +191,11 @@ class Worker:
                 self.stopping.wait(min(5.0, max(self.poll_interval_s * 10, 0.05)))
                 continue
             if until_idle:
-                return
+                break
             self.stopping.wait(self.poll_interval_s)
+        unrun = self._next.__dict__.pop("jobs", None)
+        if unrun:  # claimed with the last commit, then asked to stop: due again at once
+            self._release(unrun)
 
     def run(self, *, until_idle: bool = False) -> int:
         """Run until stopped (or, with ``until_idle``, until no job is due); return jobs run."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from gateway.model import Stage
 from workers.loop import Job, Worker
@@ -193,3 +193,82 @@ def test_held_back_jobs_are_not_committed_or_counted() -> None:
     worker = Worker(queue, {Stage.VALIDATE: validate}, batch_size=3)
     assert worker.run_batch()
     assert committed == [0, 2] and worker.jobs_run == 2
+
+
+class TrackingQueue(ListQueue):
+    """Records where each claim happened: inside the committing batch or on its own."""
+
+    def __init__(self, n: int, *, fail_flush: bool = False, fail_inner_claim: bool = False) -> None:
+        super().__init__(n)
+        self.in_batch = False
+        self.claims: list[str] = []
+        self.fail_flush = fail_flush
+        self.fail_inner_claim = fail_inner_claim
+
+    def claim_many(self, stages: Sequence[Stage], worker_id: str, lease_s: float, limit: int) -> list[Job]:
+        self.claims.append("in batch" if self.in_batch else "alone")
+        if self.in_batch and self.fail_inner_claim:
+            raise OSError("disk I/O error")
+        return super().claim_many(stages, worker_id, lease_s, limit)
+
+    @contextmanager
+    def batch(self) -> Iterator[NoBatch]:
+        self.in_batch = True
+        try:
+            yield NoBatch()
+            if self.fail_flush:
+                raise OSError("commit failed")
+        finally:
+            self.in_batch = False
+
+
+def test_the_next_batch_is_claimed_in_the_commit_of_this_one() -> None:
+    queue = TrackingQueue(5)
+    worker = Worker(queue, {Stage.VALIDATE: lambda job: None}, batch_size=2)
+    worker.run(until_idle=True)
+    assert worker.jobs_run == 5
+    # 0,1 alone; 2,3 and 4 in the commits before them; the last commit's claim and one more find nothing
+    assert queue.claims == ["alone", "in batch", "in batch", "in batch", "alone"]
+
+
+def test_jobs_claimed_with_the_last_commit_are_released_when_the_worker_stops() -> None:
+    queue = TrackingQueue(4)
+    worker = Worker(queue, {Stage.VALIDATE: lambda job: None}, batch_size=2)
+
+    def stop_after_first_batch() -> None:
+        assert worker.run_batch()
+        worker.request_stop()
+
+    stop_after_first_batch()
+    worker._thread_main(until_idle=True)  # stopping already: claims nothing, gives back what it holds
+    assert worker.jobs_run == 2
+    assert queue.released == [2, 3] and [job.id for job in queue.jobs] == [2, 3]
+
+
+def test_a_failed_claim_inside_the_commit_does_not_undo_the_commit() -> None:
+    queue = TrackingQueue(3, fail_inner_claim=True)
+    committed: list[int] = []
+
+    def validate(job: Job) -> Callable[[], None]:
+        return lambda: committed.append(job.id)
+
+    worker = Worker(queue, {Stage.VALIDATE: validate}, batch_size=2)
+    assert worker.run_batch()
+    assert committed == [0, 1] and worker.jobs_run == 2 and not queue.released
+    assert worker.run_batch()  # claims on its own again
+    assert committed == [0, 1, 2] and queue.claims[-1] == "in batch"
+
+
+def test_jobs_claimed_in_a_commit_that_failed_are_not_run() -> None:
+    queue = TrackingQueue(4, fail_flush=True)
+    ran: list[int] = []
+    worker = Worker(queue, {Stage.VALIDATE: lambda job: ran.append(job.id)}, batch_size=2)
+    try:
+        worker.run_batch()
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the failed commit should surface")
+    queue.fail_flush = False
+    assert worker.run_batch()
+    assert queue.claims[-2:] == ["alone", "in batch"]  # not the rolled-back claim of jobs 2 and 3
