@@ -104,12 +104,13 @@ def _retourcodes(parent: etree._Element, ns: str, codes: list[str]) -> None:
         etree.SubElement(box, f"{{{ns}}}RetourCode").text = code
 
 
-def _header(src: etree._Element, ns: str, today: date, ident: str, codes: list[str], *, version: str) -> etree._Element:
-    header = etree.Element(f"{{{ns}}}Header")
+def _header(
+    parent: etree._Element, src: etree._Element, ns: str, *, today: date, ident: str, codes: list[str], version: str
+) -> None:
+    header = etree.SubElement(parent, f"{{{ns}}}Header")
     xsd_versie: etree._Element | None = None
     for child in src.iterchildren("{*}*"):
-        copy = _rename(child, ns)
-        header.append(copy)
+        copy = _rename_into(header, child, ns)
         name = _split(child.tag)[1]
         if name == "BerichtCode":
             copy.text = str(int((child.text or "0").strip()) + 1)
@@ -120,18 +121,16 @@ def _header(src: etree._Element, ns: str, today: date, ident: str, codes: list[s
     if xsd_versie is not None and version != "2.3":  # 2.3 retours have no XsdVersieRetour
         retour_xsd = etree.SubElement(header, f"{{{ns}}}XsdVersieRetour")
         for c in xsd_versie:
-            retour_xsd.append(_copy(c))
+            _copy_into(retour_xsd, c)
     _retourcodes(header, ns, codes)
-    return header
 
 
-def _copy(el: etree._Element) -> etree._Element:
-    copy = etree.Element(el.tag)
+def _copy_into(parent: etree._Element, el: etree._Element) -> None:
+    copy = etree.SubElement(parent, el.tag)
     copy.text = el.text
     for c in el:
         if isinstance(c.tag, str):
-            copy.append(_copy(c))
-    return copy
+            _copy_into(copy, c)
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -142,15 +141,19 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def _rename(el: etree._Element, ns: str, old_ns: str | None = None) -> etree._Element:
-    """Copy ``el`` moving elements of the heen namespace into ``ns`` (basisschema stays)."""
+def _rename_into(parent: etree._Element, el: etree._Element, ns: str, old_ns: str | None = None) -> etree._Element:
+    """Copy ``el`` under ``parent``, moving elements of the heen namespace into ``ns`` (basisschema stays).
+
+    Built in place with ``SubElement``: an ``etree.Element`` is a document of its own, and appending
+    it makes lxml reconcile its namespaces into the new tree (most of a retour's cost).
+    """
     namespace, local = _split(el.tag)
     old = old_ns or namespace
-    copy = etree.Element(f"{{{ns}}}{local}" if namespace == old else el.tag)
+    copy = etree.SubElement(parent, f"{{{ns}}}{local}" if namespace == old else el.tag)
     copy.text = el.text if len(el) == 0 else None
     for c in el:
         if isinstance(c.tag, str):
-            copy.append(_rename(c, ns, old))
+            _rename_into(copy, c, ns, old)
     return copy
 
 
@@ -205,20 +208,19 @@ def build_ijw_retour(
             version,
         )
     header_only = bool(header_codes) or not per_level
-    out.append(
-        _header(
-            src_header if src_header is not None else etree.Element("x"),
-            ns,
-            today,
-            ident,
-            header_codes or [GEEN_OPMERKING],
-            version=version,
-        )
+    _header(
+        out,
+        src_header if src_header is not None else etree.Element("x"),
+        ns,
+        today=today,
+        ident=ident,
+        codes=header_codes or [GEEN_OPMERKING],
+        version=version,
     )
     if not header_only:
         for b in body:
             path = "/" + _strip_index1(_local_path(b, root))
-            out.append(_with_codes(b, ns=ns, heen_ns=heen_ns, levels=levels, per_level=per_level, path=path))
+            _with_codes(out, b, ns=ns, heen_ns=heen_ns, levels=levels, per_level=per_level, path=path)
     return etree.tostring(out, xml_declaration=True, encoding="UTF-8")
 
 
@@ -227,16 +229,23 @@ def _local_path(el: etree._Element, root: etree._Element) -> str:
 
 
 def _with_codes(
-    el: etree._Element, *, ns: str, heen_ns: str, levels: frozenset[str], per_level: dict[str, list[str]], path: str
-) -> etree._Element:
+    parent: etree._Element,
+    el: etree._Element,
+    *,
+    ns: str,
+    heen_ns: str,
+    levels: frozenset[str],
+    per_level: dict[str, list[str]],
+    path: str,
+) -> None:
     q = etree.QName(el)
-    copy = etree.Element(f"{{{ns}}}{q.localname}" if q.namespace == heen_ns else el.tag)
+    copy = etree.SubElement(parent, f"{{{ns}}}{q.localname}" if q.namespace == heen_ns else el.tag)
     copy.text = el.text if len(el) == 0 else None
     if q.namespace != heen_ns:
         for c in el:
             if isinstance(c.tag, str):
-                copy.append(_copy(c))
-        return copy
+                _copy_into(copy, c)
+        return
     counts: dict[str, int] = defaultdict(int)
     same: dict[str, int] = defaultdict(int)
     children = list(el.iterchildren("{*}*"))
@@ -246,10 +255,9 @@ def _with_codes(
         counts[c.tag] += 1
         local = etree.QName(c).localname
         child_path = f"{path}/{local}" + (f"[{counts[c.tag]}]" if same[c.tag] > 1 and counts[c.tag] > 1 else "")
-        copy.append(_with_codes(c, ns=ns, heen_ns=heen_ns, levels=levels, per_level=per_level, path=child_path))
+        _with_codes(copy, c, ns=ns, heen_ns=heen_ns, levels=levels, per_level=per_level, path=child_path)
     if q.localname in levels and q.namespace == heen_ns:
         _retourcodes(copy, ns, per_level.get(path) or [GEEN_OPMERKING])
-    return copy
 
 
 __all__ = ["RETOUR_OF", "build_ijw_retour"]
