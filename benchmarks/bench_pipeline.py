@@ -11,7 +11,11 @@ Three figures in one run:
 * **latency**: messages submitted at a steady ``--rate`` per second; intake-to-delivered
   latency (receiver's first sight of the Idempotency-Key minus the submit time), p50/p99.
 
-Run: ``python benchmarks/bench_pipeline.py [--messages 20000] [--workers 2] [--concurrency 2]``.
+Beside them, the CPU-bound ceiling: the CPUs divided by the CPU one message cost in all (workers,
+intake and receiver, measured in the throughput run). It says how much of the gap to a target is
+waiting (locks, disk) and how much is work: at 90% busy, only less work per message goes faster.
+
+Run: ``python benchmarks/bench_pipeline.py [--messages 20000] [--workers 2] [--concurrency 1]``.
 Prints a markdown table and writes benchmarks/results/bench_pipeline.json.
 """
 
@@ -266,6 +270,9 @@ def main() -> None:
             concurrency=args.concurrency,
         )
     ratio = run["msgs_per_s"] / floor
+    cpus = os.cpu_count() or 1
+    cpu_ms = run["cpu_ms_per_msg_workers"] + run["cpu_ms_per_msg_intake"] + run["cpu_ms_per_msg_receiver"]
+    ceiling = cpus * 1000.0 / cpu_ms  # every core busy at these CPU costs per message
     result = {
         "cpus": os.cpu_count(),
         "load_average_1m_at_end": os.getloadavg()[0],
@@ -274,6 +281,9 @@ def main() -> None:
         "floor_msgs_per_s": floor,
         "pipeline": run,
         "ratio_vs_floor": ratio,
+        "cpu_ms_per_msg_total": cpu_ms,
+        "cpu_bound_ceiling_msgs_per_s": ceiling,
+        "cores_busy": run["msgs_per_s"] / ceiling,
         "latency": lat,
         "target_msgs_per_s": TARGET_MSGS_PER_S,
         "target_p99_ms": TARGET_P99_MS,
@@ -290,6 +300,10 @@ def main() -> None:
     print(
         f"| CPU per message: workers / intake / loopback receiver | {run['cpu_ms_per_msg_workers']:.2f} / "
         f"{run['cpu_ms_per_msg_intake']:.2f} / {run['cpu_ms_per_msg_receiver']:.2f} ms |"
+    )
+    print(
+        f"| CPU-bound ceiling: {cpus} CPUs / {cpu_ms:.2f} ms per message in all | {ceiling:,.0f} msg/s "
+        f"(cores {100 * run['msgs_per_s'] / ceiling:.0f}% busy) |"
     )
     print(f"| target (issue 4) | ≥ {TARGET_MSGS_PER_S:,.0f} msg/s |")
     print(
