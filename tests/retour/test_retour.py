@@ -88,6 +88,22 @@ def test_product_level_rule_lands_on_that_product() -> None:
     assert product is not None and _codes(product) == ["9063"]
 
 
+@pytest.mark.parametrize("heen", ["JW301", "JW305", "JW307", "JW317"])
+def test_namespaces_are_declared_once_on_the_root_with_the_heenbericht_prefixes(heen: str) -> None:
+    """The retour's elements are built in place: no element re-declares a namespace or gets an ns0 prefix."""
+    data = reference_path("ijw-3.2", "berichten", f"{heen}.xml").read_bytes()
+    inspection = inspect(data)
+    inspection.result.errors = [Finding("rule", "bsn", "CS002", "8001", None, "/Bericht/Client/Bsn")]
+    retour = retour_for(inspection) or b""
+    doc = _assert_valid(retour)
+    retour_type = _retour_type(doc)
+    assert doc.prefix == retour_type.lower()
+    basis = {prefix: ns for prefix, ns in etree.fromstring(data).nsmap.items() if ns.endswith("/basisschema/schema")}
+    assert basis and all(doc.nsmap.get(prefix) == ns for prefix, ns in basis.items())
+    assert retour.count(b"xmlns:") == len(doc.nsmap)  # every declaration is on the root
+    assert b"ns0" not in retour
+
+
 def test_xsd_error_gives_header_only_0001() -> None:
     data = reference_path("ijw-3.2", "berichten", "JW301.xml").read_bytes()
     broken = data.replace(b"<jw301:Geslacht>1</jw301:Geslacht>", b"<jw301:Geslacht>7</jw301:Geslacht>", 1)
