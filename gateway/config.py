@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     read_timeout_s: float = 10.0
     breaker_failures: int = 5
     breaker_reset_s: float = 30.0
+    relay_transport: Literal["stdlib", "httpx"] = "stdlib"
+    """The relay's HTTP transport: ``stdlib`` (http.client, half the CPU per POST) or httpx's own."""
 
     # retention (CORV: content at most 24 h after confirmed routing, traffic data 6 months)
     payload_retention_h: float = 24.0

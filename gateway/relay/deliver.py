@@ -1,6 +1,7 @@
 """HTTP delivery of one message to its receiver: the httpx edge of the relay.
 
-:class:`Deliverer` owns one pooled ``httpx.HTTPTransport`` with tight timeouts, the routes, the retry
+:class:`Deliverer` owns one keep-alive httpx transport with tight timeouts (by default
+:class:`~gateway.relay.transport.StdlibTransport`), the routes, the retry
 policy and the per-destination circuit breakers. :meth:`Deliverer.deliver` makes at most one
 POST and always returns a :class:`DeliveryResult`; httpx and socket errors are translated here
 and never escape. Whether to try again *later* is the caller's decision (the relay worker),
@@ -40,6 +41,7 @@ from gateway.relay.policy import (
     parse_retry_after,
 )
 from gateway.relay.routes import Routes, load_routes
+from gateway.relay.transport import StdlibTransport
 
 if TYPE_CHECKING:
     from gateway.config import Settings
@@ -68,6 +70,13 @@ class DeliveryResult:
         return RetryRequested(self.retry_delay_s, self.error or "retry")
 
 
+def transport_for(name: str) -> httpx.BaseTransport:
+    """The relay transport ``KETENPOORT_RELAY_TRANSPORT`` names: ``stdlib`` (default) or ``httpx``."""
+    if name == "httpx":
+        return httpx.HTTPTransport(limits=httpx.Limits(max_connections=None, max_keepalive_connections=64))
+    return StdlibTransport()
+
+
 def _error_text(exc: BaseException) -> str:
     """A short description of a transport error: its type and message, never request content."""
     text = str(exc).strip()
@@ -76,7 +85,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 class Deliverer:
-    """Delivers messages over one shared, pooled httpx.HTTPTransport with retries decided by policy."""
+    """Delivers messages over one shared transport (keep-alive connections) with retries decided by policy."""
 
     def __init__(
         self,
@@ -107,10 +116,9 @@ class Deliverer:
             write=read_timeout_s,
             pool=connect_timeout_s,
         )
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
-        # The transport, not an httpx.Client: no auth, cookies, redirects or hooks to apply, and the
+        # A transport, not an httpx.Client: no auth, cookies, redirects or hooks to apply, and the
         # Client's layers cost more per POST than the connection pool underneath (~0.15 ms of ~0.5)
-        self._transport = transport if transport is not None else httpx.HTTPTransport(limits=limits)
+        self._transport = transport if transport is not None else StdlibTransport()
         self._extensions = {"timeout": timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
         """Route URLs parsed once (httpx parses a string URL on every request, ~40% of building one)."""
@@ -125,6 +133,8 @@ class Deliverer:
             max_attempts=settings.retry_max_attempts,
             max_age_s=settings.retry_max_age_s,
         )
+        if "transport" not in overrides:
+            overrides["transport"] = transport_for(settings.relay_transport)
         return cls(
             routes,
             policy,
@@ -258,4 +268,4 @@ class Deliverer:
         self.close()
 
 
-__all__ = ["Deliverer", "DeliveryResult"]
+__all__ = ["Deliverer", "DeliveryResult", "transport_for"]

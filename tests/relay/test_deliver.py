@@ -1,4 +1,8 @@
-"""Deliverer against respx-faked HTTP: headers, every status class, Retry-After, transport faults."""
+"""Deliverer against respx-faked HTTP: headers, every status class, Retry-After, transport faults.
+
+respx fakes httpx's own transport (at httpcore), so these Deliverers use it; the default
+transport, over http.client, is tested against real loopback servers in test_transport.py.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import respx
 from structlog.testing import capture_logs
 
 from gateway.relay import Deliverer, Outcome, RetryPolicy, Routes
+from gateway.relay.deliver import transport_for
 
 URL = "http://almere.test/ijw"
 PAYLOAD = b"<Bericht><Client><Bsn>123456782</Bsn></Client></Bericht>"
@@ -41,7 +46,15 @@ def deliverer(clock: FakeClock) -> Iterator[Deliverer]:
     """A Deliverer routing 0034 to URL, with seeded jitter and a fake breaker clock."""
     routes = Routes({"0034": URL, "0363": "http://amsterdam.test/ijw"})
     policy = RetryPolicy(base_s=1.0, cap_s=60.0, max_attempts=5, max_age_s=3600.0)
-    with Deliverer(routes, policy, breaker_failures=3, breaker_reset_s=30.0, clock=clock, rng=random.Random(7)) as d:
+    with Deliverer(
+        routes,
+        policy,
+        breaker_failures=3,
+        breaker_reset_s=30.0,
+        clock=clock,
+        rng=random.Random(7),
+        transport=transport_for("httpx"),
+    ) as d:
         yield d
 
 

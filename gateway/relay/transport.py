@@ -1,0 +1,281 @@
+"""An httpx transport over the standard library's ``http.client``: the relay's POST at half the CPU.
+
+Why: a worker spends its time on CPU, and the POST was a quarter of it. Per POST on loopback,
+httpx's own ``HTTPTransport`` (httpcore + h11) cost ~290 µs of CPU, ``http.client`` ~125–150 µs
+(interleaved A/B, thousands of POSTs each; README). The relay needs little of what httpcore
+offers: it sends one message held in memory and reads a short answer, over HTTP/1.1.
+
+What it does, at the seam httpx documents for custom transports (so the Deliverer, the error
+classification and the tests keep speaking httpx):
+
+* keep-alive, one connection per worker thread and origin (threads never share a connection);
+* TLS verified against certifi's roots, as httpx verifies by default;
+* httpx's connect, write and read timeouts, taken from the request's ``timeout`` extension;
+* a capped response body: a receiver cannot make a worker buffer more than ``max_response_bytes``;
+* httpx's exception types (ConnectError, ReadTimeout, RemoteProtocolError, ...), so the relay
+  decides retry or permanent exactly as before.
+
+Stale keep-alive: a connection idle longer than ``keepalive_expiry_s``, or one the receiver closed
+while it was idle (its socket reads as ready), is replaced before use. A request whose sending
+fails on a reused connection goes out once more on a fresh one (the receiver had closed it under
+us; the Idempotency-Key makes a repeat harmless). Once a request is out, a failure is the relay's
+to retry with backoff, and is recorded as a failed attempt: the receiver may have read it.
+
+Not supported, on purpose: proxies, HTTP/2, redirects, streamed request bodies.
+``KETENPOORT_RELAY_TRANSPORT=httpx`` switches the relay back to httpx's transport.
+"""
+
+from __future__ import annotations
+
+import http.client
+import select
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import certifi
+import httpx
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+"""A receiver's answer is a status and a short text; the rest of a longer body is not read."""
+
+KEEPALIVE_EXPIRY_S = 4.0
+"""An idle connection older than this is closed rather than reused: under the 5 s after which
+common servers (uvicorn's default among them) close an idle one, so we rarely race their close."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+
+
+class _StaleConnectionError(Exception):
+    """A reused connection failed before the receiver answered: try once more on a fresh one."""
+
+
+@dataclass(slots=True)
+class _Pooled:
+    connection: http.client.HTTPConnection
+    idle_since: float
+
+
+class StdlibTransport(httpx.BaseTransport):
+    """HTTP/1.1 POSTs (any method, really) over ``http.client`` with per-thread keep-alive connections."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        keepalive_expiry_s: float = KEEPALIVE_EXPIRY_S,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``ssl_context``: verification for https (default: certifi's roots, hostnames checked)."""
+        self._ssl_context = ssl_context
+        self._expiry_s = keepalive_expiry_s
+        self._max_response_bytes = max_response_bytes
+        self._clock = clock
+        self._local = threading.local()
+        self._open: set[http.client.HTTPConnection] = set()
+        self._open_lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and read its whole (capped) answer; errors are httpx's exception types."""
+        origin = _origin(request.url)
+        body = request.read()
+        timeouts = request.extensions.get("timeout", {})
+        pooled = self._take(origin)
+        if pooled is not None:
+            try:
+                return self._exchange(pooled, request, body, timeouts, reused=True)
+            except _StaleConnectionError:
+                pass  # closed already; a fresh connection follows
+        connection = self._connect(origin, timeouts.get("connect"), request)
+        return self._exchange(connection, request, body, timeouts, reused=False)
+
+    def close(self) -> None:
+        """Close every connection this transport opened, in every thread."""
+        with self._open_lock:
+            connections, self._open = self._open, set()
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
+
+    # ------------------------------------------------------------------------------------
+    def _pool(self) -> dict[Origin, _Pooled]:
+        pool: dict[Origin, _Pooled] | None = getattr(self._local, "pool", None)
+        if pool is None:
+            pool = self._local.pool = {}
+        return pool
+
+    def _take(self, origin: Origin) -> http.client.HTTPConnection | None:
+        """This thread's idle connection to ``origin`` when it is still usable, else None."""
+        pooled = self._pool().pop(origin, None)
+        if pooled is None:
+            return None
+        connection = pooled.connection
+        if self._clock() - pooled.idle_since > self._expiry_s or _closed_by_peer(connection):
+            self._close(connection)
+            return None
+        return connection
+
+    def _give_back(self, origin: Origin, connection: http.client.HTTPConnection) -> None:
+        old = self._pool().get(origin)
+        if old is not None:  # cannot happen with one request per thread at a time; never leak one
+            self._close(old.connection)
+        self._pool()[origin] = _Pooled(connection, self._clock())
+
+    def _close(self, connection: http.client.HTTPConnection) -> None:
+        with self._open_lock:
+            self._open.discard(connection)
+        connection.close()
+
+    def _connect(self, origin: Origin, timeout: float | None, request: httpx.Request) -> http.client.HTTPConnection:
+        scheme, host, port = origin
+        connection: http.client.HTTPConnection
+        if scheme == "https":
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context())
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            connection.connect()
+        except TimeoutError as exc:
+            connection.close()
+            raise httpx.ConnectTimeout(f"connect timed out: {exc}", request=request) from exc
+        except OSError as exc:  # refused, unreachable, name not known, TLS handshake or certificate
+            connection.close()
+            raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
+        with self._open_lock:
+            self._open.add(connection)
+        return connection
+
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            context = ssl.create_default_context(cafile=certifi.where())
+            context.set_alpn_protocols(["http/1.1"])
+            self._ssl_context = context
+        return self._ssl_context
+
+    def _exchange(
+        self,
+        connection: http.client.HTTPConnection,
+        request: httpx.Request,
+        body: bytes,
+        timeouts: dict[str, float | None],
+        *,
+        reused: bool,
+    ) -> httpx.Response:
+        """One request and its answer on ``connection``; it goes back to the pool only when both were whole."""
+        try:
+            self._send(connection, request, body, timeouts.get("write"), reused=reused)
+            answer = self._receive(connection, request, timeouts.get("read"), reused=reused)
+        except BaseException:
+            self._close(connection)
+            raise
+        response, reusable = answer
+        if reusable:
+            self._give_back(_origin(request.url), connection)
+        else:
+            self._close(connection)
+        return response
+
+    def _send(
+        self,
+        connection: http.client.HTTPConnection,
+        request: httpx.Request,
+        body: bytes,
+        timeout: float | None,
+        *,
+        reused: bool,
+    ) -> None:
+        sock = connection.sock
+        assert sock is not None
+        sock.settimeout(timeout)
+        try:
+            connection.putrequest(
+                request.method, request.url.raw_path.decode("ascii"), skip_host=True, skip_accept_encoding=True
+            )
+            for name, value in request.headers.raw:  # httpx already set Host and Content-Length
+                connection.putheader(name, value)
+            connection.endheaders(body)  # headers and a bytes body go out in one send
+        except TimeoutError as exc:
+            raise httpx.WriteTimeout(f"write timed out: {exc}", request=request) from exc
+        except ValueError as exc:  # a header http.client refuses (a control character, say)
+            raise httpx.LocalProtocolError(str(exc), request=request) from exc
+        except OSError as exc:
+            if reused:
+                raise _StaleConnectionError from exc
+            raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
+
+    def _receive(
+        self,
+        connection: http.client.HTTPConnection,
+        request: httpx.Request,
+        timeout: float | None,
+        *,
+        reused: bool,
+    ) -> tuple[httpx.Response, bool]:
+        sock = connection.sock
+        assert sock is not None
+        sock.settimeout(timeout)
+        try:
+            answer = connection.getresponse()
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
+        except http.client.RemoteDisconnected as exc:  # not sent again: the receiver may have read it
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from exc
+        except http.client.HTTPException as exc:  # a malformed status line or headers
+            raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from exc
+        except OSError as exc:
+            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        try:
+            content = answer.read(self._max_response_bytes + 1)
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
+        except http.client.HTTPException as exc:  # the body ended early (IncompleteRead)
+            raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from exc
+        except OSError as exc:
+            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        whole = len(content) <= self._max_response_bytes
+        if whole and not answer.isclosed():  # read(amt) returns what came before the end of the stream
+            raise httpx.RemoteProtocolError(
+                "peer closed connection without sending complete message body", request=request
+            )
+        reusable = whole and not answer.will_close
+        response = httpx.Response(
+            answer.status,
+            headers=answer.getheaders(),
+            stream=httpx.ByteStream(content[: self._max_response_bytes]),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason.encode("ascii", "replace")},
+            request=request,
+        )
+        return response, reusable
+
+
+def _origin(url: httpx.URL) -> Origin:
+    scheme = url.scheme
+    port = url.port or _DEFAULT_PORTS.get(scheme)
+    if port is None:
+        raise httpx.UnsupportedProtocol(f"the relay posts over http or https, not {scheme!r}")
+    return scheme, url.host, port
+
+
+def _closed_by_peer(connection: http.client.HTTPConnection) -> bool:
+    """An idle keep-alive socket that is readable was closed by the peer (or sent what nobody asked for)."""
+    sock = connection.sock
+    if sock is None:
+        return True
+    try:
+        if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select()
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):  # closed under us
+        return True
+    return bool(readable)
+
+
+__all__ = ["KEEPALIVE_EXPIRY_S", "MAX_RESPONSE_BYTES", "StdlibTransport"]
