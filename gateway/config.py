@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     breaker_reset_s: float = 30.0
     relay_transport: Literal["stdlib", "httpx"] = "stdlib"
     """The relay's HTTP transport: ``stdlib`` (http.client, half the CPU per POST) or httpx's own."""
+    relay_ca_file: Path | None = None
+    """PEM roots to check receivers' certificates against (e.g. PKIoverheid); default certifi's."""
+    relay_client_cert: Path | None = None
+    """PEM certificate (chain) shown to receivers that ask for one (mutual TLS, Digikoppeling)."""
+    relay_client_key: Path | None = None
+    """Its private key, when not in the certificate file."""
 
     # retention (CORV: content at most 24 h after confirmed routing, traffic data 6 months)
     payload_retention_h: float = 24.0

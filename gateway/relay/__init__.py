@@ -12,7 +12,8 @@ Public surface::
         d.deliver(message_id, receiver, payload, attempt) -> DeliveryResult
 
 Modules: ``routes`` (receiver → URL), ``policy`` (outcomes, backoff), ``breaker`` (per
-destination circuit breakers), ``deliver`` (the httpx edge). Nothing here loops or sleeps;
+destination circuit breakers), ``deliver`` (the httpx edge), ``transport`` (its default
+transport, over http.client), ``tls`` (trusted roots and our client certificate). Nothing here loops or sleeps;
 the relay worker owns the schedule.
 """
 
@@ -28,6 +29,7 @@ from gateway.relay.policy import (
     parse_retry_after,
 )
 from gateway.relay.routes import RouteConfigError, Routes, load_routes
+from gateway.relay.tls import TLSConfigError, relay_ssl_context
 
 __all__ = [
     "BreakerState",
@@ -40,8 +42,10 @@ __all__ = [
     "RetryRequested",
     "RouteConfigError",
     "Routes",
+    "TLSConfigError",
     "classify",
     "destination_of",
     "load_routes",
     "parse_retry_after",
+    "relay_ssl_context",
 ]

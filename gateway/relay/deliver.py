@@ -15,6 +15,7 @@ most the read timeout, and never the connection pool that other destinations use
 from __future__ import annotations
 
 import random
+import ssl
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ from gateway.relay.policy import (
     parse_retry_after,
 )
 from gateway.relay.routes import Routes, load_routes
+from gateway.relay.tls import relay_ssl_context
 from gateway.relay.transport import StdlibTransport
 
 if TYPE_CHECKING:
@@ -70,11 +72,16 @@ class DeliveryResult:
         return RetryRequested(self.retry_delay_s, self.error or "retry")
 
 
-def transport_for(name: str) -> httpx.BaseTransport:
-    """The relay transport ``KETENPOORT_RELAY_TRANSPORT`` names: ``stdlib`` (default) or ``httpx``."""
+def transport_for(name: str, ssl_context: ssl.SSLContext | None = None) -> httpx.BaseTransport:
+    """The relay transport ``KETENPOORT_RELAY_TRANSPORT`` names: ``stdlib`` (default) or ``httpx``.
+
+    ``ssl_context``: for https receivers (default: certifi's roots, no client certificate).
+    """
+    context = ssl_context if ssl_context is not None else relay_ssl_context()
     if name == "httpx":
-        return httpx.HTTPTransport(limits=httpx.Limits(max_connections=None, max_keepalive_connections=64))
-    return StdlibTransport()
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+        return httpx.HTTPTransport(verify=context, limits=limits)
+    return StdlibTransport(ssl_context=context)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -134,7 +141,8 @@ class Deliverer:
             max_age_s=settings.retry_max_age_s,
         )
         if "transport" not in overrides:
-            overrides["transport"] = transport_for(settings.relay_transport)
+            context = relay_ssl_context(settings.relay_ca_file, settings.relay_client_cert, settings.relay_client_key)
+            overrides["transport"] = transport_for(settings.relay_transport, context)
         return cls(
             routes,
             policy,

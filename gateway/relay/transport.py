@@ -9,7 +9,8 @@ What it does, at the seam httpx documents for custom transports (so the Delivere
 classification and the tests keep speaking httpx):
 
 * keep-alive, one connection per worker thread and origin (threads never share a connection);
-* TLS verified against certifi's roots, as httpx verifies by default;
+* TLS verified against certifi's roots, as httpx verifies by default, or the context
+  :func:`~gateway.relay.tls.relay_ssl_context` builds from the relay's TLS settings;
 * httpx's connect, write and read timeouts, taken from the request's ``timeout`` extension;
 * a capped response body: a receiver cannot make a worker buffer more than ``max_response_bytes``;
 * httpx's exception types (ConnectError, ReadTimeout, RemoteProtocolError, ...), so the relay
@@ -35,8 +36,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import certifi
 import httpx
+
+from gateway.relay.tls import relay_ssl_context
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 """A receiver's answer is a status and a short text; the rest of a longer body is not read."""
@@ -71,7 +73,7 @@ class StdlibTransport(httpx.BaseTransport):
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``ssl_context``: verification for https (default: certifi's roots, hostnames checked)."""
+        """``ssl_context``: for https (default: certifi's roots, host names checked, no client certificate)."""
         self._ssl_context = ssl_context
         self._expiry_s = keepalive_expiry_s
         self._max_response_bytes = max_response_bytes
@@ -153,9 +155,7 @@ class StdlibTransport(httpx.BaseTransport):
 
     def _context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
-            context = ssl.create_default_context(cafile=certifi.where())
-            context.set_alpn_protocols(["http/1.1"])
-            self._ssl_context = context
+            self._ssl_context = relay_ssl_context()
         return self._ssl_context
 
     def _exchange(
