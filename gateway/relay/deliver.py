@@ -43,7 +43,7 @@ from gateway.relay.policy import (
 )
 from gateway.relay.routes import Routes, load_routes
 from gateway.relay.tls import relay_ssl_context
-from gateway.relay.transport import StdlibTransport
+from gateway.relay.transport import HttpxPoster, Poster, StdlibTransport
 
 if TYPE_CHECKING:
     from gateway.config import Settings
@@ -124,9 +124,12 @@ class Deliverer:
             pool=connect_timeout_s,
         )
         # A transport, not an httpx.Client: no auth, cookies, redirects or hooks to apply, and the
-        # Client's layers cost more per POST than the connection pool underneath (~0.15 ms of ~0.5)
-        self._transport = transport if transport is not None else StdlibTransport()
-        self._extensions = {"timeout": timeout.as_dict()}
+        # Client's layers cost more per POST than the connection pool underneath (~0.15 ms of ~0.5).
+        # By default not even httpx's Request and Response: StdlibTransport.post (264 -> 134 µs per POST)
+        chosen = transport if transport is not None else StdlibTransport()
+        self._poster: Poster = chosen if isinstance(chosen, StdlibTransport) else HttpxPoster(chosen)
+        """The http.client transport posts plain values; any other httpx transport gets an adapter."""
+        self._timeouts = timeout.as_dict()
         self._urls: dict[str, httpx.URL] = {}
         """Route URLs parsed once (httpx parses a string URL on every request, ~40% of building one)."""
 
@@ -193,36 +196,31 @@ class Deliverer:
         return self._record(breaker, result, context)
 
     def _post(self, message_id: str, url: str, payload: bytes, attempt: int, destination: str) -> DeliveryResult:
-        headers = {
-            "User-Agent": USER_AGENT,
-            "Content-Type": "application/xml",
-            "Idempotency-Key": message_id,
-            "X-Ketenpoort-Message-Id": message_id,
-        }
+        headers = (
+            ("User-Agent", USER_AGENT),
+            ("Content-Type", "application/xml"),
+            ("Idempotency-Key", message_id),
+            ("X-Ketenpoort-Message-Id", message_id),
+        )
         started = time.perf_counter()
         try:
             target = self._urls.get(url)
             if target is None:
                 target = self._urls[url] = httpx.URL(url)
-            request = httpx.Request("POST", target, content=payload, headers=headers, extensions=self._extensions)
-            response = self._transport.handle_request(request)
-            try:
-                response.read()
-            finally:
-                response.close()
+            answer = self._poster.post(target, payload, headers, self._timeouts)
         except (httpx.HTTPError, OSError) as exc:
             latency = (time.perf_counter() - started) * 1000.0
             outcome = classify(exc)
             delay = self._delay(attempt, None) if outcome is Outcome.RETRY else None
             return DeliveryResult(outcome, None, latency, delay, _error_text(exc), destination)
         latency = (time.perf_counter() - started) * 1000.0
-        status = response.status_code
+        status = answer.status
         outcome = classify(status)
         if outcome is Outcome.DELIVERED:
             return DeliveryResult(outcome, status, latency, None, None, destination)
-        error = f"HTTP {status} {response.reason_phrase}".strip()
+        error = f"HTTP {status} {answer.reason}".strip()
         if outcome is Outcome.RETRY:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+            retry_after = parse_retry_after(answer.retry_after, datetime.now(UTC))
             delay = self._delay(attempt, retry_after)
             return DeliveryResult(outcome, status, latency, delay, error, destination)
         return DeliveryResult(outcome, status, latency, None, error, destination)
@@ -263,7 +261,7 @@ class Deliverer:
     # ------------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the pooled connections."""
-        self._transport.close()
+        self._poster.close()
 
     def __enter__(self) -> Self:
         """Use the Deliverer as a context manager that closes its client on exit."""

@@ -22,7 +22,7 @@ import pytest
 import trustme
 
 from gateway.relay import Deliverer, Outcome, RetryPolicy, Routes, classify
-from gateway.relay.transport import StdlibTransport, _closed_by_peer
+from gateway.relay.transport import Answer, StdlibTransport, _closed_by_peer
 from tests.support.receiver import free_port
 
 PAYLOAD = b"<?xml version='1.0'?><Bericht>synthetic</Bericht>"
@@ -160,6 +160,36 @@ def test_posts_the_exact_bytes_and_headers_and_reads_the_answer() -> None:
     assert b"Idempotency-Key: m-1" in lines and b"Content-Type: application/xml" in lines
     assert not any(line.lower().startswith(b"accept-encoding") for line in lines)
     assert body == PAYLOAD
+
+
+def test_post_sends_what_handle_request_sends_and_reads_status_reason_and_retry_after() -> None:
+    """The Deliverer's door: the same bytes on the wire as an httpx Request of the same POST, and
+    the answer's status, reason and Retry-After (looked up in any case)."""
+    seen: list[bytes] = []
+
+    def session(conn: socket.socket) -> None:
+        for _ in range(2):
+            seen.append(read_request(conn))
+            conn.sendall(b"HTTP/1.1 503 Busy Now\r\nretry-after: 30\r\nContent-Length: 0\r\n\r\n")
+
+    headers = [("Content-Type", "application/xml"), ("Idempotency-Key", "m-1")]
+    with scripted(session) as server, StdlibTransport() as transport:
+        answer = transport.post(httpx.URL(server.url + "?v=2"), PAYLOAD, headers, TIMEOUTS)
+        request = httpx.Request(
+            "POST", server.url + "?v=2", content=PAYLOAD, headers=headers, extensions={"timeout": TIMEOUTS}
+        )
+        transport.handle_request(request).read()
+    assert answer == Answer(503, "Busy Now", "30")
+    assert seen[0] == seen[1]  # byte for byte
+    assert seen[0].startswith(b"POST /ijw?v=2 HTTP/1.1\r\n") and seen[0].endswith(b"\r\n\r\n" + PAYLOAD)
+    assert server.connections == 1
+
+
+def test_post_errors_are_httpx_errors_without_a_request() -> None:
+    """On the post() door there is no httpx Request; the errors still classify as before."""
+    with StdlibTransport() as transport, pytest.raises(httpx.ConnectError) as caught:
+        transport.post(httpx.URL(f"http://127.0.0.1:{free_port()}/ijw"), PAYLOAD, [], TIMEOUTS)
+    assert classify(caught.value) is Outcome.RETRY
 
 
 def test_keeps_the_connection_alive_between_requests() -> None:
@@ -476,7 +506,7 @@ def test_the_deliverer_uses_it_by_default_and_classifies_its_answers() -> None:
 
     with scripted(session) as server:
         deliverer = Deliverer(Routes({"0034": server.url}), RetryPolicy(base_s=0.5, cap_s=60.0))
-        assert isinstance(deliverer._transport, StdlibTransport)
+        assert isinstance(deliverer._poster, StdlibTransport)
         with deliverer:
             busy = deliverer.deliver("m-1", "0034", PAYLOAD, 1)
             done = deliverer.deliver("m-1", "0034", PAYLOAD, 2)
