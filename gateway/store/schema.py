@@ -7,6 +7,7 @@ timestamps are :class:`UTCDateTime`, timezone-aware on the way in and out on bot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,26 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
             return None
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one step to SQLAlchemy's text form (``YYYY-MM-DD HH:MM:SS.ffffff``, naive UTC).
+
+        The composed default (this decorator, then SQLite's DATETIME formatting a dict) cost ~3.6 µs a
+        value; ``isoformat`` ~1.2. A worker binds about a dozen timestamps per message, most of them
+        under SQLite's one write lock. Anything but a datetime takes the composed path.
+        """
+        composed = super().bind_processor(dialect)
+        if dialect.name != "sqlite" or composed is None:
+            return composed
+
+        def process(value: Any) -> Any:
+            if type(value) is not datetime:
+                return composed(value)
+            if value.tzinfo is not None:
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:26]  # drops the +00:00 of an aware value
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """Always hand back an aware UTC datetime."""
