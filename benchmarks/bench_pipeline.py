@@ -14,6 +14,9 @@ Three figures in one run:
 Beside them, the CPU-bound ceiling: the CPUs divided by the CPU one message cost in all (workers,
 intake and receiver, measured in the throughput run). It says how much of the gap to a target is
 waiting (locks, disk) and how much is work: at 90% busy, only less work per message goes faster.
+And how long SQLite's write lock was held (the store's own counters; the workers write theirs to a
+``PROMETHEUS_MULTIPROC_DIR`` the bench reads): held for most of the run, only less work under the
+lock goes faster, not more worker processes.
 
 Run: ``python benchmarks/bench_pipeline.py [--messages 20000] [--workers 2] [--concurrency 1]``.
 Prints a markdown table and writes benchmarks/results/bench_pipeline.json.
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 
 from receiver_process import ReceiverProcess  # isort: skip
 
@@ -145,6 +149,8 @@ def throughput(
         settings = load_settings(database_url=database_url, data_dir=data_dir, default_route=receiver.url)
         store = open_store(settings)
         env = worker_env(database_url, data_dir, receiver.url)
+        metrics_dir = Path(tempfile.mkdtemp(prefix="metrics-", dir=data_dir))
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # the workers' lock counters, read from here
         submit_s = 0.0
         if preload:
             t0 = time.perf_counter()
@@ -154,6 +160,8 @@ def throughput(
         with worker_processes(workers, concurrency, env) as procs:
             time.sleep(1.5)  # let them import and start polling: the figure is the sustained rate
             own_before, workers_before = _own_cpu_s(), _cpu_of(procs)
+            lock_before, workers_lock_before = lock_seconds(), lock_seconds(metrics_dir)
+            window = time.perf_counter()
             started = time.time()
             if not preload:
                 t0 = time.perf_counter()
@@ -163,6 +171,8 @@ def throughput(
             wait_for(store, procs, guard_s=120.0 + len(data))
             workers_s = _cpu_of(procs) - workers_before
             own_s = _own_cpu_s() - own_before  # intake and the status polls
+            lock, workers_lock = lock_seconds(), lock_seconds(metrics_dir)
+            window = time.perf_counter() - window
             receiver.stop()
             timed = [at for at in receiver.first_seen.values() if at >= started]
             last = max(timed)
@@ -179,6 +189,10 @@ def throughput(
         "cpu_ms_per_msg_workers": workers_s * 1000.0 / len(timed),
         "cpu_ms_per_msg_intake": own_s * 1000.0 / len(timed),
         "cpu_ms_per_msg_receiver": receiver.cpu_s * 1000.0 / len(timed),
+        "lock_window_s": window,
+        "lock_held_s_intake": lock["held"] - lock_before["held"],
+        "lock_held_s_workers": workers_lock["held"] - workers_lock_before["held"],
+        "lock_wait_s_workers": workers_lock["wait"] - workers_lock_before["wait"],
     }
 
 
@@ -195,6 +209,19 @@ def _cpu_of(procs: Sequence[subprocess.Popen[bytes]]) -> float:
         fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         total_ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
     return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def lock_seconds(metrics_dir: Path | None = None) -> dict[str, float]:
+    """SQLite's write lock: seconds waited for and held, by this process or (``metrics_dir``) by the
+    worker processes that write their metrics there (``PROMETHEUS_MULTIPROC_DIR``)."""
+    registry = REGISTRY
+    if metrics_dir is not None:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=str(metrics_dir))  # type: ignore[no-untyped-call]
+    return {
+        kind: registry.get_sample_value(f"ketenpoort_sqlite_write_lock_{kind}_seconds_total") or 0.0
+        for kind in ("wait", "held")
+    }
 
 
 def latency(
@@ -304,6 +331,12 @@ def main() -> None:
     print(
         f"| CPU-bound ceiling: {cpus} CPUs / {cpu_ms:.2f} ms per message in all | {ceiling:,.0f} msg/s "
         f"(cores {100 * run['msgs_per_s'] / ceiling:.0f}% busy) |"
+    )
+    held = run["lock_held_s_intake"] + run["lock_held_s_workers"]
+    print(
+        f"| SQLite write lock held: intake / workers (workers waited) | {run['lock_held_s_intake']:.1f} / "
+        f"{run['lock_held_s_workers']:.1f} s ({run['lock_wait_s_workers']:.1f} s), "
+        f"{100 * held / run['lock_window_s']:.0f}% of {run['lock_window_s']:.1f} s |"
     )
     print(f"| target (issue 4) | ≥ {TARGET_MSGS_PER_S:,.0f} msg/s |")
     print(

@@ -6,6 +6,11 @@ worker processes the lock often stood free while the next writer slept. Here eac
 takes this process's thread lock, then an exclusive ``flock`` on a file beside the database:
 the kernel wakes the next process the moment the lock is released. The busy handler stays as the
 fallback for writers that do not pass here (migrations, other tools).
+
+On SQLite this lock is what bounds the pipeline: every commit holds it. Two counters say how long
+it was waited for and held (``ketenpoort_sqlite_write_lock_{wait,held}_seconds_total``, summed over
+processes on ``/metrics`` in multiprocess mode): held for most of the wall time means more worker
+processes cannot help, only less work under the lock can.
 """
 
 from __future__ import annotations
@@ -14,8 +19,14 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from prometheus_client import Counter
+
+LOCK_WAIT = Counter("ketenpoort_sqlite_write_lock_wait_seconds_total", "Seconds spent waiting for SQLite's write lock")
+LOCK_HELD = Counter("ketenpoort_sqlite_write_lock_held_seconds_total", "Seconds SQLite's write lock was held")
 
 
 class WriterLock:
@@ -38,13 +49,17 @@ class WriterLock:
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
         """Hold the lock for the block: threads of this process first, then processes."""
+        asked = time.perf_counter()
         with self._thread_lock:
             fd = self._descriptor()
             fcntl.flock(fd, fcntl.LOCK_EX)
+            got = time.perf_counter()
+            LOCK_WAIT.inc(got - asked)
             try:
                 yield
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+                LOCK_HELD.inc(time.perf_counter() - got)
 
     def close(self) -> None:
         """Close the descriptor (the lock file stays; it holds nothing)."""
@@ -54,4 +69,4 @@ class WriterLock:
             self._fd = None
 
 
-__all__ = ["WriterLock"]
+__all__ = ["LOCK_HELD", "LOCK_WAIT", "WriterLock"]

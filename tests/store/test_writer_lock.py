@@ -69,3 +69,33 @@ def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
         thread.join(60)
     assert most[0] == 1  # flock alone would let threads sharing a descriptor in together
     lock.close()
+
+
+def test_wait_and_hold_times_are_counted(tmp_path: Path) -> None:
+    """The metrics that say whether the pipeline is bound by this lock: a holder's time is counted
+    as held, and a thread that queued behind it counts its wait."""
+    from prometheus_client import REGISTRY
+
+    def value(name: str) -> float:
+        return REGISTRY.get_sample_value(f"ketenpoort_sqlite_write_lock_{name}_seconds_total") or 0.0
+
+    lock = WriterLock(tmp_path / "kp.db")
+    held_before, wait_before = value("held"), value("wait")
+    entered = threading.Event()
+    waited: list[float] = []
+
+    def second() -> None:
+        entered.wait(5)
+        started = time.perf_counter()
+        with lock.held():
+            waited.append(time.perf_counter() - started)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with lock.held():
+        entered.set()
+        time.sleep(0.2)
+    thread.join(5)
+    lock.close()
+    assert value("held") - held_before >= 0.2
+    assert value("wait") - wait_before >= 0.15 and waited[0] >= 0.15
