@@ -14,11 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import trustme
 
 from gateway.config import load_settings
 from gateway.relay import Deliverer, Outcome, TLSConfigError, relay_ssl_context
+from gateway.relay.transport import StdlibTransport
+from tests.support.scripted_server import post
 
 PAYLOAD = b"<Bericht>synthetic</Bericht>"
 
@@ -165,3 +168,42 @@ def test_the_worker_reports_a_bad_tls_setting_and_exits(tmp_path: Path, monkeypa
     result = CliRunner().invoke(app, ["worker", "--stages", "relay"])
     assert result.exit_code != 0
     assert "KETENPOORT_RELAY_CA_FILE" in result.output and "Traceback" not in result.output
+
+
+# -- the transport alone, against a receiver that asks for no client certificate ---------------
+
+
+@pytest.fixture
+def plain(ca: trustme.CA) -> Iterator[HttpsReceiver]:
+    """An HTTPS receiver with a certificate for ``localhost`` signed by the test CA."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("localhost").configure_cert(context)
+    receiver = HttpsReceiver(context)
+    try:
+        yield receiver
+    finally:
+        receiver.close()
+
+
+def test_https_to_a_trusted_receiver_keeps_the_connection(ca: trustme.CA, plain: HttpsReceiver) -> None:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    with StdlibTransport(ssl_context=context) as transport:
+        assert [post(transport, plain.url).status_code for _ in range(2)] == [200, 200]
+    assert plain.seen == ["m-1", "m-1"]
+
+
+def test_https_to_an_untrusted_certificate_is_refused(plain: HttpsReceiver) -> None:
+    """The default context trusts certifi's roots, not the test CA: no request goes out."""
+    with StdlibTransport() as transport, pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        post(transport, plain.url)
+    assert plain.seen == []
+
+
+def test_https_checks_the_host_name(ca: trustme.CA, plain: HttpsReceiver) -> None:
+    """A certificate for localhost does not do for 127.0.0.1."""
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    with StdlibTransport(ssl_context=context) as transport, pytest.raises(httpx.ConnectError):
+        post(transport, plain.url.replace("localhost", "127.0.0.1"))
+    assert plain.seen == []
