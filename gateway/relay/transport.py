@@ -36,7 +36,8 @@ import select
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -204,10 +205,11 @@ class StdlibTransport(httpx.BaseTransport):
         return connection
 
     def _give_back(self, origin: Origin, connection: http.client.HTTPConnection) -> None:
-        old = self._pool().get(origin)
+        pool = self._pool()
+        old = pool.get(origin)
         if old is not None:  # cannot happen with one request per thread at a time; never leak one
             self._close(old.connection)
-        self._pool()[origin] = _Pooled(connection, self._clock())
+        pool[origin] = _Pooled(connection, self._clock())
 
     def _close(self, connection: http.client.HTTPConnection) -> None:
         with self._open_lock:
@@ -269,24 +271,9 @@ class StdlibTransport(httpx.BaseTransport):
         sock = connection.sock
         assert sock is not None
         sock.settimeout(timeout)
-        try:
+        with _read_errors(request):
             answer = connection.getresponse()
-        except TimeoutError as exc:
-            raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
-        except http.client.RemoteDisconnected as exc:  # not sent again: the receiver may have read it
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from exc
-        except http.client.HTTPException as exc:  # a malformed status line or headers
-            raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from exc
-        except OSError as exc:
-            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
-        try:
             content = answer.read(self._max_response_bytes + 1)
-        except TimeoutError as exc:
-            raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
-        except http.client.HTTPException as exc:  # the body ended early (IncompleteRead)
-            raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from exc
-        except OSError as exc:
-            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
         whole = len(content) <= self._max_response_bytes
         if whole and not answer.isclosed():  # read(amt) returns what came before the end of the stream
             raise httpx.RemoteProtocolError(
@@ -294,6 +281,21 @@ class StdlibTransport(httpx.BaseTransport):
             )
         received = _Received(answer.status, answer.reason, answer.msg, content[: self._max_response_bytes])
         return received, whole and not answer.will_close
+
+
+@contextmanager
+def _read_errors(request: httpx.Request | None) -> Iterator[None]:
+    """Reading the answer's errors as httpx's: the relay retries each of them later, never at once."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise httpx.ReadTimeout(f"read timed out: {exc}", request=request) from exc
+    except http.client.RemoteDisconnected as exc:  # not sent again: the receiver may have read it
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from exc
+    except http.client.HTTPException as exc:  # a malformed status line or headers, a body cut short
+        raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from exc
+    except OSError as exc:
+        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
 
 
 @dataclass(frozen=True, slots=True)
