@@ -32,8 +32,10 @@ class Settings(BaseSettings):
     poll_interval_s: float = 0.2
     max_job_attempts: int = 8
     """A stage that fails this often on one message (a bug, never a receiver's answer) sends it to the DLQ."""
-    batch_size: int = 32
+    batch_size: int = 128
     """Jobs a worker runs per transaction (one durable commit each)."""
+    batch_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    """Payload bytes a worker thread takes on per batch: it holds their parsed documents until the commit."""
 
     # privacy
     pseudonym_key: SecretStr | None = None

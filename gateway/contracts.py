@@ -110,6 +110,10 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         """The messages of a batch of jobs, by id (the ones that exist)."""
         ...
 
+    def payload_sizes(self, message_ids: Sequence[str]) -> dict[str, int]:
+        """The payload sizes of these messages, by id (the ones that exist), without reading the payloads."""
+        ...
+
     def history(self) -> MessageHistory | None:
         """Earlier messages, for berichtoverstijgende rules."""
         ...

@@ -42,8 +42,13 @@ Commit = Callable[[], None]
 Handler = Callable[[Job], Commit | None]
 """Runs one job's stage with no transaction open; returns the commit to make (None: it committed itself)."""
 
-DEFAULT_BATCH = 32
-"""Jobs per batch: one durable commit for up to this many jobs."""
+DEFAULT_BATCH = 128
+"""Jobs per batch: one durable commit for up to this many jobs.
+
+20,000 messages on SQLite, alternating runs: 32 → 1,143-1,266 msg/s, 64 → 1,204-1,439, 128 → 1,433-1,512; the
+latency at 100 msg/s did not change (batches are small when the queue is). A bigger batch takes the write
+lock fewer times, for fewer commits, claims and audit-chain heads. The payload budget of
+:class:`workers.pipeline.BatchReads` bounds what a batch of large messages holds in memory."""
 
 
 class Worker:
@@ -61,13 +66,14 @@ class Worker:
         batch_size: int = DEFAULT_BATCH,
         max_attempts: int = 8,
         clock: Callable[[], float] = time.monotonic,
-        on_claimed: Callable[[Sequence[Job]], None] | None = None,
+        on_claimed: Callable[[Sequence[Job]], Sequence[Job] | None] | None = None,
     ) -> None:
         """Bind the queue and the stage handlers; nothing runs until :meth:`run`.
 
         ``max_attempts``: a job failing this often puts its message in the dead-letter queue.
         ``clock``: monotonic seconds, for the batch's deadline (tests inject one).
-        ``on_claimed``: called with each claimed batch before its jobs run (to read their messages at once).
+        ``on_claimed``: called with each claimed batch before its jobs run (to read their messages at once);
+        it may return the part of the batch to run now, a prefix, and the rest is given back at once.
         """
         self.queue = queue
         self.handlers = dict(handlers)
@@ -109,13 +115,12 @@ class Worker:
         jobs = self._next.__dict__.pop("jobs", None) or self._claim()
         if not jobs:
             return False
+        jobs = self._now_or_later(jobs)
         deadline = self._clock() + self.lease_s / 2
         pending = list(jobs)
         commits: list[tuple[Job, Commit]] = []
         waiting: set[int] = set()
         try:
-            if self._on_claimed is not None:
-                self._on_claimed(jobs)
             while pending:
                 job = pending.pop(0)
                 commit = self._run(job)
@@ -139,6 +144,21 @@ class Worker:
             self._release(pending)
         self._count(len(jobs) - len(pending) - len(waiting))
         return True
+
+    def _now_or_later(self, jobs: list[Job]) -> list[Job]:
+        """The part of a claimed batch that ``on_claimed`` runs now; the rest is due again at once, for any worker."""
+        if self._on_claimed is None:
+            return jobs
+        try:
+            now = self._on_claimed(jobs)
+        except BaseException:
+            self._release(jobs)
+            raise
+        if now is None or len(now) >= len(jobs):
+            return jobs
+        kept = {job.id for job in now}
+        self._release([job for job in jobs if job.id not in kept])
+        return [job for job in jobs if job.id in kept]
 
     def _claim(self) -> list[Job]:
         return self.queue.claim_many(tuple(self.handlers), self.worker_id, self.lease_s, self.batch_size)

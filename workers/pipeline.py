@@ -37,16 +37,31 @@ class BatchReads:
 
     The worker loop calls :meth:`load` with each batch it claims; a handler takes its message with
     :meth:`message`, which reads on its own when the message was not loaded (or was taken already).
+
+    A batch holds every parsed document until it commits, so :meth:`load` keeps only the first jobs
+    whose payloads fit in ``max_bytes`` (at least one): a batch of 25 MB declaraties would otherwise
+    hold gigabytes. The loop gives the rest back at once.
     """
 
-    def __init__(self, store: PipelineStore) -> None:
+    def __init__(self, store: PipelineStore, *, max_bytes: int = 16 * 1024 * 1024) -> None:
         """Nothing is loaded yet."""
         self._store = store
+        self._max_bytes = max_bytes
         self._local = threading.local()
 
-    def load(self, jobs: Sequence[Job]) -> None:
-        """Read the messages of ``jobs`` for this thread."""
-        self._local.messages = self._store.messages([job.message_id for job in jobs if job.message_id])
+    def load(self, jobs: Sequence[Job]) -> list[Job]:
+        """Read the messages of the first of ``jobs`` that fit in the byte budget for this thread; return those jobs."""
+        sizes = self._store.payload_sizes([job.message_id for job in jobs if job.message_id])
+        now: list[Job] = []
+        total = 0
+        for job in jobs:
+            size = sizes.get(job.message_id, 0) if job.message_id else 0
+            if now and total + size > self._max_bytes:
+                break
+            now.append(job)
+            total += size
+        self._local.messages = self._store.messages([job.message_id for job in now if job.message_id])
+        return now
 
     def message(self, message_id: str) -> StoredMessage | None:
         """The loaded message (once), else a fresh read."""

@@ -90,7 +90,7 @@ def build_worker(
     ensure = getattr(store, "ensure_retention_job", None)
     if Stage.RETENTION in stages and callable(ensure):
         ensure()  # one recurring retention job; finishing it schedules the next run
-    reads = BatchReads(store)
+    reads = BatchReads(store, max_bytes=settings.batch_bytes)
     worker = Worker(
         store,
         stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads),

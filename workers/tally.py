@@ -92,6 +92,10 @@ class Tally:
         """Delegate."""
         return self.store.messages(message_ids)
 
+    def payload_sizes(self, message_ids: Sequence[str]) -> dict[str, int]:
+        """Delegate."""
+        return self.store.payload_sizes(message_ids)
+
     def message(self, message_id: str) -> StoredMessage | None:
         """Delegate."""
         return self.store.message(message_id)

@@ -303,6 +303,14 @@ class PipelineMixin(StoreBase):
             rows = self.driver.execute(conn, st.READ_MESSAGES, {"b_ids": sorted(set(message_ids))}).all()
         return {row.id: _stored(row) for row in rows}
 
+    def payload_sizes(self, message_ids: Sequence[str]) -> dict[str, int]:
+        """The payload size of each of these messages, by id (the ones that exist), without reading a payload."""
+        if not message_ids:
+            return {}
+        with self.read_one() as conn:
+            rows = self.driver.execute(conn, st.PAYLOAD_SIZES, {"b_ids": sorted(set(message_ids))}).all()
+        return {row.id: int(row.payload_size) for row in rows}
+
     def finish_validate(
         self,
         job: Job,

@@ -35,6 +35,11 @@ READ_MESSAGE = _STAGE_READ.where(messages.c.id == bindparam("b_id"))
 READ_MESSAGES = _STAGE_READ.where(messages.c.id.in_(bindparam("b_ids", expanding=True)))
 """What the stages read of a message; of a batch's messages in one statement."""
 
+PAYLOAD_SIZES = sa.select(messages.c.id, messages.c.payload_size).where(
+    messages.c.id.in_(bindparam("b_ids", expanding=True))
+)
+"""How large a batch's payloads are, before they are read."""
+
 UPDATE_MESSAGE = messages.update().where(messages.c.id == bindparam("b_id"))
 """SET whatever columns the parameters name."""
 
@@ -130,6 +135,7 @@ __all__ = [
     "INSERT_JOB",
     "INSERT_MESSAGE",
     "ORDERED_UP_TO",
+    "PAYLOAD_SIZES",
     "READ_MESSAGE",
     "READ_MESSAGES",
     "RELEASE_JOBS",

@@ -181,6 +181,40 @@ def test_on_claimed_sees_each_batch_before_its_jobs_run() -> None:
     assert seen == ["claimed 0,1,2", "run 0", "run 1", "run 2", "claimed 3,4", "run 3", "run 4"]
 
 
+def test_on_claimed_may_run_part_of_a_batch_and_give_the_rest_back_at_once() -> None:
+    queue = ListQueue(5)
+    seen: list[str] = []
+
+    def first_two(jobs: Sequence[Job]) -> list[Job]:
+        seen.append("claimed " + ",".join(str(job.id) for job in jobs))
+        return list(jobs[:2])
+
+    worker = Worker(
+        queue, {Stage.VALIDATE: lambda job: seen.append(f"run {job.id}")}, batch_size=4, on_claimed=first_two
+    )
+    assert worker.run_batch()
+    assert seen == ["claimed 0,1,2,3", "run 0", "run 1"]
+    assert queue.released == [2, 3] and worker.jobs_run == 2
+    assert worker.run_batch()
+    assert seen[3:] == ["claimed 2,3,4", "run 2", "run 3"]  # given back before the commit: due again, in order
+
+
+def test_a_failing_on_claimed_gives_the_whole_batch_back() -> None:
+    queue = ListQueue(3)
+
+    def broken(jobs: Sequence[Job]) -> list[Job]:
+        raise OSError("disk gone")
+
+    worker = Worker(queue, {Stage.VALIDATE: lambda job: None}, batch_size=3, on_claimed=broken)
+    try:
+        worker.run_batch()
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the error must reach the thread's own handler")
+    assert queue.released == [0, 1, 2] and worker.jobs_run == 0
+
+
 def test_held_back_jobs_are_not_committed_or_counted() -> None:
     queue = ListQueue(0)
     queue.jobs = [Job(i, Stage.VALIDATE, f"m{i}") for i in range(3)]

@@ -165,6 +165,28 @@ def test_messages_reads_a_batch_of_messages_at_once_as_message_does_one(store: S
     assert store.messages([]) == {}
 
 
+def test_payload_sizes_without_reading_the_payloads(store: Store) -> None:
+    results = store.intake_many([record("S1"), record("S2")])
+    sizes = store.payload_sizes([r.message_id for r in results] + ["01NOSUCHMESSAGE0000000000"])
+    assert sizes == {r.message_id: len(record(f"S{i}").payload) for i, r in enumerate(results, 1)}
+    assert store.payload_sizes([]) == {}
+
+
+def test_batch_reads_take_on_only_as_many_payload_bytes_as_the_budget_allows(store: Store) -> None:
+    from gateway.contracts import Job
+    from workers.pipeline import BatchReads
+
+    ids = [r.message_id for r in store.intake_many([record(f"B{i}") for i in range(5)])]
+    size = len(record("B0").payload)
+    jobs = [Job(i, Stage.VALIDATE, mid) for i, mid in enumerate(ids)] + [Job(99, Stage.RETENTION, None)]
+    assert BatchReads(store, max_bytes=10 * size).load(jobs) == jobs  # all fit, and a job without a message
+    reads = BatchReads(store, max_bytes=2 * size + size // 2)
+    assert reads.load(jobs) == jobs[:2]  # a prefix: queue order is kept
+    assert reads.message(ids[0]) is not None
+    assert reads._local.messages.keys() == {ids[1]}  # the third payload was never read
+    assert BatchReads(store, max_bytes=1).load(jobs) == jobs[:1]  # one too large for the budget still runs, alone
+
+
 def test_batch_reads_hand_out_a_loaded_message_once_then_read_fresh(store: Store) -> None:
     from gateway.contracts import Job
     from workers.pipeline import BatchReads
