@@ -55,30 +55,73 @@ class DriverResult:
 
 
 class DriverStatement:
-    """One Core statement compiled for one dialect and one set of parameter names."""
+    """One Core statement compiled for one dialect and one set of parameter names.
+
+    What does not change between calls is settled once, here: the SQL, with constant ``IN`` lists
+    (``status NOT IN ('rejected', 'duplicate')``) spelled out; the values of the constants the
+    statement carries, already through their bind processors; and where each parameter's value goes.
+    A call fills in only the parameters it was given.
+    """
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Iterable[str] | None = None) -> None:
-        """Compile ``statement``; ``keys`` are the parameter names an INSERT or UPDATE is called with."""
+        """Compile ``statement``; ``keys`` are the parameter names it is called with (an INSERT's columns, an
+        UPDATE's SET clause). A constant the statement carries is replaced by a parameter of its name in ``keys``."""
+        given = frozenset(keys) if keys is not None else frozenset()
         compiled = statement.compile(dialect=dialect, column_keys=sorted(keys) if keys is not None else None)
         assert isinstance(compiled, SQLCompiler)
-        self.sql = compiled.string
-        """The SQL as compiled (expanding lists still to spell out)."""
         self._positional = bool(compiled.positional)
         names = list(compiled.positiontup or []) if self._positional else _names_in(compiled.string)
         binds = compiled.binds
-        self._names = names
-        self._constants = {name: binds[name].value for name in names if not _required(binds[name])}
-        self._processors: dict[str, Processor] = {
+        process: dict[str, Processor] = {
             name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
         }
-        self._pairs = tuple((name, self._processors[name]) for name in names)  # in SQL order, repeats kept
-        self._expanding = frozenset(name for name in names if binds[name].expanding)
+        constants = {
+            name: binds[name].value for name in dict.fromkeys(names) if not _required(binds[name]) and name not in given
+        }
+        lists = {name: list(value or ()) for name, value in constants.items() if binds[name].expanding}
+        if not all(lists.values()):
+            raise ValueError("a constant IN list needs at least one value")
+        self.sql = _POSTCOMPILE.sub(
+            lambda m: self._placeholders(m.group(1), len(lists[m.group(1)])) if m.group(1) in lists else m.group(0),
+            compiled.string,
+        )
+        """The SQL as compiled, constant lists spelled out (a list passed as a parameter is spelled out per call)."""
+
+        def bound(name: str, value: Any) -> Any:
+            found = process[name]
+            return value if found is None else found(value)
+
+        fixed = {name: [bound(name, v) for v in lists.get(name, [value])] for name, value in constants.items()}
+        self._names = [name for name in dict.fromkeys(names) if name not in constants]
+        """The parameters a call must give, each once."""
+        self._expanding = frozenset(name for name in self._names if binds[name].expanding)
+        self._pairs = tuple((name, process[name]) for name in names if name not in constants)  # SQL order, repeats
+        self._plain = not constants and not self._expanding
+        # positional: the values in SQL order with the constants in place, and the slots a call fills in
+        self._template: list[Any] = []
+        self._fill: list[tuple[int, str, Processor]] = []
+        self._order: list[tuple[str | None, Any]] = []  # (None, constant values) or (parameter, processor)
+        for name in names:
+            if name in fixed:
+                self._template.extend(fixed[name])
+                self._order.append((None, fixed[name]))
+            else:
+                self._fill.append((len(self._template), name, process[name]))
+                self._template.append(None)
+                self._order.append((name, process[name]))
+        # named: the constants under their names, a list's items as name_1, name_2, ... (as SQLAlchemy spells them)
+        self._constant_named: dict[str, Any] = {}
+        for name, values in fixed.items():
+            if name in lists:
+                self._constant_named.update((f"{name}_{i}", v) for i, v in enumerate(values, 1))
+            else:
+                self._constant_named[name] = values[0]
         self._by_lengths: dict[tuple[int, ...], str] = {}
         self._dialect = dialect
         self._columns = _returned(statement)
         self._row = namedtuple("Row", [c.key for c in self._columns], rename=True) if self._columns else None
         self._results: list[Processor] | None = None  # from the driver's column types, at the first call
-        self._plain = False
+        self._plain_rows = False
 
     def execute(self, raw: Any, params: Mapping[str, Any]) -> DriverResult:
         """Run on the driver connection ``raw`` inside its open transaction."""
@@ -105,18 +148,28 @@ class DriverStatement:
             cursor.close()
 
     def _bind(self, params: Mapping[str, Any]) -> tuple[str, Any]:
-        """The SQL and its parameters, each through its type's bind processor (None too, as SQLAlchemy does)."""
-        if self._constants:
-            params = {**self._constants, **params}
+        """The SQL and its values: each parameter through its type's bind processor (None too, as SQLAlchemy
+        does), the constants as settled at compile time."""
         try:
+            if self._plain:  # one comprehension: this runs for most statements of the hot path
+                values = [params[name] if process is None else process(params[name]) for name, process in self._pairs]
+                return self.sql, values if self._positional else dict(zip(self._names, values, strict=True))
             if self._expanding:
                 return self._bind_expanding(params)
-            # one comprehension: this runs for every statement of the hot path
-            values = [params[name] if process is None else process(params[name]) for name, process in self._pairs]
+            if self._positional:
+                filled = self._template.copy()
+                for i, name, process in self._fill:
+                    value = params[name]
+                    filled[i] = value if process is None else process(value)
+                return self.sql, filled
+            named = dict(self._constant_named)
+            for name, process in self._pairs:
+                value = params[name]
+                named[name] = value if process is None else process(value)
+            return self.sql, named
         except KeyError:
             self._require(params)
             raise
-        return self.sql, values if self._positional else dict(zip(self._names, values, strict=True))
 
     def _require(self, params: Mapping[str, Any]) -> None:
         """Name the first parameter without a value (a KeyError raised by a processor passes through)."""
@@ -125,7 +178,7 @@ class DriverStatement:
                 raise ValueError(f"a value is required for parameter {name!r}") from None
 
     def _bind_expanding(self, params: Mapping[str, Any]) -> tuple[str, Any]:
-        """Spell out each expanding list: one placeholder per item (an empty list is an error)."""
+        """Spell out each list given as a parameter: one placeholder per item (an empty list is an error)."""
         lists: dict[str, list[Any]] = {name: list(params[name] or ()) for name in self._expanding}
         if not all(lists.values()):
             raise ValueError("an expanding IN parameter needs at least one value")
@@ -136,14 +189,15 @@ class DriverStatement:
             self._by_lengths[lengths] = sql
         if self._positional:  # values in SQL order, each list spelled out where it stands
             values: list[Any] = []
-            for name, process in self._pairs:
-                items = lists.get(name)
-                if items is None:
-                    values.append(params[name] if process is None else process(params[name]))
+            for name, what in self._order:
+                if name is None:
+                    values.extend(what)
+                elif name in lists:
+                    values.extend(lists[name] if what is None else [what(v) for v in lists[name]])
                 else:
-                    values.extend(items if process is None else [process(v) for v in items])
+                    values.append(params[name] if what is None else what(params[name]))
             return sql, values
-        named: dict[str, Any] = {}
+        named = dict(self._constant_named)
         for name, process in self._pairs:
             items = lists.get(name)
             if items is None:
@@ -165,8 +219,8 @@ class DriverStatement:
                 column.type.dialect_impl(self._dialect).result_processor(self._dialect, info[1])
                 for column, info in zip(self._columns, description, strict=True)
             ]
-            self._plain = all(p is None for p in self._results)
-        if self._plain:
+            self._plain_rows = all(p is None for p in self._results)
+        if self._plain_rows:
             return [make(*row) for row in fetched]
         processors = self._results
         return [make(*(v if p is None else p(v) for p, v in zip(processors, row, strict=True))) for row in fetched]

@@ -136,3 +136,46 @@ def test_a_parameter_used_twice_is_bound_at_each_place(store: Store, expanding: 
         got = sorted(row.id for row in store.driver.execute(conn, twice, {"b": value, "s": "nobody"}).all())
         expected = sorted(row.id for row in conn.execute(twice, {"b": value, "s": "nobody"}).all())
     assert got == expected == (["m1", "m3"] if expanding else ["m2"])
+
+
+def test_a_constant_in_list_is_spelled_out_once_and_reads_as_sqlalchemy_reads(store: Store) -> None:
+    """``status NOT IN (...)`` with a constant list: no list to spell out per call, the same rows as SQLAlchemy."""
+    with store.write() as tx:
+        for mid, status in (("m1", "received"), ("m2", "rejected"), ("m3", "delivered"), ("m4", "duplicate")):
+            tx.execute(st.INSERT_MESSAGE, _message(mid, status=status))
+    query = (
+        sa.select(messages.c.id)
+        .where(messages.c.status.not_in(["rejected", "duplicate"]), messages.c.sender == sa.bindparam("s"))
+        .order_by(messages.c.id)
+    )
+    compiled = store.driver.statement(query, ["s"])
+    assert "POSTCOMPILE" not in compiled.sql
+    with store.read() as conn:
+        got = [row.id for row in store.driver.execute(conn, query, {"s": "AGB1"}).all()]
+        expected = [row.id for row in conn.execute(query, {"s": "AGB1"}).all()]
+    assert got == expected == ["m1", "m3"]
+
+
+def test_a_parameter_named_like_a_constant_replaces_it_as_in_sqlalchemy(store: Store) -> None:
+    """RELEASE_JOBS carries leased_by = NULL; called with a leased_by value, both paths write that value."""
+    with store.write() as tx:
+        tx.execute(st.INSERT_MESSAGE, _message("m1"))
+        for stage in ("relay", "map"):
+            tx.execute(st.INSERT_JOB, {"message_id": "m1", "stage": stage, "run_after": 1.0})
+    mine = sa.select(jobs.c.leased_by).where(jobs.c.message_id == "m1").order_by(jobs.c.id)
+    with store.read() as conn:
+        first, second = conn.execute(sa.select(jobs.c.id).where(jobs.c.message_id == "m1")).scalars().all()
+    with store.write() as tx:
+        tx.execute(st.RELEASE_JOBS, {"b_ids": [first], "leased_by": "kept-by-driver"})
+        tx.conn.execute(st.RELEASE_JOBS, {"b_ids": [second], "leased_by": "kept-by-sqlalchemy"})
+    with store.read() as conn:
+        assert conn.execute(mine).scalars().all() == ["kept-by-driver", "kept-by-sqlalchemy"]
+    with store.write() as tx:
+        tx.execute(st.RELEASE_JOBS, {"b_ids": [first, second]})  # without it: the constant again
+    with store.read() as conn:
+        assert conn.execute(mine).scalars().all() == [None, None]
+
+
+def test_an_empty_constant_in_list_is_refused_when_compiled(store: Store) -> None:
+    with pytest.raises(ValueError, match="constant IN list"):
+        store.driver.statement(sa.select(messages.c.id).where(messages.c.status.in_([])))
