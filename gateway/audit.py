@@ -40,6 +40,8 @@ log = structlog.get_logger("gateway.audit")
 _HEAD_FOR_UPDATE = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
 _HEAD_MOVE = audit_head.update().where(audit_head.c.id == 1)
 _INSERT = audit_events.insert()
+_INSERT_TEXT = audit_events.insert().values(data=sa.bindparam("data_text", type_=sa.Text()))
+"""SQLite: the data column takes the event's data as the compact JSON the hash was made over, encoded once."""
 
 SYSTEM = "system"
 """The actor of events the pipeline causes by itself."""
@@ -109,6 +111,26 @@ def canonical(
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def compact_json(value: Any) -> str:
+    """``value`` as the canonical form writes it: sorted keys, no spaces, UTF-8 as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_string = json.JSONEncoder(ensure_ascii=False).encode  # a str or None as json.dumps writes it, minus its checks
+
+
+def canonical_from(seq: int, at: datetime, *, message_id: str | None, event: str, actor: str, data_json: str) -> bytes:
+    """:func:`canonical`, with the data already in :func:`compact_json` form: its keys in sorted order, spelled out.
+
+    Appending encodes each event's data once, for the hash and the stored row both (a test holds the
+    two functions equal for any event).
+    """
+    return (
+        f'{{"actor":{_string(actor)},"at":"{_at_text(at)}","data":{data_json},"event":{_string(event)},'
+        f'"message_id":{_string(message_id)},"seq":{int(seq)}}}'
+    ).encode()
+
+
 def chain_hash(prev_hash: str, body: bytes) -> str:
     """sha256(prev_hash + canonical event), hex."""
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
@@ -128,30 +150,22 @@ def append(
     head = driver.execute(conn, _HEAD_FOR_UPDATE).first()
     assert head is not None, "audit_head has its one row from the first migration"
     seq, prev = int(head.seq), str(head.hash)
+    as_text = driver.dialect_name == "sqlite"  # PostgreSQL's JSON column takes the data through its own adapter
+    data_key = "data_text" if as_text else "data"
     out: list[ChainedEvent] = []
+    rows: list[dict[str, Any]] = []
     for item in todo:
         seq += 1
         data = _clean(dict(item.data))
         actor = scrub(item.actor)
-        digest = chain_hash(
-            prev, canonical(seq, at, message_id=item.message_id, event=item.event, actor=actor, data=data)
-        )
+        data_json = compact_json(data)
+        body = canonical_from(seq, at, message_id=item.message_id, event=item.event, actor=actor, data_json=data_json)
+        digest = chain_hash(prev, body)
         out.append(ChainedEvent(seq, at, item.message_id, item.event, actor, data, prev, digest))
+        rows.append({"seq": seq, "at": at, "message_id": item.message_id, "event": item.event, "actor": actor,
+                     data_key: data_json if as_text else data, "prev_hash": prev, "hash": digest})  # fmt: skip
         prev = digest
-    rows = [
-        {
-            "seq": e.seq,
-            "at": e.at,
-            "message_id": e.message_id,
-            "event": e.event,
-            "actor": e.actor,
-            "data": e.data,
-            "prev_hash": e.prev_hash,
-            "hash": e.hash,
-        }
-        for e in out
-    ]
-    driver.executemany(conn, _INSERT, rows)
+    driver.executemany(conn, _INSERT_TEXT if as_text else _INSERT, rows)
     driver.execute(conn, _HEAD_MOVE, {"seq": seq, "hash": prev})
     return out
 
@@ -223,7 +237,9 @@ __all__ = [
     "VerifyResult",
     "append",
     "canonical",
+    "canonical_from",
     "chain_hash",
+    "compact_json",
     "emit",
     "to_row",
     "verify",

@@ -256,6 +256,11 @@ class Driver:
         self._dialect = dialect
         self._compiled: dict[tuple[int, frozenset[str]], tuple[ClauseElement, DriverStatement]] = {}
 
+    @property
+    def dialect_name(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self._dialect.name)
+
     def statement(self, statement: ClauseElement, keys: Iterable[str] = ()) -> DriverStatement:
         """``statement`` compiled for calls with the parameter names ``keys``."""
         names = frozenset(keys)
