@@ -45,7 +45,7 @@ Handler = Callable[[Job], Commit | None]
 DEFAULT_BATCH = 128
 """Jobs per batch: one durable commit for up to this many jobs.
 
-20,000 messages on SQLite, alternating runs: 32 → 1,143-1,266 msg/s, 64 → 1,204-1,439, 128 → 1,433-1,512; the
+20,000 messages on SQLite, alternating runs: 32 → 1,143-1,266 msg/s, 64 → 1,204-1,439, 128 → 1,363-1,512; the
 latency at 100 msg/s did not change (batches are small when the queue is). A bigger batch takes the write
 lock fewer times, for fewer commits, claims and audit-chain heads. The payload budget of
 :class:`workers.pipeline.BatchReads` bounds what a batch of large messages holds in memory."""

@@ -166,3 +166,24 @@ def test_retention_stage_purges_delivered_payloads_and_keeps_the_chain_verifiabl
         next_runs = conn.execute(sa.select(jobs.c.run_after).where(sa.not_(jobs.c.done))).scalars().all()
     assert len(next_runs) == 1 and next_runs[0] > time.time() + 60  # the next retention run is queued for later
     assert store.verify_audit().ok
+
+
+def test_a_worker_takes_on_no_more_payload_per_batch_than_its_budget(
+    store: Store, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KETENPOORT_BATCH_BYTES reaches the worker: with room for two payloads, no batch runs a third; all arrive."""
+    from workers.runtime import build_worker
+
+    payloads = [small_jw301(seed) for seed in range(7)]
+    for data in payloads:
+        submit(store, data, sender=None)
+    given_back: list[int] = []
+    release = store.release
+    monkeypatch.setattr(store, "release", lambda jobs_: (given_back.append(len(jobs_)), release(jobs_))[1])
+    settings = load_settings(batch_bytes=2 * max(map(len, payloads)) + 100, default_route=receiver.url)
+    with _deliverer(receiver.url) as d:
+        worker, _ = build_worker(store, settings, stages=(Stage.VALIDATE, Stage.MAP, Stage.RELAY), deliverer=d)
+        worker.run(until_idle=True)
+    assert store.status_counts()["delivered"] == 7
+    assert given_back and given_back[0] == 5  # the first batch claimed all seven and ran two
+    assert len({r.idempotency_key for r in receiver.records}) == 7
