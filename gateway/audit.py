@@ -55,6 +55,17 @@ class AuditEvent:
     message_id: str | None = None
     actor: str = SYSTEM
     data: Mapping[str, Any] = field(default_factory=dict)
+    encoded: str | None = None
+    """Set by :func:`prepare` only: ``actor`` and ``data`` are scrubbed already and this is the data's
+    :func:`compact_json`, so appending the event only chains it."""
+
+
+def prepare(
+    event: str, message_id: str | None = None, *, actor: str = SYSTEM, data: Mapping[str, Any] | None = None
+) -> AuditEvent:
+    """An event scrubbed and encoded now, before the write lock is taken (appending it then costs only its place)."""
+    clean = _clean(dict(data or {}))
+    return AuditEvent(event, message_id, scrub(actor), clean, compact_json(clean))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +167,11 @@ def append(
     rows: list[dict[str, Any]] = []
     for item in todo:
         seq += 1
-        data = _clean(dict(item.data))
-        actor = scrub(item.actor)
-        data_json = compact_json(data)
+        if item.encoded is None:
+            data, actor = _clean(dict(item.data)), scrub(item.actor)
+            data_json = compact_json(data)
+        else:  # prepared before the lock
+            data, actor, data_json = item.data, item.actor, item.encoded
         body = canonical_from(seq, at, message_id=item.message_id, event=item.event, actor=actor, data_json=data_json)
         digest = chain_hash(prev, body)
         out.append(ChainedEvent(seq, at, item.message_id, item.event, actor, data, prev, digest))
@@ -241,6 +254,7 @@ __all__ = [
     "chain_hash",
     "compact_json",
     "emit",
+    "prepare",
     "to_row",
     "verify",
     "verify_chain",

@@ -7,7 +7,7 @@ PostgreSQL) honours :class:`PipelineStore`; the workers only ever see these type
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -129,12 +129,27 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         """Record the verdict and retour; accepted → a map job, or with ``facts`` (mapped already) a relay job."""
         ...
 
+    def prepare_validate(
+        self,
+        job: Job,
+        status: MessageStatus,
+        findings: Sequence[Finding],
+        retour: bytes | None,
+        facts: Sequence[Fact] | None = None,
+    ) -> Callable[[], None]:
+        """:meth:`finish_validate` in two steps: what needs no lock now, the writes when the returned call is made."""
+        ...
+
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""
         ...
 
     def finish_relay(self, job: Job, decision: RelayDecision) -> None:
         """Record the attempt (delivery row); delivered, dead, or the job again after ``decision.delay_s``."""
+        ...
+
+    def prepare_relay(self, job: Job, decision: RelayDecision) -> Callable[[], None]:
+        """:meth:`finish_relay` in two steps: what needs no lock now, the writes when the returned call is made."""
         ...
 
     def skip(self, job: Job) -> None:

@@ -2,9 +2,11 @@
 
 Every handler reads through :class:`PipelineStore`, does the stage's work with no transaction
 open, and returns the commit: one call that records the outcome together with the next job and
-its audit event. The worker loop makes a batch's commits in one transaction. The validate
-handler keeps for its commit only what needs the history (the rules that read it, and the retour
-when they object), because that part runs under the store's write lock. Handlers are idempotent:
+its audit event. The worker loop makes a batch's commits in one transaction, under the store's
+write lock, so the handlers prepare their writes before it (``prepare_validate``, ``prepare_relay``:
+the rows, the audit events scrubbed and encoded). The validate handler keeps for its commit only
+what needs the history: the rules that read it, and, when they object, the retour and the writes
+for that verdict. Handlers are idempotent:
 a job for a message that already moved on (a worker was killed after committing but before its
 lease was released) is finished without effect.
 
@@ -29,7 +31,7 @@ from gateway.relay import Deliverer
 from workers.loop import Commit, Handler, Job
 from workers.stages.map import facts_of
 from workers.stages.relay import relay_once
-from workers.stages.validate import conclude, prepare
+from workers.stages.validate import conclude, prepare, unless_history_objects
 
 
 class BatchReads:
@@ -93,8 +95,15 @@ def handlers(
                 msg.payload, pseudonymiser=pseudonymiser, received_at=msg.received_at, inspection=prepared.inspection
             )
 
+        expected = unless_history_objects(prepared)  # the usual verdict: its rows and events are made now
+        kept = facts if expected.status is MessageStatus.ACCEPTED else None
+        ahead = store.prepare_validate(job, expected.status, expected.findings, expected.retour, kept)
+
         def commit() -> None:
             out = conclude(prepared, history=store.history())
+            if out.findings == expected.findings:
+                ahead()
+                return
             accepted = out.status is MessageStatus.ACCEPTED
             store.finish_validate(job, out.status, out.findings, out.retour, facts if accepted else None)
 
@@ -122,7 +131,7 @@ def handlers(
             first_attempt_at=msg.first_attempt_at if msg.first_attempt_at is not None else now,
             now=now,
         )
-        return partial(store.finish_relay, job, decision)
+        return store.prepare_relay(job, decision)
 
     return {Stage.VALIDATE: validate, Stage.MAP: map_, Stage.RELAY: relay}
 

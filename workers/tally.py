@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
@@ -104,6 +104,27 @@ class Tally:
         """Delegate."""
         return self.store.history()
 
+    def prepare_validate(
+        self,
+        job: Job,
+        status: MessageStatus,
+        findings: Sequence[Finding],
+        retour: bytes | None,
+        facts: Sequence[Fact] | None = None,
+    ) -> Callable[[], None]:
+        """Delegate; the returned call notes the verdict, its findings and the facts kept with it once made."""
+        commit = self.store.prepare_validate(job, status, findings, retour, facts)
+
+        def noted() -> None:
+            commit()
+            self._set(job.message_id, status)
+            with self._lock:
+                self.outcomes.findings[job.message_id or ""] = tuple(findings)
+                self.outcomes.retours += retour is not None
+                self.outcomes.facts += len(facts or ())
+
+        return noted
+
     def finish_validate(
         self,
         job: Job,
@@ -112,13 +133,8 @@ class Tally:
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
     ) -> None:
-        """Delegate, then note the verdict, its findings and the facts kept with it."""
-        self.store.finish_validate(job, status, findings, retour, facts)
-        self._set(job.message_id, status)
-        with self._lock:
-            self.outcomes.findings[job.message_id or ""] = tuple(findings)
-            self.outcomes.retours += retour is not None
-            self.outcomes.facts += len(facts or ())
+        """Both steps of :meth:`prepare_validate`."""
+        self.prepare_validate(job, status, findings, retour, facts)()
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Delegate, then count the facts kept."""
@@ -126,17 +142,26 @@ class Tally:
         with self._lock:
             self.outcomes.facts += len(facts)
 
-    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
-        """Delegate, then note delivered, dead or still relaying."""
-        self.store.finish_relay(job, decision)
+    def prepare_relay(self, job: Job, decision: RelayDecision) -> Callable[[], None]:
+        """Delegate; the returned call notes delivered, dead or still relaying once made."""
+        commit = self.store.prepare_relay(job, decision)
         status = {
             Verdict.DELIVERED: MessageStatus.DELIVERED,
             Verdict.DEAD: MessageStatus.DEAD,
             Verdict.RETRY: MessageStatus.RELAYING,
         }[decision.verdict]
-        self._set(job.message_id, status)
-        with self._lock:
-            self.outcomes.attempts += decision.attempted
+
+        def noted() -> None:
+            commit()
+            self._set(job.message_id, status)
+            with self._lock:
+                self.outcomes.attempts += decision.attempted
+
+        return noted
+
+    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
+        """Both steps of :meth:`prepare_relay`."""
+        self.prepare_relay(job, decision)()
 
     def skip(self, job: Job) -> None:
         """Delegate."""

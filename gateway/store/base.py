@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ClauseElement
@@ -22,6 +22,9 @@ from gateway.store import statements as st
 from gateway.store.backend import LIGHT, WRITE, Backend
 from gateway.store.driver import Driver, DriverResult
 from gateway.store.writer_lock import WriterLock
+
+if TYPE_CHECKING:  # gateway.audit imports the store's driver: a name import here would be circular
+    from gateway.audit import AuditEvent
 
 SYSTEM = "system"
 """The actor of events the pipeline causes by itself (same as :data:`gateway.audit.SYSTEM`)."""
@@ -49,6 +52,10 @@ class Tx:
     ) -> None:
         """Record a state change; it joins the chain in this transaction."""
         self.events.append(audit.AuditEvent(event, message_id, actor, dict(data or {})))
+
+    def record(self, event: AuditEvent) -> None:
+        """Record a state change whose event was made (and scrubbed, with :func:`gateway.audit.prepare`) before."""
+        self.events.append(event)
 
     def execute(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> DriverResult:
         """Run a prebuilt hot-path statement straight on the driver (:mod:`gateway.store.driver`)."""

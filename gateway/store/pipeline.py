@@ -1,4 +1,4 @@
-"""The write side the pipeline uses: intake, job claims with leases, and each stage's outcome.
+"""The write side the pipeline uses: intake and job claims with leases (each stage's outcome: :mod:`.finish`).
 
 Every method is one transaction: the outcome, the next job and the audit event commit together
 or not at all. A finish for a job that is already done (its lease expired, another worker ran it
@@ -10,29 +10,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from gateway.bsn import scrub
-from gateway.contracts import Job, RelayDecision, StoredMessage, Verdict
-from gateway.facts import Fact
+from gateway.contracts import Job, StoredMessage
 from gateway.intake import IntakeRecord, SubmitResult
-from gateway.model import Finding, MessageStatus, Stage
+from gateway.model import MessageStatus, Stage
 from gateway.store import statements as st
-from gateway.store.base import StoreBase, Tx
+from gateway.store.base import Tx
+from gateway.store.finish import MAX_RULES_IN_EVENT, FinishMixin, finding_json, short_text
 from gateway.store.ids import new_id
 from gateway.store.schema import jobs
 
-_RELAY_STATUS = {
-    Verdict.DELIVERED: MessageStatus.DELIVERED,
-    Verdict.DEAD: MessageStatus.DEAD,
-    Verdict.RETRY: MessageStatus.RELAYING,
-}
-
-MAX_RULES_IN_EVENT = 50
 _ORDERED = frozenset({Stage.VALIDATE, Stage.MAP})
 """Stages whose jobs read what earlier messages of their conversation left: committed in conversation order."""
 
@@ -46,13 +37,6 @@ def _conversation(sender: str | None, receiver: str | None) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as stored: its JSON form with any BSN-shaped number scrubbed from the text."""
-    out = finding.to_dict()
-    out["message"] = scrub(finding.message)
-    return out
-
-
 _DECLARATIENUMMER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?DeclaratieNummer>\s*([^<\s]{1,64})\s*</")
 
 
@@ -62,14 +46,6 @@ def declaratienummer(record: IntakeRecord) -> str | None:
         return None
     found = _DECLARATIENUMMER.search(record.payload)
     return found.group(1).decode("utf-8", "replace") if found else None
-
-
-_FACT_FIELDS = tuple(f.name for f in fields(Fact))
-
-
-def _fact_row(fact: Fact) -> dict[str, Any]:
-    """A fact's columns; its values are scalars, so no deep copy (``dataclasses.asdict`` makes one of each)."""
-    return {name: getattr(fact, name) for name in _FACT_FIELDS}
 
 
 def _stored(row: Any) -> StoredMessage:
@@ -84,12 +60,8 @@ def _stored(row: Any) -> StoredMessage:
     )
 
 
-def _short(text: str | None, limit: int = 500) -> str | None:
-    return None if text is None else scrub(text)[:limit]
-
-
-class PipelineMixin(StoreBase):
-    """IntakeStore + JobQueue + the finish_* seams of :class:`gateway.contracts.PipelineStore`."""
+class PipelineMixin(FinishMixin):
+    """IntakeStore + JobQueue of :class:`gateway.contracts.PipelineStore` (the stages' outcomes: FinishMixin)."""
 
     _idle: dict[tuple[str, ...], bool]
     """Per set of stages: did the last claim find nothing (then look before taking the write lock)."""
@@ -246,14 +218,14 @@ class PipelineMixin(StoreBase):
                     run_after=tx.wall + max(0.0, delay_s),
                     lease_until=0.0,
                     leased_by=None,
-                    last_error=_short(error),
+                    last_error=short_text(error),
                 )
             )
             if done.rowcount:
                 tx.audit(
                     "job.failed",
                     job.message_id,
-                    data={"job": job.id, "stage": str(job.stage), "error": _short(error, 200),
+                    data={"job": job.id, "stage": str(job.stage), "error": short_text(error, 200),
                           "attempts": job.attempts + 1, "retry_in_s": round(delay_s, 3)},
                 )  # fmt: skip
 
@@ -265,23 +237,14 @@ class PipelineMixin(StoreBase):
                 jobs.update()
                 .where(jobs.c.id == job.id, sa.not_(jobs.c.done))
                 .values(done=True, lease_until=0.0, leased_by=None, attempts=jobs.c.attempts + 1,
-                        last_error=_short(error))
+                        last_error=short_text(error))
             )  # fmt: skip
             if not done.rowcount or mid is None:
                 return
             tx.conn.execute(st.UPDATE_MESSAGE, {"b_id": mid, "status": str(MessageStatus.DEAD), "updated_at": tx.now})
-            data = {"job": job.id, "stage": str(job.stage), "error": _short(error, 200), "attempts": job.attempts + 1}
+            error_text = short_text(error, 200)
+            data = {"job": job.id, "stage": str(job.stage), "error": error_text, "attempts": job.attempts + 1}
             tx.audit("message.dead", mid, data=data)
-
-    def _finish_job(self, tx: Tx, job: Job) -> float | None:
-        """Mark the job done and return when it was due; None when it already was done (change nothing then).
-
-        The next stage's job inherits that time, so the queue runs oldest messages first, each through
-        all its stages, instead of every message's validate before any message's map (a JW323 then
-        meets the facts of the JW301 submitted before it).
-        """
-        row = tx.execute(st.FINISH_JOB, {"b_id": job.id}).first()
-        return None if row is None else min(float(row.run_after), tx.wall)
 
     def skip(self, job: Job) -> None:
         """Finish a job whose message already moved on (or a retention job)."""
@@ -310,97 +273,6 @@ class PipelineMixin(StoreBase):
         with self.read_one() as conn:
             rows = self.driver.execute(conn, st.PAYLOAD_SIZES, {"b_ids": sorted(set(message_ids))}).all()
         return {row.id: int(row.payload_size) for row in rows}
-
-    def finish_validate(
-        self,
-        job: Job,
-        status: MessageStatus,
-        findings: Sequence[Finding],
-        retour: bytes | None,
-        facts: Sequence[Fact] | None = None,
-    ) -> None:
-        """Record the verdict and retour; accepted → a map job, or, with ``facts`` (mapped already), a relay job."""
-        mid = job.message_id or ""
-        with self.write() as tx:
-            due = self._finish_job(tx, job)
-            if due is None:
-                return
-            tx.execute(
-                st.UPDATE_MESSAGE,
-                {"b_id": mid, "status": str(status), "findings": [finding_json(f) for f in findings],
-                 "retour": retour, "updated_at": tx.now},
-            )  # fmt: skip
-            rules = sorted({f.rule or f.kind for f in findings})[:MAX_RULES_IN_EVENT]
-            codes = sorted({f.retourcode for f in findings if f.retourcode})[:MAX_RULES_IN_EVENT]
-            tx.audit(
-                f"message.{status}",
-                mid,
-                data={"findings": len(findings), "rules": rules, "retourcodes": codes, "retour": retour is not None},
-            )
-            if status is not MessageStatus.ACCEPTED:
-                return
-            if facts is None:
-                tx.enqueue(Stage.MAP, mid, due_at=due)
-            else:
-                self._keep_facts(tx, mid, facts, due)
-
-    def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
-        """Keep the facts; → a relay job."""
-        mid = job.message_id or ""
-        with self.write() as tx:
-            due = self._finish_job(tx, job)
-            if due is not None:
-                self._keep_facts(tx, mid, facts, due)
-
-    @staticmethod
-    def _keep_facts(tx: Tx, mid: str, facts: Sequence[Fact], due: float) -> None:
-        if facts:
-            rows = [{**_fact_row(f), "kind": str(f.kind), "message_id": mid} for f in facts]
-            tx.executemany(st.INSERT_FACT, rows)
-        tx.enqueue(Stage.RELAY, mid, due_at=due)
-        tx.audit("message.mapped", mid, data={"facts": len(facts)})
-
-    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
-        """Record the attempt; delivered, dead, or the relay job again after ``decision.delay_s``."""
-        mid = job.message_id or ""
-        result = decision.result
-        status = _RELAY_STATUS[decision.verdict]
-        with self.write() as tx:
-            if self._finish_job(tx, job) is None:
-                return
-            if decision.attempted:
-                tx.execute(
-                    st.INSERT_DELIVERY,
-                    {
-                        "message_id": mid,
-                        "attempt": decision.attempts,
-                        "status_code": result.status_code,
-                        "latency_ms": result.latency_ms,
-                        "verdict": str(decision.verdict),
-                        "error": _short(result.error),
-                        "at": tx.now,
-                    },
-                )
-            values: dict[str, Any] = {
-                "b_id": mid,
-                "b_first": tx.wall if decision.attempted else None,
-                "status": str(status),
-                "relay_attempts": decision.attempts,
-                "updated_at": tx.now,
-            }
-            if status is MessageStatus.DELIVERED:
-                values["delivered_at"] = tx.now
-            tx.execute(st.UPDATE_RELAYED, values)
-            if decision.verdict is Verdict.RETRY:
-                tx.enqueue(Stage.RELAY, mid, delay_s=decision.delay_s)
-            if decision.attempted or status is not MessageStatus.RELAYING:
-                tx.audit(
-                    "message.relaying" if status is MessageStatus.RELAYING else f"message.{status}",
-                    mid,
-                    data={"attempt": decision.attempts, "attempted": decision.attempted,
-                          "status_code": result.status_code, "outcome": str(result.outcome),
-                          "error": _short(result.error, 200), "retry_in_s": round(decision.delay_s, 3)},
-                )  # fmt: skip
 
 
 __all__ = ["PipelineMixin", "finding_json"]

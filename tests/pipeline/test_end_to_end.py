@@ -187,3 +187,27 @@ def test_a_worker_takes_on_no_more_payload_per_batch_than_its_budget(
     assert store.status_counts()["delivered"] == 7
     assert given_back and given_back[0] == 5  # the first batch claimed all seven and ran two
     assert len({r.idempotency_key for r in receiver.records}) == 7
+
+
+def test_a_verdict_the_history_rules_change_commits_theirs_not_the_one_prepared(
+    store: Store, receiver: Receiver
+) -> None:
+    """A worker prepares the usual verdict's writes before the lock; when TR332 (a ToewijzingNummer given
+    before) rejects under it, the rejection is what commits: no facts, no relay, no ``message.mapped``."""
+    first = small_jw301(3)  # the same ToewijzingNummer again, for another client (a valid BSN all the same)
+    again = first.replace(b"<ijw:Identificatie>114139017<", b"<ijw:Identificatie>114139099<").replace(
+        b"<jw301:Bsn>999937881<", b"<jw301:Bsn>999968403<"
+    )
+    assert again.count(b"114139099") == 1 and again.count(b"999968403") == 1
+    ids = [submit(store, data, sender=None).message_id for data in (first, again)]
+    with _deliverer(receiver.url) as d:
+        _run_until_drained(store, d, concurrency=1)
+    delivered, rejected = (store.get_message(mid) for mid in ids)
+    assert delivered is not None and delivered.status is MessageStatus.DELIVERED
+    assert rejected is not None and rejected.status is MessageStatus.REJECTED
+    assert [f.rule for f in rejected.findings] == ["TR332"]
+    assert b"9332" in (rejected.retour or b"")
+    assert store.facts_of(ids[0]) and not store.facts_of(ids[1])
+    assert [event.event for event in store.audit_events(ids[1])] == ["message.received", "message.rejected"]
+    assert receiver.delivered_keys() == {ids[0]}
+    assert store.verify_audit().ok

@@ -47,3 +47,19 @@ def test_stored_data_reads_back_as_appended_and_the_chain_verifies(store: Store)
             assert raw == audit.compact_json(data)
     assert row.data == data and row.event == "test.event"
     assert store.verify_audit().ok
+
+
+def test_a_prepared_event_is_scrubbed_before_the_lock_and_stored_as_an_unprepared_one(store: Store) -> None:
+    bsn = "999937881"
+    data = {"note": f"client {bsn}", "nested": [bsn, {"deeper": bsn}]}
+    prepared = audit.prepare("test.event", "m-1", actor=f"user {bsn}", data=data)
+    assert prepared.encoded is not None and bsn not in prepared.encoded
+    assert bsn not in repr(prepared.data) and bsn not in prepared.actor
+    with store.write() as tx:
+        tx.audit("test.event", "m-1", actor=f"user {bsn}", data=data)
+        tx.record(prepared)
+    with store.read() as conn:
+        plain, early = conn.execute(sa.select(audit_events).order_by(audit_events.c.seq.desc()).limit(2)).all()
+    assert (plain.data, plain.actor) == (early.data, early.actor)
+    assert bsn not in str(plain.data) and bsn not in plain.actor
+    assert store.verify_audit().ok

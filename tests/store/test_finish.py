@@ -103,6 +103,19 @@ def test_delivered_records_the_attempt(store: Store) -> None:
     assert (row.attempt, row.status_code, row.verdict) == (1, 200, "delivered") and delivered_at is not None
 
 
+def test_a_prepared_outcome_writes_nothing_until_it_is_committed(store: Store) -> None:
+    """prepare_* does the lock-free part only: the relay's rows and events appear when the call is made."""
+    mid = _mapped(store)
+    commit = store.prepare_relay(_through(store, Stage.RELAY), decision(Verdict.DELIVERED))
+    before = _events(store)
+    assert _status(store, mid) is MessageStatus.ACCEPTED and ("relay", mid) in _open_jobs(store)
+    commit()
+    assert _status(store, mid) is MessageStatus.DELIVERED and _open_jobs(store) == []
+    assert _events(store) == [*before, "message.delivered"] and store.verify_audit().ok
+    commit()  # made twice (a job run twice): the finished job changes nothing
+    assert _events(store) == [*before, "message.delivered"] and len(store.deliveries(mid)) == 1
+
+
 def test_retry_requeues_after_the_delay_then_dead(store: Store) -> None:
     mid = _mapped(store)
     store.finish_relay(_through(store, Stage.RELAY), decision(Verdict.RETRY, code=503, delay_s=0.3))

@@ -79,6 +79,13 @@ def prepare(
     return Prepared(inspection, _builder(retour)(inspection), day, message_id)
 
 
+def unless_history_objects(prepared: Prepared) -> ValidateOutcome:
+    """The verdict :func:`conclude` gives when the history rules find nothing (a worker prepares its commit for it)."""
+    inspection = prepared.inspection
+    status = MessageStatus.ACCEPTED if inspection.result.valid else MessageStatus.REJECTED
+    return ValidateOutcome(status, tuple(inspection.result.errors), prepared.retour, inspection)
+
+
 def conclude(
     prepared: Prepared, *, history: MessageHistory | None, retour: RetourBuilder | None = None
 ) -> ValidateOutcome:
@@ -114,4 +121,4 @@ def validate_payload(
     return conclude(prepared, history=history, retour=retour)
 
 
-__all__ = ["Prepared", "ValidateOutcome", "conclude", "prepare", "validate_payload"]
+__all__ = ["Prepared", "ValidateOutcome", "conclude", "prepare", "unless_history_objects", "validate_payload"]
