@@ -118,17 +118,6 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         """Earlier messages, for berichtoverstijgende rules."""
         ...
 
-    def finish_validate(
-        self,
-        job: Job,
-        status: MessageStatus,
-        findings: Sequence[Finding],
-        retour: bytes | None,
-        facts: Sequence[Fact] | None = None,
-    ) -> None:
-        """Record the verdict and retour; accepted → a map job, or with ``facts`` (mapped already) a relay job."""
-        ...
-
     def prepare_validate(
         self,
         job: Job,
@@ -137,19 +126,17 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
     ) -> Callable[[], None]:
-        """:meth:`finish_validate` in two steps: what needs no lock now, the writes when the returned call is made."""
+        """Prepare the verdict's writes now (no lock needed); the returned call records the verdict and retour:
+        accepted → a map job, or with ``facts`` (mapped already) a relay job."""
         ...
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""
         ...
 
-    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
-        """Record the attempt (delivery row); delivered, dead, or the job again after ``decision.delay_s``."""
-        ...
-
     def prepare_relay(self, job: Job, decision: RelayDecision) -> Callable[[], None]:
-        """:meth:`finish_relay` in two steps: what needs no lock now, the writes when the returned call is made."""
+        """Prepare the attempt's writes now (no lock needed); the returned call records it (delivery row):
+        delivered, dead, or the job again after ``decision.delay_s``."""
         ...
 
     def skip(self, job: Job) -> None:

@@ -105,7 +105,7 @@ def handlers(
                 ahead()
                 return
             accepted = out.status is MessageStatus.ACCEPTED
-            store.finish_validate(job, out.status, out.findings, out.retour, facts if accepted else None)
+            store.prepare_validate(job, out.status, out.findings, out.retour, facts if accepted else None)()
 
         return commit
 

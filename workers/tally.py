@@ -125,17 +125,6 @@ class Tally:
 
         return noted
 
-    def finish_validate(
-        self,
-        job: Job,
-        status: MessageStatus,
-        findings: Sequence[Finding],
-        retour: bytes | None,
-        facts: Sequence[Fact] | None = None,
-    ) -> None:
-        """Both steps of :meth:`prepare_validate`."""
-        self.prepare_validate(job, status, findings, retour, facts)()
-
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Delegate, then count the facts kept."""
         self.store.finish_map(job, facts)
@@ -158,10 +147,6 @@ class Tally:
                 self.outcomes.attempts += decision.attempted
 
         return noted
-
-    def finish_relay(self, job: Job, decision: RelayDecision) -> None:
-        """Both steps of :meth:`prepare_relay`."""
-        self.prepare_relay(job, decision)()
 
     def skip(self, job: Job) -> None:
         """Delegate."""

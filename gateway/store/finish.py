@@ -57,7 +57,7 @@ def _fact_rows(mid: str, facts: Sequence[Fact]) -> list[dict[str, Any]]:
 
 
 class FinishMixin(StoreBase):
-    """The finish_* (and prepare_*) seams of :class:`gateway.contracts.PipelineStore`."""
+    """The prepare_* seams of :class:`gateway.contracts.PipelineStore`; finish_* makes both steps at once."""
 
     def _finish_job(self, tx: Tx, job: Job) -> float | None:
         """Mark the job done and return when it was due; None when it already was done (change nothing then).
