@@ -19,6 +19,7 @@ from typing import Protocol
 from lxml import etree
 
 from gateway.config import MAX_MESSAGE_BYTES
+from gateway.metrics import count_findings
 from gateway.model import Finding, MessageStatus, Standard
 from gateway.schemas import SchemaRegistry, registry_for
 from gateway.standards import read_header
@@ -116,6 +117,7 @@ def prepare(
     try:
         root = parse(payload, max_bytes)
     except DocumentRefusedError as exc:
+        count_findings((exc.finding,))  # refused here, so the validate stage never sees it
         return replace(unread, status=MessageStatus.REJECTED, findings=(exc.finding,))
     reg = registry if registry is not None else registry_for()
     qname = etree.QName(root)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from gateway.contracts import PipelineStore, StoredMessage
+from gateway.metrics import count_findings, count_relay
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer
@@ -103,9 +104,11 @@ def handlers(
             out = conclude(prepared, history=store.history())
             if out.findings == expected.findings:
                 ahead()
+                count_findings(out.findings)
                 return
             accepted = out.status is MessageStatus.ACCEPTED
             store.prepare_validate(job, out.status, out.findings, out.retour, facts if accepted else None)()
+            count_findings(out.findings)
 
         return commit
 
@@ -131,6 +134,7 @@ def handlers(
             first_attempt_at=msg.first_attempt_at if msg.first_attempt_at is not None else now,
             now=now,
         )
+        count_relay(decision)
         return store.prepare_relay(job, decision)
 
     return {Stage.VALIDATE: validate, Stage.MAP: map_, Stage.RELAY: relay}

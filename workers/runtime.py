@@ -15,6 +15,7 @@ from gateway.contracts import PipelineStore
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
 from gateway.relay import Deliverer, Routes
+from workers.instrument import timed_all
 from workers.loop import Handler, Worker
 from workers.pipeline import BatchReads, handlers
 from workers.stages.retention import RetentionStore, retention_handler
@@ -70,7 +71,7 @@ def stage_handlers(
     )
     if isinstance(store, RetentionStore):
         every[Stage.RETENTION] = retention_handler(store, settings)
-    return {stage: every[stage] for stage in stages if stage in every}
+    return timed_all({stage: every[stage] for stage in stages if stage in every})
 
 
 def build_worker(

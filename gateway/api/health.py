@@ -34,7 +34,7 @@ def readyz(request: Request) -> Response:
 
 
 @router.get("/metrics")
-def metrics_endpoint() -> Response:
-    """Prometheus exposition."""
-    body, ctype = metrics.render()
+def metrics_endpoint(request: Request) -> Response:
+    """Prometheus exposition: the pipeline's counters and the store's gauges."""
+    body, ctype = metrics.render(request.app.state.store)
     return Response(body, media_type=ctype)
