@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.api import create_app
 from gateway.config import load_settings
@@ -20,60 +16,14 @@ from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.store import Store
 from tests.api.support import drain
+from tests.metrics.conftest import DemoRun, samples, total
 from tests.support.receiver import Receiver
-
-KETENPOORT = Path(sys.executable).with_name("ketenpoort")
-
-SCRAPE = """
-import sys
-from fastapi.testclient import TestClient
-from gateway.api import create_app
-from gateway.config import load_settings
-from gateway.store import Store
-store = Store.open(sys.argv[1])
-client = TestClient(create_app(load_settings(), store=store))
-open(sys.argv[2], "w", encoding="utf-8").write(client.get("/metrics").text)
-store.close()
-"""
-
-
-def samples(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
-    """Every sample of an exposition by sample name: its labels and value."""
-    out: dict[str, list[tuple[dict[str, str], float]]] = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out.setdefault(s.name, []).append((dict(s.labels), float(s.value)))
-    return out
-
-
-def total(found: dict[str, list[tuple[dict[str, str], float]]], name: str, **labels: str) -> float:
-    """The sum of the samples of ``name`` whose labels include ``labels``."""
-    return sum(v for ls, v in found.get(name, []) if all(ls.get(k) == x for k, x in labels.items()))
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, int]], str]:
-    """``ketenpoort demo`` with its worker writing to a multiprocess directory; then status and a scrape."""
-    work = tmp_path_factory.mktemp("demo")
-    multiproc = work / "prometheus"
-    multiproc.mkdir()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "KETENPOORT_LOG_LEVEL": "WARNING"}
-    env.pop("KETENPOORT_SENDERS_FILE", None)
-    env.pop("KETENPOORT_DATABASE_URL", None)
-    subprocess.run([str(KETENPOORT), "demo", "--data-dir", str(work / "data")], env=env, check=True, cwd=work)
-    db = work / "data" / "ketenpoort.db"
-    env["KETENPOORT_DATABASE_URL"] = f"sqlite:///{db}"
-    done = subprocess.run([str(KETENPOORT), "status", "--json"], env=env, check=True, capture_output=True, cwd=work)
-    status = json.loads(done.stdout)
-    scraped = work / "metrics.txt"
-    subprocess.run([sys.executable, "-c", SCRAPE, f"sqlite:///{db}", str(scraped)], env=env, check=True, cwd=work)
-    return db, status, scraped.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
-def test_metrics_after_a_demo_run_equal_status_json(demo_run: tuple[Path, dict[str, dict[str, int]], str]) -> None:
+def test_metrics_after_a_demo_run_equal_status_json(demo_run: DemoRun) -> None:
     """Messages per status, jobs per state (summed over stages) and the DLQ depth are what `status --json` says."""
-    _, status, text = demo_run
+    status, text = demo_run.status, demo_run.text
     found = samples(text)
     assert status["messages"]["delivered"] > 0
     for name, count in status["messages"].items():
@@ -85,9 +35,9 @@ def test_metrics_after_a_demo_run_equal_status_json(demo_run: tuple[Path, dict[s
 
 
 @pytest.mark.slow
-def test_worker_counters_of_a_demo_run_match_the_store(demo_run: tuple[Path, dict[str, dict[str, int]], str]) -> None:
+def test_worker_counters_of_a_demo_run_match_the_store(demo_run: DemoRun) -> None:
     """Relay attempts, rule findings and stage timings counted in the demo's worker agree with its stored rows."""
-    db, status, text = demo_run
+    db, status, text = demo_run.db, demo_run.status, demo_run.text
     found = samples(text)
     with sqlite3.connect(db) as conn:
         deliveries = conn.execute("SELECT count(*) FROM deliveries").fetchone()[0]
