@@ -39,6 +39,7 @@ def create_app(
     app.state.session_secret = dashboard.session_secret(secret)
     app.include_router(dashboard.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(dashboard.root_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_docs(app)
 

@@ -1,8 +1,12 @@
-"""Server-rendered operator dashboard: login, overview; every asset served from /static."""
+"""Server-rendered operator dashboard: login, overview; every asset served from /static.
+
+``GET /`` leads here. The pages speak Dutch (:mod:`gateway.api.dutch`); the API keeps its codes.
+"""
 
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,14 +15,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from gateway.api import session
+from gateway.api import dutch, session
 from gateway.api.auth import Role, SenderBook
-from gateway.api.charts import bar_chart
+from gateway.api.timechart import RANGES, Throughput, throughput_chart
 from gateway.model import MessageStatus
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+dutch.install(TEMPLATES.env)
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
+root_router = APIRouter(include_in_schema=False)
+
+
+@root_router.get("/")
+def root() -> Response:
+    """The address a newcomer types first leads to the dashboard (its login page when signed out)."""
+    return RedirectResponse("/dashboard/", status_code=307)
 
 
 def _secret(request: Request) -> bytes:
@@ -66,10 +78,15 @@ def form_ok(request: Request, csrf: str) -> str | None:
     return current["op"]
 
 
+def _has_operator(request: Request) -> bool:
+    senders = getattr(request.app.state.senders, "senders", [])
+    return any(getattr(s, "role", None) is Role.OPERATOR for s in senders)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
-    """The login page: an operator signs in with their operator token."""
-    return _render(request, "login.html", {"error": None})
+    """The login page: how an operator gets a token, and the form to sign in with it."""
+    return _render(request, "login.html", {"error": None, "has_operator": _has_operator(request)})
 
 
 @router.post("/login")
@@ -78,7 +95,8 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
     book: SenderBook = request.app.state.senders
     who = book.authenticate(token)
     if who is None or who.role is not Role.OPERATOR:
-        return _render(request, "login.html", {"error": "Onbekend token"}, 401)
+        ctx = {"error": "Onbekend token", "has_operator": _has_operator(request)}
+        return _render(request, "login.html", ctx, 401)
     response = RedirectResponse("/dashboard/", status_code=303)
     response.set_cookie(
         session.COOKIE,
@@ -103,21 +121,32 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     return response
 
 
+def throughput(store: Any, bereik: str) -> Throughput:
+    """Messages received per bucket over the range ``bereik`` (uur, dag, maand), from the store."""
+    bucket, periods, unit, caption = RANGES[bereik]
+    end = datetime.now(UTC)
+    points = [(str(label), int(value)) for label, value in store.throughput(bucket, periods=periods)]
+    step = {"minute": 60, "hour": 3600, "day": 86400}[bucket]
+    start = datetime.fromtimestamp(end.timestamp() - step * periods, UTC)
+    return Throughput(points, unit, caption, start.strftime("%Y-%m-%d %H:%M"), end.strftime("%Y-%m-%d %H:%M"))
+
+
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request) -> Response:
-    """Counts per status (from the store when one is attached)."""
+def overview(request: Request, bereik: str = "uur") -> Response:
+    """Counts per status and the throughput over a chosen range (from the store when one is attached)."""
     current = _session(request)
     if current is None:
         return RedirectResponse("/dashboard/login", status_code=303)
+    bereik = bereik if bereik in RANGES else "uur"
     store: Any = request.app.state.store
     counts: dict[str, int] | None = None
     if store is not None and hasattr(store, "status_counts"):
         raw = store.status_counts()
         counts = {str(s): int(raw.get(s, raw.get(str(s), 0))) for s in MessageStatus}
-    chart = None
+    chart = data = None
     if store is not None and hasattr(store, "throughput"):
-        points = [(str(label), float(value)) for label, value in store.throughput()]
-        chart = Markup(bar_chart(points, title="Berichten per interval"))  # noqa: S704 - bar_chart escapes every label
+        data = throughput(store, bereik)
+        chart = Markup(throughput_chart(data))  # noqa: S704 - throughput_chart escapes every label
     return _render(
         request,
         "overview.html",
@@ -125,6 +154,9 @@ def overview(request: Request) -> Response:
             "operator": current["op"],
             "counts": counts,
             "chart": chart,
+            "tp": data,
+            "bereik": bereik,
+            "ranges": {k: v[3] for k, v in RANGES.items()},
             "csrf": session.csrf_token(_secret(request), current["sid"]),
         },
     )
@@ -135,4 +167,4 @@ def session_secret(configured: str | None) -> bytes:
     return configured.encode() if configured else secrets.token_bytes(32)
 
 
-__all__ = ["TEMPLATES", "form_ok", "page", "router", "session_secret", "signed_in"]
+__all__ = ["TEMPLATES", "form_ok", "page", "root_router", "router", "session_secret", "signed_in", "throughput"]

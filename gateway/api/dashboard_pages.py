@@ -18,10 +18,11 @@ from gateway.api.charts import waterfall_chart
 from gateway.api.dashboard import form_ok, page, signed_in
 from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
 from gateway.api.reads import parse_since, parse_status
-from gateway.api.reconcile_runs import MAX_TABLE_BYTES, RunRequest, start_run
+from gateway.api.reconcile_runs import MAX_TABLE_BYTES, RunRequest, pseudonymiser_of, start_run
 from gateway.api.views import finding_dict, plain
 from gateway.errors import GatewayError
 from gateway.model import MessageStatus
+from gateway.store.dead_letters import dead_letters
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
@@ -97,11 +98,11 @@ def detail_page(request: Request, mid: str) -> Response:
 
 @router.get("/dead-letters", response_class=HTMLResponse)
 def dead_letter_page(request: Request) -> Response:
-    """The dead-letter queue, each with a replay form."""
+    """The dead-letter queue: each message's attempts, its last error, and the replay that is the next step."""
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     store = _store(request)
-    return page(request, "dead_letters.html", {"items": plain(list(store.dead_letters())) if store else []})
+    return page(request, "dead_letters.html", {"items": dead_letters(store) if store is not None else []})
 
 
 @router.post("/dead-letters/{mid}/replay")
@@ -132,10 +133,23 @@ def coverage_page(request: Request) -> Response:
 
 @router.get("/reconciliation", response_class=HTMLResponse)
 def runs_page(request: Request) -> Response:
-    """Every reconciliation run."""
+    """Every reconciliation run, from the CLI, the API and this page alike."""
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     return page(request, "runs.html", {"runs": reports.list_runs(request.app.state.settings.data_dir)})
+
+
+async def _text(upload: UploadFile | None, what: str) -> str | None:
+    """An uploaded CSV as text (None when no file was chosen); too large or not UTF-8 is a ValueError."""
+    if upload is None or not upload.filename:
+        return None
+    raw = await upload.read(MAX_TABLE_BYTES + 1)
+    if len(raw) > MAX_TABLE_BYTES:
+        raise ValueError(f"{what}: groter dan {MAX_TABLE_BYTES // (1024 * 1024)} MB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{what}: geen UTF-8-tekst") from None
 
 
 @router.post("/reconciliation")
@@ -146,23 +160,30 @@ async def start_run_form(
     perioden: Annotated[str, Form()],
     peildatum: Annotated[str, Form()],
     cbs: Annotated[UploadFile, File()],
+    trajecten: Annotated[UploadFile | None, File()] = None,
+    datahuis: Annotated[UploadFile | None, File()] = None,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """Reconcile the stored facts against an uploaded CBS table; refused without this session's CSRF token."""
+    """Reconcile uploaded trajecten (else the stored facts) against an uploaded CBS table, and the datahuis
+    figures when given; refused without this session's CSRF token."""
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     if form_ok(request, csrf) is None:
         return Response(_CSRF_REFUSED, status_code=403)
-    raw = await cbs.read(MAX_TABLE_BYTES + 1)
+    settings = request.app.state.settings
     try:
         req = RunRequest(
             gemeente=gemeente.strip(),
             perioden=[p.strip().upper() for p in perioden.split(",") if p.strip()],
             peildatum=date.fromisoformat(peildatum.strip()),
-            cbs_csv=raw.decode("utf-8"),
+            cbs_csv=await _text(cbs, "CBS-tabel") or "",
+            trajecten_csv=await _text(trajecten, "Trajecten"),
+            datahuis_csv=await _text(datahuis, "Datahuis"),
         )
-        store = _store(request)
-        run = await run_in_threadpool(start_run, store, request.app.state.settings.data_dir, req)
+        pseudonymiser = pseudonymiser_of(settings) if req.trajecten_csv is not None else None
+        run = await run_in_threadpool(
+            start_run, _store(request), settings.data_dir, req, source="dashboard", pseudonymiser=pseudonymiser
+        )
     except (ValidationError, ValueError, GatewayError) as exc:
         runs = reports.list_runs(request.app.state.settings.data_dir)
         message = re.sub(r"\d{9}", "…", str(exc).splitlines()[0])[:200]

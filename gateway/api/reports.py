@@ -8,15 +8,14 @@ checked against a strict pattern so a request can never name a path outside that
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from gateway.api.charts import Step
+from gateway.run_registry import RUN_ID, read_meta, runs_dir
 
-RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 BRIDGE_STEPS = ("datahuis_trajecten", "pgb", "zonder_cbs_codering", "niet_woonachtig", "nagekomen",
                 "dubbele_trajecten", "verwacht_cbs", "cbs_gepubliceerd", "onverklaard")  # fmt: skip
 
@@ -29,6 +28,12 @@ class Run:
     created: datetime
     rows: list[dict[str, Any]]
     has_report: bool
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """Where the run came from: ``cli``, ``api``, ``dashboard``, or ``onbekend`` for an older run."""
+        return str(self.meta.get("bron") or "onbekend")
 
     @property
     def periods(self) -> list[str]:
@@ -40,11 +45,6 @@ class Run:
         return next((r for r in self.rows if r.get("periode") == periode and r.get("hulpvorm") == "totaal"), None)
 
 
-def runs_dir(data_dir: Path) -> Path:
-    """Where runs are written."""
-    return data_dir / "reconcile"
-
-
 def _read(path: Path) -> Run | None:
     bridge = path / "bridge.json"
     try:
@@ -54,7 +54,8 @@ def _read(path: Path) -> Run | None:
     if not isinstance(rows, list):
         return None
     created = datetime.fromtimestamp(bridge.stat().st_mtime, UTC)
-    return Run(path.name, created, [r for r in rows if isinstance(r, dict)], (path / "report.html").is_file())
+    has_report = (path / "report.html").is_file()
+    return Run(path.name, created, [r for r in rows if isinstance(r, dict)], has_report, read_meta(path))
 
 
 def list_runs(data_dir: Path) -> list[Run]:

@@ -205,6 +205,21 @@ def reconcile_command(
         same = sum(1 for _, ours, theirs in checked if ours == theirs)
         typer.echo(f"datahuis: {same} of {len(checked)} published figures reproduced from the trajecten")
     typer.echo(f"wrote bridge.json, bridge.csv and report.html to {out}")
+    _register_run(out, code, [p.code for p in perioden], peil)
+
+
+def _register_run(out: Path, gemeente: str, perioden: list[str], peildatum: date) -> None:
+    """List the run on the dashboard beside the API's runs (a copy of its outputs in the data directory)."""
+    from gateway.config import load_settings
+    from gateway.run_registry import register
+
+    data_dir = load_settings().data_dir
+    try:
+        run_id = register(out, data_dir, source="cli", gemeente=gemeente, perioden=perioden, peildatum=peildatum)
+    except OSError as exc:  # the run itself is written; only the dashboard will not list it
+        typer.echo(f"reconcile: not listed on the dashboard ({exc.strerror}: {exc.filename})", err=True)
+        return
+    typer.echo(f"listed on the dashboard as {run_id} (/dashboard/reconciliation/{run_id})")
 
 
 def generate_population_command(

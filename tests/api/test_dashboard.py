@@ -91,7 +91,8 @@ def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, 
         drain(store, rx.url)
     assert _status(store, dead) is MessageStatus.DELIVERED
     page = client.get(f"/dashboard/berichten/{dead}").text
-    assert '<dd class="status" id="status">delivered</dd>' in page and "replayed (ops)" in page
+    assert '<dd class="status" id="status" data-status="delivered">afgeleverd</dd>' in page
+    assert "opnieuw aangeboden</span> (ops)" in page
 
 
 def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens, store: Store) -> None:
@@ -108,7 +109,7 @@ def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tok
     assert view is not None
     finding = next(f for f in view.findings if f.retourcode)
     assert f"<td>{finding.retourcode}</td>" in page and f"<td>{finding.rule}</td>" in page
-    assert '<dd class="status" id="status">rejected</dd>' in page and "message.rejected" in page
+    assert '<dd class="status" id="status" data-status="rejected">afgekeurd</dd>' in page and "message.rejected" in page
     assert str(escape(finding.message)) in page
     assert "123456789" not in page  # the BSN itself is never shown
     assert client.get("/dashboard/berichten/none").status_code == 404
@@ -174,9 +175,10 @@ def test_overview_counts_and_throughput_come_from_the_store(settings: Settings, 
     client = TestClient(create_app(settings, store=store))
     _login(client, tokens)
     page = client.get("/dashboard/").text
-    assert '<tr><td>received</td><td class="num">3</td></tr>' in page
-    assert '<tr><td>delivered</td><td class="num">0</td></tr>' in page
-    assert 'class="chart"' in page and ": 3</title>" in page  # this minute's bar holds the three
+    assert re.search(r'<td data-status="received"><a [^>]+>ontvangen</a></td><td class="num">3</td>', page)
+    assert re.search(r'<td data-status="delivered"><a [^>]+>afgeleverd</a></td><td class="num">0</td>', page)
+    assert 'class="chart throughput"' in page and ": 3 berichten</title>" in page  # this minute's bar holds the three
+    assert "3 berichten ontvangen" in page
 
 
 def test_start_a_reconciliation_from_the_dashboard(
