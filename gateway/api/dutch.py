@@ -22,7 +22,7 @@ EVENTS = {
     "message.accepted": "goedgekeurd",
     "message.rejected": "afgekeurd",
     "message.duplicate": "dubbel ontvangen",
-    "message.mapped": "productcodes vertaald naar CBS",
+    "message.mapped": "feiten voor de afstemming vastgelegd",
     "message.relaying": "aflevering geprobeerd",
     "message.delivered": "afgeleverd",
     "message.dead": "onbestelbaar (in de wachtrij onbestelbare berichten)",

@@ -35,7 +35,10 @@ class DeadLetter:
     def reason(self) -> str:
         """The last error in words: the receiver's answer, the delivery error, or the stage that failed."""
         if self.last_status_code is not None:
-            return f"HTTP {self.last_status_code}" + (f": {self.last_error}" if self.last_error else "")
+            code = f"HTTP {self.last_status_code}"
+            if not self.last_error or self.last_error == code:
+                return code
+            return self.last_error if self.last_error.startswith(code) else f"{code}: {self.last_error}"
         if self.last_error:
             return self.last_error
         if self.job_error:

@@ -22,7 +22,7 @@ def test_find_a_rejected_message_and_read_its_rule_errors(page: Page, live: Live
     expect(rows).to_have_count(1)
     rows.first.locator("a").click()
     page.wait_for_url(f"{live.base}/dashboard/berichten/{live.rejected}")
-    expect(page.locator("#status")).to_have_text("rejected")
+    expect(page.locator("#status")).to_have_text("afgekeurd")
     view = live.store.get_message(live.rejected)
     assert view is not None
     expected = [f for f in view.findings if f.rule]
@@ -37,23 +37,23 @@ def test_find_a_rejected_message_and_read_its_rule_errors(page: Page, live: Live
 
 def test_replay_a_dead_message_and_see_it_delivered(page: Page, live: Live) -> None:
     login(page, live)
-    page.click("nav >> text=Dead letters")
+    page.click("nav >> text=Onbestelbaar")
     row = page.locator("table.dead tbody tr", has_text=live.dead)
     expect(row).to_have_count(1)
     screenshot(page, "dead-letters")
     live.receiver.respond_ok()
     row.locator("text=Opnieuw aanbieden").click()
     page.wait_for_url(f"{live.base}/dashboard/berichten/{live.dead}")
-    expect(page.locator("#status")).to_have_text("delivered", timeout=20_000)  # the page refreshes itself
+    expect(page.locator("#status")).to_have_text("afgeleverd", timeout=20_000)  # the page refreshes itself
     assert status(live.store, live.dead) is MessageStatus.DELIVERED
     assert live.dead in live.receiver.delivered_keys() or any(
         r.message_id == live.dead and r.status == 200 for r in live.receiver.records
     )
-    expect(page.locator("ol.timeline")).to_contain_text("replayed (ops)")
+    expect(page.locator("ol.timeline")).to_contain_text("opnieuw aangeboden (ops)")
     expect(page.locator("table.deliveries tbody tr")).to_have_count(2)  # refused once, then delivered
     screenshot(page, "replayed-delivered")
     page.goto(f"{live.base}/dashboard/dead-letters")
-    expect(page.locator("main")).to_contain_text("Geen dode berichten")
+    expect(page.locator("main")).to_contain_text("Geen onbestelbare berichten")
 
 
 def test_open_a_reconciliation_report_and_see_its_charts(page: Page, live: Live) -> None:
