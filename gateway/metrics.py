@@ -37,18 +37,30 @@ STAGE_SECONDS = Histogram(
 NO_ROUTE = "none"
 """The ``route`` label of an attempt that found no route."""
 
+_children: dict[tuple[object, ...], Any] = {}
+"""Labelled series already looked up: ``labels()`` takes a lock and costs as much as the ``inc`` itself.
+A race only looks a series up twice (``labels()`` returns the same one)."""
+
+
+def _child(metric: Any, *labels: str) -> Any:
+    key = (id(metric), *labels)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*labels)
+    return child
+
 
 def count_relay(decision: Any) -> None:
     """Count one relay decision: its outcome, or ``refused`` when no request left this process."""
     result = decision.result
     outcome = str(result.outcome).lower() if decision.attempted else "refused"
-    RELAY_ATTEMPTS.labels(outcome, result.destination or NO_ROUTE).inc()
+    _child(RELAY_ATTEMPTS, outcome, result.destination or NO_ROUTE).inc()
 
 
 def count_findings(findings: Iterable[Any]) -> None:
     """Count each finding of a verdict under its rule id (or its kind, for XSD and parse errors)."""
     for finding in findings:
-        RULE_FINDINGS.labels(str(finding.rule or finding.kind)).inc()
+        _child(RULE_FINDINGS, str(finding.rule or finding.kind)).inc()
 
 
 __all__ = ["NO_ROUTE", "RELAY_ATTEMPTS", "RULE_FINDINGS", "STAGE_SECONDS", "count_findings", "count_relay"]

@@ -1,48 +1,13 @@
-"""Inline SVG bar charts for the dashboard: no JavaScript, no external assets."""
+"""Inline SVG waterfall charts for the reconciliation pages: no JavaScript, no external assets.
+
+The overview's throughput chart is :mod:`gateway.api.timechart`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-
-
-def bar_chart(points: Sequence[tuple[str, float]], *, title: str, width: int = 640, height: int = 200) -> str:
-    """An accessible SVG bar chart of ``(label, value)`` pairs (negative values hang below zero).
-
-    Every label is escaped, so the result is safe to embed in a template as markup.
-    """
-    pad, label_h = 8, 18
-    top = max((v for _, v in points), default=0.0)
-    bottom = min((v for _, v in points), default=0.0)
-    top, bottom = max(top, 0.0), min(bottom, 0.0)
-    span = (top - bottom) or 1.0
-    plot_h = height - label_h - 2 * pad
-    zero_y = pad + plot_h * (top / span)
-    n = max(len(points), 1)
-    slot = (width - 2 * pad) / n
-    every = -(-n // 12)  # at most a dozen axis labels; every bar keeps its own tooltip
-    bars = []
-    for i, (label, value) in enumerate(points):
-        shown = escape(label) if i % every == 0 else ""
-        h = plot_h * abs(value) / span
-        x = pad + i * slot
-        y = zero_y - h if value >= 0 else zero_y
-        cls = "bar" if value >= 0 else "bar neg"
-        bars.append(
-            f"<g><title>{escape(label)}: {value:g}</title>"
-            f'<rect class="{cls}" x="{x + 1:.1f}" y="{y:.1f}" width="{max(slot - 2, 1):.1f}" height="{h:.1f}"/>'
-            f'<text x="{x + slot / 2:.1f}" y="{height - pad:.1f}" text-anchor="middle" font-size="10">'
-            f"{shown}</text></g>"
-        )
-    axis = f'<line class="axis" x1="{pad}" x2="{width - pad}" y1="{zero_y:.1f}" y2="{zero_y:.1f}"/>'
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
-        + "".join(bars)
-        + axis
-        + "</svg>"
-    )
 
 
 @dataclass(frozen=True)
@@ -105,4 +70,4 @@ def waterfall_chart(steps: Sequence[Step], *, title: str, width: int = 760, heig
     )
 
 
-__all__ = ["Step", "bar_chart", "waterfall_chart"]
+__all__ = ["Step", "waterfall_chart"]

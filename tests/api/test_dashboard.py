@@ -115,16 +115,6 @@ def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tok
     assert client.get("/dashboard/berichten/none").status_code == 404
 
 
-def test_bar_chart_is_inline_svg_with_escaped_labels() -> None:
-    from gateway.api.charts import bar_chart
-
-    svg = bar_chart([("08:00", 2), ("<x>", 4)], title="t")
-    assert svg.startswith("<svg") and svg.count('class="bar"') == 2
-    assert "&lt;x&gt;" in svg and "<x>" not in svg
-    heights = [float(h) for h in re.findall(r'height="([0-9.]+)"/>', svg)]
-    assert heights[1] == 2 * heights[0]  # proportional to the values
-
-
 def test_waterfall_totals_stand_on_zero_and_changes_float() -> None:
     from gateway.api.charts import Step, waterfall_chart
 
