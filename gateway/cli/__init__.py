@@ -8,7 +8,9 @@ from importlib.metadata import entry_points
 import typer
 
 from gateway.config import load_settings
+from gateway.errors import SchemaRegistryError
 from gateway.logs import configure_logging
+from gateway.paths import DataFilesMissingError
 
 app = typer.Typer(
     name="ketenpoort",
@@ -61,8 +63,12 @@ _register_all()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a missing or broken bundled schema or table ends the command with its reason."""
+    try:
+        app()
+    except (SchemaRegistryError, DataFilesMissingError) as exc:
+        typer.echo(f"ketenpoort: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 __all__ = ["app", "main"]
