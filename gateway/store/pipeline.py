@@ -87,22 +87,27 @@ class PipelineMixin(FinishMixin):
         with self.batch():
             return [self.intake(record) for record in records]
 
-    def _first_sending(self, tx: Tx, record: IntakeRecord) -> tuple[str, str] | None:
-        """(id, sha256) of the first message with the record's key, else with its (sender, Idempotency-Key)."""
+    def _first_sending(self, tx: Tx, record: IntakeRecord) -> tuple[str, bool] | None:
+        """The first message with the record's key, else with its (sender, Idempotency-Key); and is this a duplicate.
+
+        A duplicate has the same bytes; for StUF also any message with the same (zender, referentienummer),
+        which StUF016 answers. Otherwise the record is a changed resend of the message found.
+        """
         key = record.dedup_key
-        lookups: list[tuple[Any, dict[str, Any]]] = []
+        lookups: list[tuple[Any, dict[str, Any], bool]] = []
         if key is not None:
             sender, kind, value = key
             if record.standard == Standard.STUF_JZ:
-                lookups.append((st.BY_STUF_REFERENTIE, {"b_sender": sender, "b_value": value}))
+                lookups.append((st.BY_STUF_REFERENTIE, {"b_sender": sender, "b_value": value}, True))
             else:
-                lookups.append((st.BY_EXTERNAL_ID, {"b_sender": sender, "b_type": kind, "b_value": value}))
+                lookups.append((st.BY_EXTERNAL_ID, {"b_sender": sender, "b_type": kind, "b_value": value}, False))
         if record.sender is not None and record.idempotency_key is not None:
-            lookups.append((st.BY_IDEMPOTENCY_KEY, {"b_sender": record.sender, "b_value": record.idempotency_key}))
-        for statement, params in lookups:
+            params = {"b_sender": record.sender, "b_value": record.idempotency_key}
+            lookups.append((st.BY_IDEMPOTENCY_KEY, params, False))
+        for statement, params, always_duplicate in lookups:
             found = tx.execute(statement, params).first()
             if found is not None:
-                return str(found.id), str(found.payload_sha256)
+                return str(found.id), always_duplicate or found.payload_sha256 == record.payload_sha256
         return None
 
     def _intake_once(self, record: IntakeRecord) -> SubmitResult:
@@ -110,8 +115,8 @@ class PipelineMixin(FinishMixin):
             first = self._first_sending(tx, record)
             resend_of: str | None = None
             if first is not None:
-                first_id, first_sha = first
-                if first_sha == record.payload_sha256 or record.standard == Standard.STUF_JZ:
+                first_id, duplicate = first
+                if duplicate:
                     data = {"source": record.source, "sha256": record.payload_sha256}
                     tx.audit("message.duplicate", first_id, data=data)
                     return SubmitResult(
