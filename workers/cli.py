@@ -7,6 +7,7 @@ embedded store with a loopback receiver.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +24,7 @@ def register(app: typer.Typer) -> None:
     app.command()(worker)
     app.command()(run)
     app.command()(demo)
+    app.command()(receiver)
 
 
 def worker(
@@ -124,10 +126,23 @@ def demo(
         raise typer.Exit(1)
 
 
+def receiver(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 9000,
+) -> None:
+    """A stand-in partner endpoint: answers every POST 200 and logs its arrival (compose's demo receiver)."""
+    from workers.receiver import DemoReceiver
+
+    with DemoReceiver(host, port, announce=True) as rx:
+        typer.echo(f"demo receiver listening on {rx.url}", err=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it; in a container SIGTERM does
+            threading.Event().wait()
+
+
 def _close(store: object) -> None:
     close = getattr(store, "close", None)
     if callable(close):
         close()
 
 
-__all__ = ["demo", "register", "run", "worker"]
+__all__ = ["demo", "receiver", "register", "run", "worker"]

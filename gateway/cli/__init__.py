@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "gateway.cli.pipeline_cmds",
     "gateway.cli.serve_cmds",
     "gateway.cli.retour_cmd",
+    "gateway.cli.init_cmd",
 )
 
 
