@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib
+from enum import StrEnum
 from importlib.metadata import entry_points
+from typing import Annotated
 
 import typer
 
 from gateway.config import load_settings
 from gateway.errors import SchemaRegistryError
-from gateway.logs import configure_logging
+from gateway.logs import configure_logging, request_format, requested_format
 from gateway.paths import DataFilesMissingError
 
 app = typer.Typer(
@@ -32,11 +34,27 @@ COMMAND_MODULES = (
 )
 
 
+class _LogFormat(StrEnum):
+    AUTO = "auto"
+    JSON = "json"
+    CONSOLE = "console"
+
+
 @app.callback()
-def _root() -> None:
-    """Configure logging from the settings before any command runs."""
+def _root(
+    log_format: Annotated[
+        _LogFormat | None,
+        typer.Option(
+            "--log-format",
+            help="json (one JSON object per line) or console; default KETENPOORT_LOG_FORMAT, else auto: "
+            "console, JSON under `run` (and `serve`/`worker` off a terminal).",
+        ),
+    ] = None,
+) -> None:
+    """Configure logging from the settings (and --log-format) before any command runs."""
+    request_format(None if log_format is None else log_format.value)
     settings = load_settings()
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(requested_format(settings.log_format), settings.log_level)
 
 
 PLUGIN_GROUP = "ketenpoort.commands"
