@@ -1,4 +1,4 @@
-"""The senders file is followed: a new sender can post without a restart, SIGHUP re-reads it, a typo locks nobody out."""
+"""The senders file is followed: a new sender posts without a restart, SIGHUP re-reads it, a typo locks nobody out."""
 
 from __future__ import annotations
 
