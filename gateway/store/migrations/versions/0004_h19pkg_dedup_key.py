@@ -41,10 +41,21 @@ def upgrade() -> None:
     )
 
 
+CLASHES = sa.text(
+    "SELECT count(*) FROM messages m WHERE m.resend_of IS NOT NULL OR EXISTS (SELECT 1 FROM messages o"
+    " WHERE o.id < m.id AND o.sender = m.sender AND o.external_id = m.external_id)"
+)
+
+
 def downgrade() -> None:
+    clashes = op.get_bind().execute(CLASHES).scalar_one()
+    if clashes:  # the 0003 schema holds one message per (sender, identification): refuse rather than lose any
+        raise RuntimeError(
+            f"cannot downgrade below 0004_h19pkg: {clashes} messages share a sender and identification with an "
+            "earlier one (a retour beside its heenbericht, or a changed resend), which revision 0003 cannot hold"
+        )
     op.drop_index("uq_messages_sender_type_external_id", table_name="messages")
     op.drop_index("uq_messages_sender_idempotency_key", table_name="messages")
-    op.execute("DELETE FROM messages WHERE resend_of IS NOT NULL")
     with op.batch_alter_table("messages") as batch:
         batch.drop_column("resend_of")
     op.create_index(
