@@ -55,7 +55,14 @@ def _accept(store: Any, body: bytes, who: Sender, key: str | None, max_bytes: in
     return result
 
 
-@router.post("/berichten", status_code=202)
+@router.post(
+    "/berichten",
+    status_code=202,
+    responses={
+        200: {"description": "The same bytes were sent before: nothing new stored; `duplicate_of` names the message"},
+        202: {"description": "Stored and queued; `resend_of` when an earlier message has the same key (TR056)"},
+    },
+)
 async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]) -> JSONResponse:
     """Accept one XML message; 202 with its id, status and links (``?wait=true``: and its verdict)."""
     if who.role is Role.RECEIVER:
