@@ -104,6 +104,7 @@ messages = sa.Table(
         sqlite_where=sa.text("sender IS NOT NULL AND idempotency_key IS NOT NULL AND resend_of IS NULL"),
         postgresql_where=sa.text("sender IS NOT NULL AND idempotency_key IS NOT NULL AND resend_of IS NULL"),
     ),
+    sa.Index("ix_messages_sender_external_id", "sender", "external_id"),  # StUF's key, TR056: without the type
     sa.Index("ix_messages_status", "status"),
     sa.Index("ix_messages_received_at", "received_at"),
     sa.Index("ix_messages_delivered_at", "delivered_at"),

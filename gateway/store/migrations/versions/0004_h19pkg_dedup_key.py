@@ -39,6 +39,8 @@ def upgrade() -> None:
         "uq_messages_sender_idempotency_key", "messages", ["sender", "idempotency_key"], unique=True,
         sqlite_where=FIRST_KEY, postgresql_where=FIRST_KEY,
     )
+    # StUF's key (zender, referentienummer) and TR056's look-up ask without the type: they need this one
+    op.create_index("ix_messages_sender_external_id", "messages", ["sender", "external_id"])
 
 
 CLASHES = sa.text(
@@ -54,6 +56,7 @@ def downgrade() -> None:
             f"cannot downgrade below 0004_h19pkg: {clashes} messages share a sender and identification with an "
             "earlier one (a retour beside its heenbericht, or a changed resend), which revision 0003 cannot hold"
         )
+    op.drop_index("ix_messages_sender_external_id", table_name="messages")
     op.drop_index("uq_messages_sender_type_external_id", table_name="messages")
     op.drop_index("uq_messages_sender_idempotency_key", table_name="messages")
     with op.batch_alter_table("messages") as batch:
