@@ -1,28 +1,31 @@
 # syntax=docker/dockerfile:1
 # Ketenpoort container image: API + workers (`ketenpoort run`) by default.
-# Build stage: compile wheels for the project and its dependencies.
+# Build stage: compile wheels for the project and its dependencies. The wheel carries the
+# schemas/ and mappings/ folders inside the package (setup.py), so the runtime needs no checkout.
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
 COPY gateway ./gateway
 COPY workers ./workers
+COPY schemas ./schemas
+COPY mappings ./mappings
 RUN pip wheel --wheel-dir /wheels .
 
-# Runtime stage: only the wheels, the data folders, and a non-root user.
+# Runtime stage: only the wheels and a non-root user. State (SQLite file, pseudonym key,
+# senders file) lives in the volume at /var/lib/ketenpoort.
 FROM python:3.11-slim-bookworm AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     KETENPOORT_DATA_DIR=/var/lib/ketenpoort \
     KETENPOORT_DATABASE_URL=sqlite:////var/lib/ketenpoort/ketenpoort.db \
+    KETENPOORT_SENDERS_FILE=/var/lib/ketenpoort/senders.toml \
     KETENPOORT_API_HOST=0.0.0.0 KETENPOORT_API_PORT=8080 \
-    KETENPOORT_LOG_FORMAT=json KETENPOORT_HOME=/opt/ketenpoort
+    KETENPOORT_LOG_FORMAT=json
 RUN groupadd --system ketenpoort && useradd --system --gid ketenpoort --home /var/lib/ketenpoort ketenpoort \
-    && mkdir -p /var/lib/ketenpoort /opt/ketenpoort && chown ketenpoort:ketenpoort /var/lib/ketenpoort
+    && mkdir -p /var/lib/ketenpoort && chown ketenpoort:ketenpoort /var/lib/ketenpoort
 COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
-WORKDIR /opt/ketenpoort
-COPY schemas ./schemas
-COPY mappings ./mappings
+WORKDIR /var/lib/ketenpoort
 USER ketenpoort
 EXPOSE 8080
 VOLUME ["/var/lib/ketenpoort"]

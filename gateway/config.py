@@ -20,16 +20,25 @@ MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 class Settings(BaseSettings):
     """Everything an operator can set; each field is ``KETENPOORT_<NAME>`` in the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="KETENPOORT_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="KETENPOORT_", extra="ignore", frozen=True, use_attribute_docstrings=True
+    )
+    # Each field's docstring is its meaning in the README's settings reference (python -m gateway.settings_doc).
 
     database_url: str = "sqlite:///./ketenpoort.db"
+    """The store: `sqlite:///PATH` (the embedded default, one file) or `postgresql+psycopg://USER:PASS@HOST/DB`."""
     data_dir: Path = Path()
+    """Folder for the installation's state: the generated pseudonym key, reconciliation runs."""
     schema_dirs: Annotated[tuple[Path, ...], NoDecode] = ()
+    """Extra XSD package folders (separated by `:`), searched before the bundled schemas: an official package wins."""
     max_message_bytes: int = MAX_MESSAGE_BYTES
+    """Largest message taken in, in bytes (iJw OP179: 25 MB)."""
 
     # queue
     lease_s: float = 30.0
+    """Seconds a claimed job stays with its worker; then another worker may take it over."""
     poll_interval_s: float = 0.2
+    """Seconds an idle worker waits before it looks for jobs again."""
     max_job_attempts: int = 8
     """A stage that fails this often on one message (a bug, never a receiver's answer) sends it to the DLQ."""
     batch_size: int = 128
@@ -39,20 +48,31 @@ class Settings(BaseSettings):
 
     # privacy
     pseudonym_key: SecretStr | None = None
+    """Secret (16+ characters) behind client pseudonyms; unset: generated once into `DATA_DIR/pseudonym.key` (0600)."""
 
     # relay
     routes_file: Path | None = None
+    """TOML file: receiver id (gemeentecode, AGB code, OIN) to delivery URL, with a `default` (deploy/routes.toml)."""
     default_route: str | None = None
+    """Delivery URL for receivers without a route of their own."""
     retry_base_s: float = 1.0
+    """Seconds before the first retry of a failed delivery; doubled per attempt, with full jitter."""
     retry_cap_s: float = 300.0
+    """Longest wait between two delivery attempts, in seconds."""
     retry_max_attempts: int = 12
+    """Delivery attempts before a message goes to the dead-letter queue."""
     retry_max_age_s: float = 48 * 3600.0
+    """Seconds after the first attempt when a message still not delivered goes to the dead-letter queue."""
     connect_timeout_s: float = 2.0
+    """Seconds a delivery may take to connect (TCP and TLS)."""
     read_timeout_s: float = 10.0
+    """Seconds a delivery waits for the receiver's answer."""
     breaker_failures: int = 5
+    """Failures in a row after which a destination's circuit breaker opens (no requests until it resets)."""
     breaker_reset_s: float = 30.0
+    """Seconds an open circuit breaker waits before it lets one probe request through."""
     relay_transport: Literal["stdlib", "httpx"] = "stdlib"
-    """The relay's HTTP transport: ``stdlib`` (http.client, half the CPU per POST) or httpx's own."""
+    """The relay's HTTP transport: `stdlib` (http.client, half the CPU per POST) or `httpx` (httpx's own)."""
     relay_ca_file: Path | None = None
     """PEM roots to check receivers' certificates against (e.g. PKIoverheid); default certifi's."""
     relay_client_cert: Path | None = None
@@ -62,19 +82,27 @@ class Settings(BaseSettings):
 
     # retention (CORV: content at most 24 h after confirmed routing, traffic data 6 months)
     payload_retention_h: float = 24.0
+    """Hours a delivered message's content is kept after confirmed delivery (CORV: at most 24)."""
     rejected_payload_retention_d: float = 14.0
-    """Payloads of rejected and duplicate messages (never relayed, so no confirmed routing ends them)."""
+    """Days the content of rejected and duplicate messages is kept (never relayed, so no confirmed delivery ends it)."""
     metadata_retention_d: float = 183.0
+    """Days traffic data (message metadata, deliveries, facts) is kept (CORV: 6 months)."""
 
     # API
     senders_file: Path | None = None
+    """TOML file of API senders, receivers and operators with their hashed tokens; re-read when it changes."""
     api_host: str = "127.0.0.1"
+    """Address the HTTP API and dashboard listen on."""
     api_port: int = 8080
+    """Port of the HTTP API and dashboard."""
     session_secret: SecretStr | None = None
+    """Key that signs dashboard session cookies; unset: random per process (logins end at a restart)."""
 
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"
+    """`console`, `json` (one object per line) or `auto`: console; JSON under `run`, and `serve`/`worker` off a TTY."""
     log_level: str = "INFO"
+    """Lowest level logged: DEBUG, INFO, WARNING or ERROR (DEBUG also shows per-message lines on the console)."""
 
     @field_validator("schema_dirs", mode="before")
     @classmethod

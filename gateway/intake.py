@@ -5,8 +5,11 @@ beyond well-formedness, that is the validate stage's job. A document that cannot
 is still stored, as ``rejected`` with its finding and no job, so nothing handed to us is lost.
 
 The store is reached through :class:`IntakeStore`, one method called in one transaction:
-the store decides whether (sender, external id) was seen before and, for a duplicate, keeps
-``duplicate_retour`` (StUF: an Fo03 with StUF016) as the duplicate's retour.
+the store decides whether the record's key (:attr:`IntakeRecord.dedup_key`, or the sender's
+Idempotency-Key) was seen before. The same key with the same bytes is a duplicate: no new message,
+the answer names the first (StUF: with ``duplicate_retour``, an Fo03 with StUF016). The same iJw key
+with other bytes is stored as a new message marked ``resend_of`` the first, which the validate
+stage rejects with TR056 (retourcode 9056).
 """
 
 from __future__ import annotations
@@ -45,11 +48,17 @@ class IntakeRecord:
     duplicate_retour: bytes | None = None
 
     @property
-    def dedup_key(self) -> tuple[str, str] | None:
-        """(sender, external id) that makes a resubmission the same message; None when unknown."""
+    def dedup_key(self) -> tuple[str, str, str] | None:
+        """What makes a resubmission the same message; None when unknown.
+
+        iJw: (sender, message type, identification): a retour carries its heenbericht's header and a
+        JW307 may reuse its JW305's identification, so the type is part of the key. StUF-Jeugdzorg:
+        (zender, referentienummer) whatever the type, the key StUF016 speaks of.
+        """
         if self.sender is None or self.external_id is None:
             return None
-        return (self.sender, self.external_id)
+        kind = "" if self.standard == Standard.STUF_JZ else (self.message_type or "")
+        return (self.sender, kind, self.external_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,10 @@ class SubmitResult:
     created: bool
     findings: tuple[Finding, ...] = field(default=())
     retour: bytes | None = None
+    duplicate_of: str | None = None
+    """For a duplicate (same key, same bytes): the first message, which is also ``message_id``."""
+    resend_of: str | None = None
+    """For a changed resend (same key, other bytes; iJw: rejected by TR056): the first message."""
 
 
 class IntakeStore(Protocol):

@@ -23,12 +23,12 @@ from lxml import etree
 
 from gateway.errors import SchemaRegistryError
 from gateway.model import MessageKind, Standard
-from gateway.paths import schemas_dir
+from gateway.paths import project_home
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 STUF_NS = "http://www.egem.nl/StUF/StUF0301"
 JZ_NS = "http://www.stufstandaarden.nl/koppelvlak/jz0100"
-BUNDLED_SCHEMAS = schemas_dir()
+BUNDLED_SCHEMAS = project_home() / "schemas"
 _IJW_NS = re.compile(r"^http://www\.istandaarden\.nl/ijw/(\d+)_(\d+)/(jw\d{3})/schema$")
 _VERSION_IN_PATH = re.compile(r"^\d+\.\d+(\.\d+)?$")
 _COMPILE_LOCK = threading.Lock()
@@ -97,7 +97,12 @@ class SchemaRegistry:
         for directory in dirs:
             if not directory.is_dir():
                 raise SchemaRegistryError(f"schema directory does not exist: {directory}")
-        if bundled is not None and bundled.is_dir():
+        if bundled is not None:
+            if not bundled.is_dir():  # an install without its data: every message would fail validation
+                raise SchemaRegistryError(
+                    f"the bundled schemas are missing at {bundled}; reinstall Ketenpoort, "
+                    "or point KETENPOORT_HOME at a folder holding schemas/ and mappings/"
+                )
             dirs.append(bundled)
         for directory in dirs:
             for entry in _index_package(directory):

@@ -10,7 +10,7 @@ import structlog
 
 from tests.support.reference import PROJECT_ROOT, reference_path
 
-pytest_plugins = ["tests.support.databases"]
+pytest_plugins = ["tests.support.databases", "tests.support.official"]
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ embedded store with a loopback receiver.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +24,7 @@ def register(app: typer.Typer) -> None:
     app.command()(worker)
     app.command()(run)
     app.command()(demo)
+    app.command()(receiver)
 
 
 def worker(
@@ -32,9 +34,11 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Worker threads in this process.")] = 1,
 ) -> None:
     """Claim and run pipeline jobs until SIGTERM (which finishes the job in hand first)."""
+    from gateway.logs import configure_logging, requested_format
     from workers.runtime import StoreUnavailableError, build_worker, open_store, parse_stages
 
     settings = load_settings()
+    configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
     try:
         chosen = parse_stages(stages)
     except ValueError as exc:
@@ -47,11 +51,13 @@ def worker(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     loop.install_signal_handlers()
+    typer.echo(f"worker {loop.worker_id}: stages {', '.join(map(str, chosen))}; SIGTERM or Ctrl-C stops it", err=True)
     try:
         loop.run()
     finally:
         deliverer.close()
         _close(store)
+        typer.echo(f"worker {loop.worker_id} stopped after {loop.jobs_run} jobs", err=True)
 
 
 def run(
@@ -61,9 +67,11 @@ def run(
 ) -> None:
     """The single-machine default: the HTTP API and a worker for every stage in one process."""
     from gateway.api.server import serve
+    from gateway.logs import configure_logging, requested_format
     from workers.runtime import StoreUnavailableError, build_worker, open_store
 
     settings = load_settings()
+    configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=True)
     try:
         store = open_store(settings)
         loop, deliverer = build_worker(store, settings, concurrency=concurrency)
@@ -94,13 +102,13 @@ def demo(
     """Run the main job on the embedded SQLite store with a loopback receiver, and print what happened."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from gateway.logs import configure_logging
+    from gateway.logs import configure_logging, requested_format
     from workers.demo import run_demo
     from workers.runtime import StoreUnavailableError
 
     settings = load_settings()
     if not verbose:
-        configure_logging(settings.log_format, "WARNING")
+        configure_logging(requested_format(settings.log_format), "WARNING")
     columns = (TextColumn("pipeline"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with tempfile.TemporaryDirectory(prefix="ketenpoort-demo-") as tmp, Progress(*columns, transient=True) as bar:
         task = bar.add_task("pipeline", total=None)
@@ -124,10 +132,26 @@ def demo(
         raise typer.Exit(1)
 
 
+def receiver(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 9000,
+) -> None:
+    """A stand-in partner endpoint: answers every POST 200 and logs its arrival (compose's demo receiver)."""
+    from gateway.logs import configure_logging, requested_format
+    from workers.receiver import DemoReceiver
+
+    settings = load_settings()
+    configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
+    with DemoReceiver(host, port, announce=True) as rx:
+        typer.echo(f"demo receiver listening on {rx.url}", err=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it; in a container SIGTERM does
+            threading.Event().wait()
+
+
 def _close(store: object) -> None:
     close = getattr(store, "close", None)
     if callable(close):
         close()
 
 
-__all__ = ["demo", "register", "run", "worker"]
+__all__ = ["demo", "receiver", "register", "run", "worker"]

@@ -26,6 +26,8 @@ from workers.receiver import DemoReceiver
 from workers.runtime import build_worker, open_store
 from workers.tally import Tally
 
+_REJECTED = MessageStatus.REJECTED
+
 
 @dataclass(frozen=True, slots=True)
 class DemoMessage:
@@ -33,6 +35,8 @@ class DemoMessage:
 
     label: str
     data: bytes
+    planned: MessageStatus = MessageStatus.DELIVERED
+    """How the message is meant to come out; the demo fails when one does not."""
 
 
 def demo_batch(
@@ -40,13 +44,17 @@ def demo_batch(
 ) -> list[DemoMessage]:
     """The mixed batch: valid iJw and StUF traffic (some StUF resubmitted), plus broken documents."""
     batch = [DemoMessage("JW301 toewijzing", small_jw301(seed + i)) for i in range(toewijzingen)]
-    batch.append(DemoMessage("JW323 declaratie, no toewijzing on file", large_jw323(prestaties, seed=seed)))
+    batch.append(DemoMessage("JW323 declaratie, no toewijzing on file", large_jw323(prestaties, seed=seed), _REJECTED))
     batch += [DemoMessage("StUF-Jeugdzorg", data) for _, data in stuf_traffic(stuf, seed=seed, duplicate_ratio=0.1)]
     broken = [small_jw301(seed + 10_000 + i) for i in range(3)]  # each its own BerichtIdentificatie
     batch += [
-        DemoMessage("JW301, Geslacht 7 (XSD)", re.sub(rb"<jw301:Geslacht>\d<", b"<jw301:Geslacht>7<", broken[0])),
-        DemoMessage("JW301, BSN fails 11-proef", re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", broken[1])),
-        DemoMessage("JW301, truncated", broken[2][: len(broken[2]) // 2]),
+        DemoMessage(
+            "JW301, Geslacht 7 (XSD)", re.sub(rb"<jw301:Geslacht>\d<", b"<jw301:Geslacht>7<", broken[0]), _REJECTED
+        ),
+        DemoMessage(
+            "JW301, BSN fails 11-proef", re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", broken[1]), _REJECTED
+        ),
+        DemoMessage("JW301, truncated", broken[2][: len(broken[2]) // 2], _REJECTED),
     ]
     return batch
 
@@ -59,6 +67,7 @@ class DemoReport:
     created: int = 0
     duplicates: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    planned: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     receiver_requests: int = 0
     receiver_keys: int = 0
@@ -74,7 +83,8 @@ class DemoReport:
         """Every message finished, each delivered one reached the receiver, and the audit chain holds."""
         delivered = self.counts.get(str(MessageStatus.DELIVERED), 0)
         finished = sum(self.counts.get(str(s), 0) for s in ("rejected", "delivered", "dead"))
-        return finished == self.created and self.receiver_keys == delivered and self.audit_ok
+        as_planned = self.counts == self.planned
+        return as_planned and finished == self.created and self.receiver_keys == delivered and self.audit_ok
 
     def lines(self) -> list[str]:
         """The printed summary."""
@@ -92,6 +102,9 @@ class DemoReport:
             f"receiver: {self.receiver_requests} requests, {self.receiver_keys} distinct Idempotency-Keys "
             f"({self.delivery_attempts} delivery attempts recorded)",
             f"audit chain: {self.audit}",
+            "every message came out as planned"
+            if self.counts == self.planned
+            else f"NOT as planned: expected {dict(sorted(self.planned.items()))}",
             f"done in {self.seconds:.1f} s",
         ]
         return out
@@ -152,6 +165,8 @@ def run_demo(
             report.submitted += 1
             report.created += result.created
             report.duplicates += result.status is MessageStatus.DUPLICATE
+            if result.created:
+                report.planned[str(message.planned)] += 1
         worker, deliverer = build_worker(tally, settings, concurrency=concurrency)
         thread = threading.Thread(target=worker.run, name="demo-worker", daemon=True)
         thread.start()

@@ -12,6 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
+import structlog
+
+log = structlog.get_logger(__name__)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -23,7 +27,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
-        self.server.owner.seen(self.headers.get("Idempotency-Key"))
+        key = self.headers.get("Idempotency-Key")
+        self.server.owner.seen(key)
+        if self.server.owner.announce:  # the compose demo receiver: show that messages arrive
+            log.info("receiver.received", path=self.path, idempotency_key=key, size=length)
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -32,22 +39,23 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, owner: DemoReceiver) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, owner: DemoReceiver, host: str, port: int) -> None:
+        super().__init__((host, port), _Handler)
         self.owner = owner
 
 
 class DemoReceiver:
-    """Runs on 127.0.0.1 on a free port in a background thread."""
+    """Runs on 127.0.0.1 on a free port (or ``host``/``port``) in a background thread."""
 
-    def __init__(self) -> None:
-        """Bind the socket; :meth:`start` begins serving."""
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, announce: bool = False) -> None:
+        """Bind the socket; :meth:`start` begins serving. ``announce`` logs each arrival (never its content)."""
+        self.announce = announce
         self._lock = threading.Lock()
         self.requests = 0
         self.keys: set[str] = set()
         self.first_seen: dict[str, float] = {}
         """Key → wall-clock time (``time.time()``) of its first request, for latency measurements."""
-        self._server = _Server(self)
+        self._server = _Server(self, host, port)
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-receiver", daemon=True)
 
     @property

@@ -11,9 +11,9 @@ from fastapi.staticfiles import StaticFiles
 
 from gateway.api import berichten, dashboard, dashboard_pages, health, operator, reads, reconcile_runs
 from gateway.api.access import AccessLog
-from gateway.api.auth import load_senders
 from gateway.api.bodylimit import BodyLimit
 from gateway.api.docs import mount_docs
+from gateway.api.live_senders import LiveSenders
 from gateway.config import Settings, load_settings
 
 BODY_TIMEOUT_S = 10.0
@@ -28,7 +28,7 @@ def create_app(
     app = FastAPI(title="Ketenpoort", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.store = store
-    app.state.senders = load_senders(settings.senders_file)
+    app.state.senders = LiveSenders(settings.senders_file)  # re-read when the file changes
     app.state.body_timeout_s = body_timeout_s
     app.include_router(health.router)
     app.include_router(berichten.router)

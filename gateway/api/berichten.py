@@ -55,7 +55,14 @@ def _accept(store: Any, body: bytes, who: Sender, key: str | None, max_bytes: in
     return result
 
 
-@router.post("/berichten", status_code=202)
+@router.post(
+    "/berichten",
+    status_code=202,
+    responses={
+        200: {"description": "The same bytes were sent before: nothing new stored; `duplicate_of` names the message"},
+        202: {"description": "Stored and queued; `resend_of` when an earlier message has the same key (TR056)"},
+    },
+)
 async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]) -> JSONResponse:
     """Accept one XML message; 202 with its id, status and links (``?wait=true``: and its verdict)."""
     if who.role is Role.RECEIVER:
@@ -78,8 +85,12 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     payload: dict[str, Any] = {"id": mid, "status": str(result.status)}
     if request.query_params.get("wait") == "true":
         payload.update(await _verdict(store, mid, result))
+    if result.duplicate_of is not None:  # the same bytes again: nothing new was stored
+        payload["duplicate_of"] = result.duplicate_of
+    if result.resend_of is not None:  # the same key with other bytes: stored, and rejected by TR056 (iJw)
+        payload["resend_of"] = result.resend_of
     payload["links"] = {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"}
-    return JSONResponse(payload, status_code=202)
+    return JSONResponse(payload, status_code=200 if result.duplicate_of is not None else 202)
 
 
 async def _verdict(store: Any, mid: str, result: intake.SubmitResult) -> dict[str, Any]:

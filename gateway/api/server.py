@@ -8,6 +8,7 @@ from typing import Any
 import uvicorn
 
 from gateway.api.app import create_app
+from gateway.api.live_senders import LiveSenders, warn_when_nobody_can_post
 from gateway.config import Settings
 
 KEEP_ALIVE_S = 75
@@ -21,11 +22,16 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
     if store is None:
         store = _open_store(settings)
     app = create_app(settings, store)
+    senders = app.state.senders
+    if isinstance(senders, LiveSenders):
+        senders.install_sighup()
+        warn_when_nobody_can_post(senders)
     uvicorn.run(
         app,
         host=host or settings.api_host,
         port=port if port is not None else settings.api_port,
-        access_log=False,
+        access_log=False,  # AccessLog (gateway.api.access) writes the access line: route template, never the raw path
+        log_config=None,  # uvicorn's own lines go through the stdlib bridge of gateway.logs: one format per process
         timeout_keep_alive=KEEP_ALIVE_S,
         h11_max_incomplete_event_size=64 * 1024,
     )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import importlib
+from enum import StrEnum
 from importlib.metadata import entry_points
+from typing import Annotated
 
 import typer
 
 from gateway.config import load_settings
-from gateway.logs import configure_logging
+from gateway.errors import SchemaRegistryError
+from gateway.logs import configure_logging, request_format, requested_format
+from gateway.paths import DataFilesMissingError
 
 app = typer.Typer(
     name="ketenpoort",
@@ -26,14 +30,31 @@ COMMAND_MODULES = (
     "gateway.cli.pipeline_cmds",
     "gateway.cli.serve_cmds",
     "gateway.cli.retour_cmd",
+    "gateway.cli.init_cmd",
 )
 
 
+class _LogFormat(StrEnum):
+    AUTO = "auto"
+    JSON = "json"
+    CONSOLE = "console"
+
+
 @app.callback()
-def _root() -> None:
-    """Configure logging from the settings before any command runs."""
+def _root(
+    log_format: Annotated[
+        _LogFormat | None,
+        typer.Option(
+            "--log-format",
+            help="json (one JSON object per line) or console; default KETENPOORT_LOG_FORMAT, else auto: "
+            "console, JSON under `run` (and `serve`/`worker` off a terminal).",
+        ),
+    ] = None,
+) -> None:
+    """Configure logging from the settings (and --log-format) before any command runs."""
+    request_format(None if log_format is None else log_format.value)
     settings = load_settings()
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(requested_format(settings.log_format), settings.log_level)
 
 
 PLUGIN_GROUP = "ketenpoort.commands"
@@ -61,8 +82,12 @@ _register_all()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a missing or broken bundled schema or table ends the command with its reason."""
+    try:
+        app()
+    except (SchemaRegistryError, DataFilesMissingError) as exc:
+        typer.echo(f"ketenpoort: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 __all__ = ["app", "main"]

@@ -130,7 +130,17 @@ def export_command(
 
     if fmt not in ("csv", "html"):
         raise typer.BadParameter("--format must be csv or html")
+    from gateway.mapping.tables import gemeente_rules, mappings_dir
+
     code, day = _gemeente(gemeente), _day(on)
+    if not gemeente_rules(code):
+        tables = sorted(p.stem for p in (mappings_dir() / "gemeenten").glob("*.csv"))
+        typer.echo(
+            f"gemeente {code} has no mapping table (mappings/gemeenten/{code}.csv); tables exist for: "
+            f"{', '.join(tables) or 'none'}",
+            err=True,
+        )
+        raise typer.Exit(1)
     rows = export.rows(code, day)
     text = export.to_csv(rows) if fmt == "csv" else export.to_html(rows, code, day)
     if out is None:

@@ -50,23 +50,58 @@ def migrate() -> None:
         store.close()
 
 
+def _xml_files(paths: list[Path]) -> list[Path]:
+    """Files as given; a directory stands for every ``*.xml`` below it (as ``validate`` reads them)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*.xml") if p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
 def submit(
-    paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="XML files.")],
+    paths: Annotated[
+        list[Path], typer.Argument(exists=True, readable=True, help="XML files, or directories searched for *.xml.")
+    ],
     sender: Annotated[str | None, typer.Option(help="Sender id (default: the Afzender in the message).")] = None,
 ) -> None:
-    """Store each file and its first job (files committed in batches); prints id and status per file."""
+    """Store each file and its first job (files committed in batches); prints id and status per file, then a summary."""
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from gateway.intake import submit_many
 
+    files = _xml_files(paths)
+    if not files:
+        typer.echo("error: no *.xml files found in " + ", ".join(map(str, paths)), err=True)
+        raise typer.Exit(2)
     settings = load_settings()
     store = _open(migrate=True)
+    counts: Counter[str] = Counter()
+    columns = (TextColumn("submit"), BarColumn(), MofNCompleteColumn())
     try:
-        payloads = (path.read_bytes() for path in paths)
-        results = submit_many(store, payloads, sender=sender, max_bytes=settings.max_message_bytes)
-        for path, result in zip(paths, results, strict=True):
-            note = "" if result.created else " (resubmission of an earlier message)"
-            typer.echo(f"{path}\t{result.message_id}\t{result.status}{note}")
+        with Progress(*columns, console=Console(stderr=True), transient=True, disable=len(files) < 50) as bar:
+            task = bar.add_task("submit", total=len(files))
+            payloads = (path.read_bytes() for path in files)
+            results = submit_many(store, payloads, sender=sender, max_bytes=settings.max_message_bytes)
+            for path, result in zip(files, results, strict=True):
+                if result.duplicate_of is not None:
+                    note = f" (same bytes as {result.duplicate_of}: nothing new stored)"
+                elif result.resend_of is not None:
+                    note = f" (same identification as {result.resend_of} with other bytes)"
+                else:
+                    note = ""
+                counts["resend" if result.resend_of else str(result.status)] += 1
+                typer.echo(f"{path}\t{result.message_id}\t{result.status}{note}")
+                bar.advance(task)
     finally:
         store.close()
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    typer.echo(f"submitted {len(files)} files: {summary}", err=True)
 
 
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

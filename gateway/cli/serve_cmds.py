@@ -30,8 +30,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the HTTP API and dashboard."""
         from gateway.api.server import serve as run_server
+        from gateway.logs import configure_logging, requested_format
 
-        run_server(load_settings(), host, port)
+        settings = load_settings()
+        configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
+        run_server(settings, host, port)
 
     @senders.command("add")
     def add(

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from gateway.errors import GatewayError
@@ -78,28 +79,44 @@ def validate_command(
         raise typer.Exit(EXIT_USAGE) from None
     rows: list[tuple[Path, ValidationResult]] = []
     io_failed = False
-    for path in _files(paths):
-        try:
-            result = validate_file(path, registry=registry)
-        except OSError as exc:
-            if exc.filename is not None and Path(exc.filename) != path:
-                # A gateway data file is missing: an installation fault, not this message's.
-                typer.echo(
-                    f"error: cannot read {exc.filename}: {exc.strerror}; is KETENPOORT_HOME a folder with "
-                    "schemas/ and mappings/?",
-                    err=True,
-                )
-                raise typer.Exit(EXIT_USAGE) from None
-            result, io_failed = _io_error(path, exc), True
-        rows.append((path, result))
-        if as_json:
-            sys.stdout.write(json.dumps({"file": str(path), **result.to_dict()}, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+    files = list(_files(paths))
+    bar = Progress(
+        TextColumn("validate"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True,
+        disable=as_json or len(files) < 50,
+    )  # fmt: skip
+    task = bar.add_task("validate", total=len(files))
+    with bar:
+        for path in files:
+            bar.advance(task)
+            result, failed = _validate_one(path, registry)
+            io_failed |= failed
+            rows.append((path, result))
+            if as_json:
+                sys.stdout.write(json.dumps({"file": str(path), **result.to_dict()}, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
     if not as_json:
         Console().print(_table(rows))
+        valid = sum(r.valid for _, r in rows)
+        typer.echo(f"{len(rows)} files: {valid} valid, {len(rows) - valid} invalid", err=True)
     if io_failed:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_VALID if all(r.valid for _, r in rows) else EXIT_INVALID)
+
+
+def _validate_one(path: Path, registry: SchemaRegistry) -> tuple[ValidationResult, bool]:
+    """The verdict on one file, and whether it could not be read; a missing gateway data file ends the command."""
+    try:
+        return validate_file(path, registry=registry), False
+    except OSError as exc:
+        if exc.filename is not None and Path(exc.filename) != path:
+            # A gateway data file is missing: an installation fault, not this message's.
+            typer.echo(
+                f"error: cannot read {exc.filename}: {exc.strerror}; is KETENPOORT_HOME a folder with "
+                "schemas/ and mappings/?",
+                err=True,
+            )
+            raise typer.Exit(EXIT_USAGE) from None
+        return _io_error(path, exc), True
 
 
 def register(app: typer.Typer) -> None:

@@ -122,8 +122,11 @@ def _date(text: str | None) -> date | None:
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise paths.DataFilesMissingError(f"cannot read the mapping table {path}: {exc}") from None
 
 
 @lru_cache(maxsize=4)

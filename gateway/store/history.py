@@ -37,6 +37,9 @@ _SEEN_IDENTIFICATIE = (
         _m.external_id == sa.bindparam("v"),
         _m.status.not_in(_NOT_SEEN),
         _m.id != sa.bindparam("x"),
+        # a changed resend (resend_of set) counts only against later messages: a first sending is
+        # never rejected because of a resend validated before it
+        sa.or_(_m.resend_of.is_(None), _m.id < sa.bindparam("x")),
         sa.or_(sa.bindparam("t", type_=sa.String()).is_(None), _m.type == sa.bindparam("t", type_=sa.String())),
     )
     .limit(1)

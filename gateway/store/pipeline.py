@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.contracts import Job, StoredMessage
 from gateway.intake import IntakeRecord, SubmitResult
-from gateway.model import MessageStatus, Stage
+from gateway.model import MessageStatus, Stage, Standard
 from gateway.store import statements as st
 from gateway.store.base import Tx
 from gateway.store.finish import MAX_RULES_IN_EVENT, FinishMixin, finding_json, short_text
@@ -82,29 +82,47 @@ class PipelineMixin(FinishMixin):
     def intake_many(self, records: Sequence[IntakeRecord]) -> list[SubmitResult]:
         """Store ``records`` with one durable commit (each under its own savepoint); a batch submit uses this.
 
-        A later record with the same (sender, identification) as an earlier one in the batch is its duplicate.
+        A later record with the same key and bytes as an earlier one in the batch is its duplicate.
         """
         with self.batch():
             return [self.intake(record) for record in records]
 
-    def _duplicate_of(self, tx: Tx, record: IntakeRecord) -> str | None:
-        """The earlier message with the same (sender, external id), else the same (sender, idempotency key)."""
-        if record.sender is None:
-            return None
-        for statement, value in ((st.BY_EXTERNAL_ID, record.external_id), (st.BY_IDEMPOTENCY_KEY,
-                                                                          record.idempotency_key)):  # fmt: skip
-            if value is not None:
-                found = tx.execute(statement, {"b_sender": record.sender, "b_value": value}).scalar()
-                if found is not None:
-                    return str(found)
+    def _first_sending(self, tx: Tx, record: IntakeRecord) -> tuple[str, bool] | None:
+        """The first message with the record's key, else with its (sender, Idempotency-Key); and is this a duplicate.
+
+        A duplicate has the same bytes; for StUF also any message with the same (zender, referentienummer),
+        which StUF016 answers. Otherwise the record is a changed resend of the message found.
+        """
+        key = record.dedup_key
+        lookups: list[tuple[Any, dict[str, Any], bool]] = []
+        if key is not None:
+            sender, kind, value = key
+            if record.standard == Standard.STUF_JZ:
+                lookups.append((st.BY_STUF_REFERENTIE, {"b_sender": sender, "b_value": value}, True))
+            else:
+                lookups.append((st.BY_EXTERNAL_ID, {"b_sender": sender, "b_type": kind, "b_value": value}, False))
+        if record.sender is not None and record.idempotency_key is not None:
+            params = {"b_sender": record.sender, "b_value": record.idempotency_key}
+            lookups.append((st.BY_IDEMPOTENCY_KEY, params, False))
+        for statement, params, always_duplicate in lookups:
+            found = tx.execute(statement, params).first()
+            if found is not None:
+                return str(found.id), always_duplicate or found.payload_sha256 == record.payload_sha256
         return None
 
     def _intake_once(self, record: IntakeRecord) -> SubmitResult:
         with self.write() as tx:
-            first = self._duplicate_of(tx, record)
+            first = self._first_sending(tx, record)
+            resend_of: str | None = None
             if first is not None:
-                tx.audit("message.duplicate", first, data={"source": record.source, "sha256": record.payload_sha256})
-                return SubmitResult(first, MessageStatus.DUPLICATE, False, retour=record.duplicate_retour)
+                first_id, duplicate = first
+                if duplicate:
+                    data = {"source": record.source, "sha256": record.payload_sha256}
+                    tx.audit("message.duplicate", first_id, data=data)
+                    return SubmitResult(
+                        first_id, MessageStatus.DUPLICATE, False, retour=record.duplicate_retour, duplicate_of=first_id
+                    )
+                resend_of = first_id  # same key, other bytes: a message of its own, which TR056 rejects
             mid = new_id(int(tx.wall * 1000))
             tx.execute(
                 st.INSERT_MESSAGE,
@@ -123,6 +141,7 @@ class PipelineMixin(FinishMixin):
                     "payload_sha256": record.payload_sha256,
                     "payload_size": len(record.payload),
                     "declaratienummer": declaratienummer(record),
+                    "resend_of": resend_of,
                     "findings": [finding_json(f) for f in record.findings],
                     "relay_attempts": 0,
                     "received_at": tx.now,
@@ -131,21 +150,20 @@ class PipelineMixin(FinishMixin):
             )
             if record.status is MessageStatus.RECEIVED:
                 tx.enqueue(Stage.VALIDATE, mid)
-            tx.audit(
-                f"message.{record.status}",
-                mid,
-                data={
-                    "sender": record.sender,
-                    "receiver": record.receiver,
-                    "type": record.message_type,
-                    "external_id": record.external_id,
-                    "source": record.source,
-                    "sha256": record.payload_sha256,
-                    "size": len(record.payload),
-                    "findings": [f.rule or f.kind for f in record.findings][:MAX_RULES_IN_EVENT],
-                },
-            )
-            return SubmitResult(mid, record.status, True, tuple(record.findings))
+            event: dict[str, Any] = {
+                "sender": record.sender,
+                "receiver": record.receiver,
+                "type": record.message_type,
+                "external_id": record.external_id,
+                "source": record.source,
+                "sha256": record.payload_sha256,
+                "size": len(record.payload),
+                "findings": [f.rule or f.kind for f in record.findings][:MAX_RULES_IN_EVENT],
+            }
+            if resend_of is not None:
+                event["resend_of"] = resend_of
+            tx.audit(f"message.{record.status}", mid, data=event)
+            return SubmitResult(mid, record.status, True, tuple(record.findings), resend_of=resend_of)
 
     # --- the queue ----------------------------------------------------------------------
     def claim(self, stages: Sequence[Stage], worker_id: str, lease_s: float) -> Job | None:

@@ -15,12 +15,22 @@ INSERT_MESSAGE = messages.insert()
 INSERT_JOB = jobs.insert()
 INSERT_FACT = facts.insert()
 
-BY_EXTERNAL_ID = sa.select(messages.c.id).where(
-    messages.c.sender == bindparam("b_sender"), messages.c.external_id == bindparam("b_value")
+_FIRST = sa.select(messages.c.id, messages.c.payload_sha256).where(
+    messages.c.sender == bindparam("b_sender"), messages.c.resend_of.is_(None)
 )
-BY_IDEMPOTENCY_KEY = sa.select(messages.c.id).where(
-    messages.c.sender == bindparam("b_sender"), messages.c.idempotency_key == bindparam("b_value")
+BY_EXTERNAL_ID = (
+    _FIRST.where(messages.c.type == bindparam("b_type"), messages.c.external_id == bindparam("b_value"))
+    .order_by(messages.c.id)
+    .limit(1)
 )
+"""The first sending of (sender, message type, identification): the iJw duplicate key."""
+BY_STUF_REFERENTIE = (
+    _FIRST.where(messages.c.standard == "stuf-jz", messages.c.external_id == bindparam("b_value"))
+    .order_by(messages.c.id)
+    .limit(1)
+)
+"""The first StUF message of (zender, referentienummer), whatever its type: StUF016's key."""
+BY_IDEMPOTENCY_KEY = _FIRST.where(messages.c.idempotency_key == bindparam("b_value")).order_by(messages.c.id).limit(1)
 
 _STAGE_READ = sa.select(
     messages.c.id,
@@ -127,6 +137,7 @@ DEFER_JOBS = (
 __all__ = [
     "BY_EXTERNAL_ID",
     "BY_IDEMPOTENCY_KEY",
+    "BY_STUF_REFERENTIE",
     "DEFER_JOBS",
     "DUE",
     "FINISH_JOB",

@@ -88,14 +88,20 @@ def test_wait_true_returns_verdict_errors_and_retour(client: TestClient, store: 
     assert retour.headers["content-type"].startswith("application/xml") and retour.text == body["retour"]
 
 
-def test_same_idempotency_key_or_identification_returns_the_first(
-    client: TestClient, store: Store, tokens: Tokens
-) -> None:
+def test_same_bytes_again_answer_200_with_duplicate_of(client: TestClient, store: Store, tokens: Tokens) -> None:
+    """A resend of the same bytes (same Idempotency-Key or identification) is 200 naming the first; no new row."""
     one = client.post("/v1/berichten", content=_di01("I-1"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
-    two = client.post("/v1/berichten", content=_di01("I-2"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
+    two = client.post("/v1/berichten", content=_di01("I-1"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
     three = client.post("/v1/berichten", content=_di01("I-1"), headers=_h(tokens.a))
-    assert one.json()["id"] == two.json()["id"] == three.json()["id"]
-    assert three.json()["status"] == "duplicate" and len(all_messages(store)) == 1
+    assert one.status_code == 202 and "duplicate_of" not in one.json()
+    first = one.json()["id"]
+    for again in (two, three):
+        assert again.status_code == 200, again.text
+        assert (again.json()["id"], again.json()["status"], again.json()["duplicate_of"]) == (first, "duplicate", first)
+    assert len(all_messages(store)) == 1
+    reused = client.post("/v1/berichten", content=_di01("I-2"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
+    assert reused.status_code == 202 and reused.json()["resend_of"] == first  # other bytes: never a duplicate
+    assert len(all_messages(store)) == 2
 
 
 def _fact(code: str, aanbieder: str, client: str, bedrag: int) -> Fact:

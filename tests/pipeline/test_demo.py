@@ -93,3 +93,17 @@ def test_no_bsn_of_the_demo_batch_in_any_log_line_or_audit_row(tmp_path: Path) -
     assert all(bsn in payloads for bsn in bsns)  # the scan finds them where they belong
     dumped = repr(rows).encode()
     assert not [bsn for bsn in bsns if bsn in dumped]
+
+
+def test_demo_is_not_ok_when_a_message_does_not_come_out_as_planned(tmp_path: Path) -> None:
+    """A message meant to be delivered that is rejected (a broken install, a changed rule) fails the demo."""
+    from gateway.generate import small_jw301
+    from gateway.model import MessageStatus
+    from workers.demo import DemoMessage
+
+    broken = re.sub(rb"<jw301:Geslacht>\d<", b"<jw301:Geslacht>7<", small_jw301(5))
+    batch = [DemoMessage("fine", small_jw301(4)), DemoMessage("meant to pass", broken, MessageStatus.DELIVERED)]
+    report = run_demo(tmp_path, batch=batch)
+    assert report.counts == {"delivered": 1, "rejected": 1} and report.planned == {"delivered": 2}
+    assert not report.ok
+    assert any(line.startswith("NOT as planned") for line in report.lines())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -70,3 +71,7 @@ def test_run_serves_the_api_and_relays_in_one_process_until_sigterm(tmp_path: Pa
                 proc.wait()
     assert store.status_counts()["delivered"] == len(ids)
     store.close()
+    lines = [json.loads(line) for line in (tmp_path / "run.log").read_text(encoding="utf-8").splitlines() if line]
+    events = {line["event"] for line in lines}  # every line parsed as JSON: one format, uvicorn's lines too
+    assert "senders.none_can_post" in events  # no senders file: `run` says nobody can post
+    assert any(line.get("logger", "").startswith("uvicorn") for line in lines), sorted(events)

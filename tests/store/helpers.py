@@ -21,6 +21,7 @@ def record(
     findings: tuple[Finding, ...] = (),
     duplicate_retour: bytes | None = None,
     message_type: str = "JW301",
+    standard: str = "ijw",
 ) -> IntakeRecord:
     """An intake record as :func:`gateway.intake.prepare` would make it."""
     body = payload if payload is not None else f"<bericht id='{external_id}'/>".encode()
@@ -29,7 +30,7 @@ def record(
         payload_sha256=hashlib.sha256(body).hexdigest(),
         sender=sender,
         receiver=receiver,
-        standard="ijw",
+        standard=standard,
         message_type=message_type,
         version="3.2",
         external_id=external_id,

@@ -102,3 +102,32 @@ def test_retention_run(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = _run("retention", "run")
     assert code == 0 and "messages deleted: 1" in out
     assert _run("audit", "verify")[0] == 0
+
+
+def test_submit_takes_directories_and_ends_with_a_summary(cli_env: str, tmp_path: Path) -> None:
+    """A directory stands for every *.xml below it; same bytes twice are one message; the summary says so."""
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "a.xml").write_bytes(small_jw301(11))
+    (inbox / "sub" / "b.xml").write_bytes(small_jw301(12))
+    (inbox / "sub" / "again.xml").write_bytes(small_jw301(11))
+    (inbox / "notes.txt").write_text("not a message", encoding="utf-8")
+    code, out, err = _run("submit", str(inbox))
+    assert code == 0, err
+    lines = [line.split("\t") for line in out.strip().splitlines()]
+    assert sorted(Path(line[0]).name for line in lines) == ["a.xml", "again.xml", "b.xml"]
+    assert sorted(line[2].split(" ")[0] for line in lines) == ["duplicate", "received", "received"]
+    assert "submitted 3 files: 1 duplicate, 2 received" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = _run("submit", str(empty))
+    assert code == 2 and "no *.xml files" in err
+
+
+def test_mapping_export_for_a_gemeente_without_a_table_says_so(cli_env: str) -> None:
+    """`mapping export` for a gemeente with no table exits 1 naming the tables there are; with one it exports."""
+    code, out, err = _run("mapping", "export", "--gemeente", "0363")
+    assert code == 1 and out == ""
+    assert "0363 has no mapping table" in err and "0034" in err
+    code, out, _ = _run("mapping", "export", "--gemeente", "GM0034")
+    assert code == 0 and len(out.splitlines()) > 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -110,3 +111,41 @@ def test_sqlite_durability_is_full_unless_the_url_says_normal(tmp_path: Path) ->
             store.close()
     with pytest.raises(ValueError, match="synchronous"):
         Store.open(f"sqlite:///{tmp_path}/bad.db?synchronous=off")
+
+
+def test_0004_keeps_the_messages_and_keys_duplicates_on_the_message_type(db_url: str) -> None:
+    """A store at 0003 with a JW301 upgrades: the row stays; a JW302 with its identification is then no duplicate."""
+    from tests.store.helpers import record
+
+    store = Store.open(db_url)
+    try:
+        with store.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0003")
+            conn.execute(
+                sa.text(
+                    "INSERT INTO messages (id, sender, type, standard, external_id, source, status, payload_sha256,"
+                    " payload_size, relay_attempts, received_at, updated_at) VALUES ('01OLD', '0034', 'JW301', 'ijw',"
+                    " 'ID-1', 'cli', 'delivered', :sha, 0, 0, :now, :now)"
+                ),
+                {"sha": record("ID-1").payload_sha256, "now": "2026-12-01 10:00:00"},
+            )
+        store.migrate()
+        with store.engine.connect() as conn:
+            indexes = {i["name"] for i in sa.inspect(conn).get_indexes("messages")}
+        assert "uq_messages_sender_type_external_id" in indexes and "uq_messages_sender_external_id" not in indexes
+        again = store.intake(record("ID-1"))
+        assert (again.duplicate_of, again.created) == ("01OLD", False)
+        retour = store.intake(record("ID-1", message_type="JW302"))
+        assert retour.created and retour.resend_of is None
+        changed = store.intake(record("ID-1", payload=b"<changed/>"))
+        assert changed.created and changed.resend_of == "01OLD"
+        with (
+            pytest.raises(RuntimeError, match="cannot downgrade below 0004_h19pkg: 2 messages"),
+            store.engine.begin() as conn,
+        ):
+            command.downgrade(alembic_config(conn), "0003")  # 0003 cannot hold them: refused, nothing lost
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM messages")).scalar_one() == 3
+        assert store.migrations_current()
+    finally:
+        store.close()
