@@ -31,6 +31,9 @@ def test_tr_retourcode_is_the_documented_one(rule_id: str) -> None:
 def test_wj001_lists_every_specific_retourcode_with_its_rule() -> None:
     text = reference_path("ijw-3.2", "docs", "codelijsten", "WJ001_Retourcode.md").read_text(encoding="utf-8")
     pairs = set(re.findall(r"^\|\s*([0-9A-Z]{4})\s*\|[^|]*\|\s*(TR\d{3})\s*\|", text, flags=re.M))
+    # TR382's own text gives 9069, which WJ001 still files under TR069, a rule the catalogue no longer has
+    assert ("9069", "TR069") in pairs and _tr_doc("TR069") is None
+    pairs.add(("9069", "TR382"))
     for rule in RULES.values():
         if rule.retourcode != "0001":
             assert (rule.retourcode, rule.id) in pairs, rule.id
