@@ -223,21 +223,28 @@ def geen_overlap_in_verzoek(doc: Doc) -> Iterator[Violation]:
     "9332",
     ("JW301",),
     "Ieder ToegewezenProduct binnen één gemeente heeft een uniek nummer (per wettelijk domein).",
-    history=True,
+    history="optional",
 )
 def toewijzingnummer_uniek(doc: Doc) -> Iterator[Violation]:
-    """A ToewijzingNummer the gemeente already gave this aanbieder names the same client and product.
+    """No ToewijzingNummer twice in one JW301; with a history, a known number names the same client and product.
 
     A JW301 that repeats a toewijzing (a wijziging) keeps its client and product; another client or
     product under a known number is a second ToegewezenProduct with the same number. The history is
     asked per gemeente and aanbieder, so a number reused towards another aanbieder is not seen here.
     """
-    history = doc.context.history
     client = child(doc.root, "Client")
-    bsn = None if client is None else text(client, "Bsn")
-    if history is None or client is None or bsn is None:
+    if client is None:
         return
     lines = [(el, text(el, "ToewijzingNummer")) for el in client.iter("{*}ToegewezenProduct")]
+    seen: set[str] = set()
+    for el, nummer in lines:
+        if nummer and nummer in seen:
+            yield child_or(el, "ToewijzingNummer"), f"ToewijzingNummer {nummer!r} komt vaker voor in dit bericht."
+        seen.add(nummer or "")
+    history = doc.context.history
+    bsn = text(client, "Bsn")
+    if history is None or bsn is None:
+        return
     nummers = {n for _, n in lines if n}
     gemeente, aanbieder = doc.header_text("Afzender") or "", doc.header_text("Ontvanger") or ""
     found = history.toegewezen_producten(gemeente, aanbieder, nummers) if nummers else {}

@@ -407,6 +407,26 @@ CASES: tuple[Case, ...] = (
     Case(
         "TR342", "0001", "JW325", t(P1 + "/RetourCodes/RetourCode", "0200"), t(P1 + "/RetourCodes/RetourCode", "0233")
     ),
+    Case(  # 8001 (volledig toegewezen) grants too: such a Prestatie does not belong in the antwoord
+        "TR342", "0001", "JW325", t(P1 + "/RetourCodes/RetourCode", "8001"), t(P1 + "/RetourCodes/RetourCode", "9339")
+    ),
+    Case(  # the rejected Prestaties no longer explain TotaalIngediend - TotaalToegekend
+        "TR342",
+        "0001",
+        "JW325",
+        t("DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", "33000"),
+        _seq(
+            t("DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", "33000"),
+            t(P1 + "/IngediendBedrag/Bedrag", "6000"),
+        ),
+    ),
+    Case(
+        "TR332",
+        "9332",
+        "JW301",
+        t(_TP1 + "/ToewijzingNummer", "300201", 1),
+        t(_TP1 + "/ToewijzingNummer", "300203", 1),
+    ),
     # Products
     Case("TR381", "S329", "JW301", t(_TP1 + "/Product/Code", "45A03"), t(_TP1 + "/Product/Code", "55A99")),
     Case("TR381", "S329", "JW323", t(P1 + "/ProductCategorie", "40"), t(P1 + "/ProductCode", "45A04")),
@@ -466,7 +486,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case("TR386", "0001", "JW315", t("//AangevraagdProduct/Product/Code", "55A11", 1)),
     Case("TR410", "0001", "JW317", dup("//NieuwProduct")),
-    Case("TR101", "0001", "JW301", dup(_TP1), also=frozenset({"TR302"})),
+    Case("TR101", "0001", "JW301", dup(_TP1), also=frozenset({"TR302", "TR332"})),
     Case("TR101", "0001", "JW305", dup("//StartProduct")),
     # Persons, contact, verwijzer
     Case("CS050", "0001", "JW301", t("//Naam/NaamGebruik", "6", 1), t("//Naam/NaamGebruik", "4", 1)),
