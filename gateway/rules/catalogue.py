@@ -13,22 +13,27 @@ from typing import Literal
 
 from gateway.rules.registry import RULES
 
+
+def _ids(spaced: str) -> tuple[str, ...]:
+    return tuple(spaced.split())
+
+
 CATALOGUE: dict[str, tuple[str, ...]] = {
-    "technische-regels/berichtoverstijgend": tuple(
+    "technische-regels/berichtoverstijgend": _ids(
         "TR019 TR056 TR063 TR071 TR074 TR304 TR307 TR308 TR314 TR318 TR319 TR321 TR322 TR323 TR326 TR332 TR333 "
         "TR337 TR338 TR339 TR340 TR341 TR347 TR349 TR350 TR351 TR355 TR357 TR359 TR360 TR361 TR365 TR366 TR367 "
         "TR369 TR371 TR373 TR374 TR375 TR376 TR379 TR382 TR384 TR385 TR387 TR388 TR389 TR390 TR411 TR412 TR413 "
-        "TR414 TR415 TR418".split()
+        "TR414 TR415 TR418"
     ),
-    "technische-regels/xslt": tuple(
+    "technische-regels/xslt": _ids(
         "TR002 TR006 TR018 TR061 TR101 TR134 TR137 TR302 TR315 TR316 TR335 TR342 TR352 TR353 TR358 TR377 TR380 "
-        "TR383 TR386 TR409 TR410 TR416".split()
+        "TR383 TR386 TR409 TR410 TR416"
     ),
     "technische-regels/externe-bon": ("TR135", "TR346", "TR378", "TR381"),
-    "condities-constraints": tuple(
+    "condities-constraints": _ids(
         "CD005 CD007 CD009 CD025 CD034 CD041 CD043 CD060 CD066 CD067 CD068 CD075 CD076 CD077 CD078 CD079 CD080 "
         "CD085 CD086 CD087 CD095 CD096 CS002 CS003 CS015 CS025 CS050 CS058 CS089 CS100 CS139 CS318 CS319 CS325 "
-        "CS335 CS336 CS337 CS338 CS339 CS340 CS343".split()
+        "CS335 CS336 CS337 CS338 CS339 CS340 CS343"
     ),
 }
 
