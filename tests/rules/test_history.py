@@ -303,6 +303,7 @@ def test_every_history_rule_is_tested_here() -> None:
     tested |= {"TR323", "TR390", "TR389", "TR019", "TR304", "TR350", "TR351", "TR411", "TR412", "TR375"}
     tested |= {"TR341", "TR321", "TR322", "TR369", "TR357", "TR361", "TR332"}  # in test_history_volume.py
     tested |= {"TR063", "TR071", "TR074", "TR326", "TR382", "TR413", "TR414", "TR415"}  # test_history_regie.py
+    tested |= {"TR337", "TR366", "TR367", "TR376"}  # test_history_antwoord.py
     assert {r.id for r in RULES.values() if r.needs_history} <= tested
 
 
