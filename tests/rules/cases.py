@@ -485,7 +485,12 @@ CASES: tuple[Case, ...] = (
         _seq(t(_TP1 + "/Product/Code", "55A11", 1), t(_TP1 + "/Ingangsdatum", "2026-07-15", 1)),
     ),
     Case("TR386", "0001", "JW315", t("//AangevraagdProduct/Product/Code", "55A11", 1)),
-    Case("TR410", "0001", "JW317", dup("//NieuwProduct")),
+    Case("TR410", "0001", "JW317", _seq(dup("//NieuwProduct"), t("//NieuwProduct/Omvang/Volume", "9", 1))),
+    Case("TR101", "0001", "JW317", dup("//NieuwProduct"), also=frozenset({"TR410"})),
+    Case("TR101", "0001", "JW317", dup("//OngewijzigdProduct")),
+    Case("TR101", "0001", "JW315", dup("//AangevraagdProduct"), also=frozenset({"TR383", "TR386"})),
+    Case("TR101", "0001", "JW325", dup(P1), also=frozenset({"TR342"})),
+    Case("CD060", "0001", "JW325", rm(P1 + "/ProductReferentie/VorigReferentieNummer")),
     Case("TR101", "0001", "JW301", dup(_TP1), also=frozenset({"TR302", "TR332"})),
     Case("TR101", "0001", "JW305", dup("//StartProduct")),
     # Persons, contact, verwijzer

@@ -344,3 +344,18 @@ def test_rules_without_history_then_with_it_merge_to_the_one_pass_findings(chang
     assert later  # the history always objects (TR333, TR314, TR338 are set up to fire)
     if len(changes) > 1:
         assert local  # both passes find something: the merge order is really tested
+
+
+def test_jw325_identificatie_and_client_of_the_toewijzing() -> None:
+    """TR056 and TR304 also hold for a JW325 (its parties swapped: the gemeente sends it)."""
+    root = clean("JW325")
+
+    def fired(history: FakeHistory) -> set[tuple[str, str]]:
+        return {pair for pair in _rules(root, history) if pair[0] in ("TR056", "TR304")}
+
+    assert fired(FakeHistory()) == set()
+    assert fired(FakeHistory(identificaties={("0384", "654321987")})) == {("TR056", "9056")}
+    history = FakeHistory()
+    history.toewijzingen["10072"] = replace(history.toewijzingen["10072"], client="someone-else")
+    assert fired(history) == {("TR304", "8187")}
+    assert history.parties == [("0384", "65656055")]
