@@ -44,7 +44,7 @@ def retour_for(
     if kind.standard == Standard.STUF_JZ:
         return _stuf_ack(root, kind.message_type, errors)
     if kind.message_type == "JW323":
-        return build_jw325(root, errors, today=today or date.today(), identificatie=identificatie)
+        return build_jw325(root, errors, today=today or date.today(), identificatie=identificatie, parties=parties)
     if kind.message_type == "JW303":
         return build_jw304(root, errors, today=today or date.today(), identificatie=identificatie)
     if kind.message_type not in RETOUR_OF:

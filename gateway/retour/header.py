@@ -66,15 +66,20 @@ def _fits(value: str, typ: str | None) -> bool:
 def parties(
     src: etree._Element, spec: RetourHeader, *, afzender: str | None = None, ontvanger: str | None = None
 ) -> tuple[str, str]:
-    """Afzender and Ontvanger for the retour: as given when they fit, else swapped, else the route's."""
+    """Afzender and Ontvanger for the retour: as given when they fit, else swapped, else the route's.
+
+    ``afzender``/``ontvanger`` are the heenbericht's parties as the route or envelope knows them; each
+    retour field takes the first candidate of the type it asks for (a gemeentecode or an AGB code).
+    """
     a, o = _text(src, "Afzender"), _text(src, "Ontvanger")
     ta, to = spec.party_types.get("Afzender"), spec.party_types.get("Ontvanger")
     if _fits(a, ta) and _fits(o, to):
         return a, o
     if _fits(o, ta) and _fits(a, to):
         return o, a
-    pick_a = next((v for v in (a, o, afzender) if v and _fits(v, ta)), a)
-    pick_o = next((v for v in (o, a, ontvanger) if v and _fits(v, to) and v != pick_a), o)
+    candidates = [v for v in (a, o, afzender, ontvanger) if v]
+    pick_a = next((v for v in candidates if _fits(v, ta)), a)
+    pick_o = next((v for v in candidates if _fits(v, to) and v != pick_a), o)
     return pick_a, pick_o
 
 
@@ -132,9 +137,52 @@ def build_header(
     return header
 
 
+def build_antwoord_header(
+    parent: etree._Element,
+    src: etree._Element,
+    ns: str,
+    basis: str,
+    *,
+    today: date,
+    ident: str,
+    route: tuple[str | None, str | None] = (None, None),
+) -> etree._Element:
+    """The JW325 Header for the JW323 header ``src``: built like a retour's (the parties by their types).
+
+    DeclaratieIdentificatie and XsdVersieDeclaratie echo the declaratie's when valid; XsdVersie is the
+    antwoord's own schema version.
+    """
+    spec = retour_header("3.2", "JW325")
+    header = etree.SubElement(parent, f"{{{ns}}}Header")
+
+    def add(name: str, value: str, into: etree._Element = header, space: str = ns) -> None:
+        etree.SubElement(into, f"{{{space}}}{name}").text = value
+
+    for name in ("BerichtCode", "BerichtVersie", "BerichtSubversie"):
+        add(name, spec.fixed.get(name) or _text(src, name))
+    a, o = parties(src, spec, afzender=route[0], ontvanger=route[1])
+    add("Afzender", a)
+    add("Ontvanger", o)
+    own = etree.SubElement(header, f"{{{ns}}}BerichtIdentificatie")
+    add("Identificatie", ident, own, basis)
+    add("Dagtekening", today.isoformat(), own, basis)
+    _versies(etree.SubElement(header, f"{{{ns}}}XsdVersie"), basis, [SCHEMA_VERSIE, SCHEMA_VERSIE])
+    decl = etree.SubElement(header, f"{{{ns}}}DeclaratieIdentificatie")
+    add("Identificatie", _identificatie(_text(src, "BerichtIdentificatie/Identificatie")), decl, basis)
+    add("Dagtekening", _dag(_text(src, "BerichtIdentificatie/Dagtekening"), today), decl, basis)
+    given = [_text(src, f"XsdVersie/{n}") for n in ("BasisschemaXsdVersie", "BerichtXsdVersie")]
+    _versies(etree.SubElement(header, f"{{{ns}}}XsdVersieDeclaratie"), basis, given)
+    return header
+
+
+def _versies(box: etree._Element, basis: str, values: list[str]) -> None:
+    for name, value in zip(("BasisschemaXsdVersie", "BerichtXsdVersie"), values, strict=True):
+        etree.SubElement(box, f"{{{basis}}}{name}").text = value if _VERSIE.fullmatch(value) else SCHEMA_VERSIE
+
+
 def _basis_of(ns: str) -> str:
     """``.../ijw/3_2/jw302/schema`` → ``.../ijw/3_2/basisschema/schema``."""
     return ns.rsplit("/", 2)[0] + "/basisschema/schema"
 
 
-__all__ = ["SCHEMA_VERSIE", "RetourHeader", "build_header", "parties", "retour_header"]
+__all__ = ["SCHEMA_VERSIE", "RetourHeader", "build_antwoord_header", "build_header", "parties", "retour_header"]
