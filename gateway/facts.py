@@ -45,6 +45,10 @@ class Fact:
     financiering: str = "natura"
     declared_at: datetime | None = None
     """When the gateway received the message the fact comes from."""
+    status_aanlevering: str | None = None
+    """StatusAanlevering of a start or stop (``"1"`` first delivery, ``"3"`` removal); None for other kinds."""
+    reden: str | None = None
+    """RedenBeeindiging of a stop, RedenWijziging of a toewijzing; None when the message gives none."""
 
 
 __all__ = ["Fact", "FactKind"]

@@ -208,6 +208,8 @@ def _fact(
         referentienummer=get("ReferentieNummer") or get("ReferentieAanbieder"),
         woongemeente=woon,
         declared_at=received_at,
+        status_aanlevering=get("StatusAanlevering") if kind in (FactKind.START, FactKind.STOP) else None,
+        reden=get("RedenBeeindiging") if kind is FactKind.STOP else get("RedenWijziging"),
     )
 
 

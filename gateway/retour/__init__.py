@@ -25,8 +25,18 @@ def _stuf_ack(root: etree._Element, message_type: str, errors: list[Finding]) ->
     return build_fo03(root, code, "client", f"Bericht afgekeurd: {first.message}")
 
 
-def retour_for(inspection: Inspection, *, today: date | None = None, identificatie: str | None = None) -> bytes | None:
-    """The retour/acknowledgement for an inspected heenbericht; None for a retour, unknown or malformed input."""
+def retour_for(
+    inspection: Inspection,
+    *,
+    today: date | None = None,
+    identificatie: str | None = None,
+    parties: tuple[str | None, str | None] = (None, None),
+) -> bytes | None:
+    """The retour/acknowledgement for an inspected heenbericht; None for a retour, unknown or malformed input.
+
+    ``parties``: the heenbericht's Afzender and Ontvanger as the route or envelope knows them, for an iJw
+    retour whose header parties do not fit the retour schema (see :mod:`gateway.retour.header`).
+    """
     root, kind = inspection.root, inspection.kind
     if root is None or kind is None:
         return None
@@ -34,13 +44,19 @@ def retour_for(inspection: Inspection, *, today: date | None = None, identificat
     if kind.standard == Standard.STUF_JZ:
         return _stuf_ack(root, kind.message_type, errors)
     if kind.message_type == "JW323":
-        return build_jw325(root, errors, today=today or date.today(), identificatie=identificatie)
+        return build_jw325(root, errors, today=today or date.today(), identificatie=identificatie, parties=parties)
     if kind.message_type == "JW303":
         return build_jw304(root, errors, today=today or date.today(), identificatie=identificatie)
     if kind.message_type not in RETOUR_OF:
         return None
     return build_ijw_retour(
-        root, kind.message_type, kind.version, errors, today=today or date.today(), identificatie=identificatie
+        root,
+        kind.message_type,
+        kind.version,
+        errors,
+        today=today or date.today(),
+        identificatie=identificatie,
+        parties=parties,
     )
 
 

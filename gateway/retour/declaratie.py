@@ -17,6 +17,7 @@ from lxml import etree
 
 from gateway.model import Finding
 from gateway.retour.codes import sendable
+from gateway.retour.header import build_antwoord_header
 from gateway.retour.splice import Splicer
 
 RETOURCODE_VOLLEDIG_TOEGEWEZEN = "8001"
@@ -107,38 +108,21 @@ def _place(
     return header, declaratie, clients, prestaties
 
 
-def _header(root: etree._Element, heen_ns: str, ns: str, base_ns: str, ident: tuple[str, date]) -> etree._Element:
-    """Header: parties swapped, own identificatie, the declaratie's identificatie and XSD versions."""
+def _header(
+    root: etree._Element,
+    heen_ns: str,
+    ns: str,
+    base_ns: str,
+    ident: tuple[str, date],
+    *,
+    route: tuple[str | None, str | None] = (None, None),
+) -> etree._Element:
+    """Header: built from valid values (gateway.retour.header), never copied or computed from the declaratie's."""
     out = etree.Element(f"{{{ns}}}Bericht", nsmap={"jw325": ns, "ijw": base_ns})
     src = root.find(f"{{{heen_ns}}}Header")
     if src is None:
         src = etree.Element("none")
-
-    def get(local: str) -> etree._Element | None:
-        return src.find(f"{{{heen_ns}}}{local}")
-
-    def text(local: str) -> str | None:
-        return src.findtext(f"{{{heen_ns}}}{local}")
-
-    header = _sub(out, ns, "Header")
-    _sub(header, ns, "BerichtCode", str(int(text("BerichtCode") or 490) + 1))
-    for local in ("BerichtVersie", "BerichtSubversie"):
-        _sub(header, ns, local, text(local))
-    _sub(header, ns, "Afzender", text("Ontvanger"))
-    _sub(header, ns, "Ontvanger", text("Afzender"))
-    own = _sub(header, ns, "BerichtIdentificatie")
-    etree.SubElement(own, f"{{{base_ns}}}Identificatie").text = ident[0]
-    etree.SubElement(own, f"{{{base_ns}}}Dagtekening").text = ident[1].isoformat()
-    for local, source in (
-        ("XsdVersie", "XsdVersie"),
-        ("DeclaratieIdentificatie", "BerichtIdentificatie"),
-        ("XsdVersieDeclaratie", "XsdVersie"),
-    ):
-        box = _sub(header, ns, local)
-        found = get(source)
-        if found is not None:
-            for c in found.iterchildren("{*}*"):
-                _move_into(box, c, ns, heen_ns)
+    build_antwoord_header(out, src, ns, base_ns, today=ident[1], ident=ident[0], route=route)
     return out
 
 
@@ -188,13 +172,23 @@ def _serialise(out: etree._Element) -> bytes:
 
 
 def build_jw325(
-    root: etree._Element, findings: list[Finding], *, today: date, identificatie: str | None = None
+    root: etree._Element,
+    findings: list[Finding],
+    *,
+    today: date,
+    identificatie: str | None = None,
+    parties: tuple[str | None, str | None] = (None, None),
 ) -> bytes:
-    """The JW325 declaratie-antwoord on the JW323 ``root`` given the verdict ``findings``."""
+    """The JW325 declaratie-antwoord on the JW323 ``root`` given the verdict ``findings``.
+
+    ``parties``: the declaratie's Afzender and Ontvanger as the route knows them (for a corrupt header).
+    """
     heen_ns = etree.QName(root).namespace or ""
     ns = heen_ns.replace("/jw323/", "/jw325/")
-    base_ns = next((v for v in root.nsmap.values() if v.endswith("/basisschema/schema")), "")
-    out = _header(root, heen_ns, ns, base_ns, (identificatie or uuid.uuid4().hex[:12], today))
+    base_ns = next((v for v in root.nsmap.values() if v.endswith("/basisschema/schema")), None) or (
+        ns.rsplit("/", 2)[0] + "/basisschema/schema"
+    )
+    out = _header(root, heen_ns, ns, base_ns, (identificatie or uuid.uuid4().hex[:12], today), route=parties)
     header = out[0]
     technical = [f for f in findings if f.kind != "rule" or f.retourcode in (None, "0001")]
     header_codes, decl_codes, client_codes, prestatie_codes = _place([] if technical else findings)

@@ -16,6 +16,7 @@ from lxml import etree
 from gateway.model import Finding
 from gateway.paths import schemas_dir
 from gateway.retour.codes import sendable
+from gateway.retour.header import build_header, retour_header
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 RETOUR_OF: dict[str, str] = {
@@ -105,15 +106,33 @@ def _retourcodes(parent: etree._Element, ns: str, codes: list[str]) -> None:
 
 
 def _header(
-    parent: etree._Element, src: etree._Element, ns: str, *, today: date, ident: str, codes: list[str], version: str
+    parent: etree._Element,
+    src: etree._Element,
+    ns: str,
+    *,
+    today: date,
+    ident: str,
+    codes: list[str],
+    version: str,
+    retour: str,
+    parties: tuple[str | None, str | None] = (None, None),
 ) -> None:
+    if version != "2.3":  # 3.2: every field built from what is known to be valid (gateway.retour.header)
+        spec = retour_header(version, retour)
+        afzender, ontvanger = parties
+        header = build_header(
+            parent, src, ns, spec=spec, today=today, ident=ident, afzender=afzender, ontvanger=ontvanger
+        )
+        _retourcodes(header, ns, codes)
+        return
     header = etree.SubElement(parent, f"{{{ns}}}Header")
     xsd_versie: etree._Element | None = None
+    fixed = retour_header(version, retour).fixed
     for child in src.iterchildren("{*}*"):
         copy = _rename_into(header, child, ns)
         name = _split(child.tag)[1]
-        if name == "BerichtCode":
-            copy.text = str(int((child.text or "0").strip()) + 1)
+        if name in fixed:  # BerichtCode, BerichtVersie, BerichtSubversie: the retour schema's, never arithmetic
+            copy.text = fixed[name]
         elif name == "XsdVersie":
             xsd_versie = copy
     etree.SubElement(header, f"{{{ns}}}IdentificatieRetour").text = ident
@@ -165,8 +184,13 @@ def build_ijw_retour(
     *,
     today: date,
     identificatie: str | None = None,
+    parties: tuple[str | None, str | None] = (None, None),
 ) -> bytes:
-    """The retour of heenbericht ``root`` (type ``heen``) given the verdict ``findings``."""
+    """The retour of heenbericht ``root`` (type ``heen``) given the verdict ``findings``.
+
+    ``parties``: the Afzender and Ontvanger the route or envelope knows, used when the header's own
+    (also swapped) do not fit the retour schema.
+    """
     retour = RETOUR_OF[heen]
     heen_ns = etree.QName(root).namespace or ""
     ns = _retour_ns(heen_ns, heen, retour)
@@ -216,6 +240,8 @@ def build_ijw_retour(
         ident=ident,
         codes=header_codes or [GEEN_OPMERKING],
         version=version,
+        retour=retour,
+        parties=parties,
     )
     if not header_only:
         for b in body:

@@ -1,4 +1,9 @@
-"""StUF-Jeugdzorg acknowledgements: Bv03 for an accepted Di01, Fo03 for a rejected one."""
+"""StUF-Jeugdzorg acknowledgements: Bv03 for an accepted Di01, Fo03 for a rejected one.
+
+Their stuurgegevens are built, never copied: only the known fields of the incoming zender and
+ontvanger that fit the StUF schema are taken over (swapped), so a broken envelope still gets a
+schema-valid reply.
+"""
 
 from __future__ import annotations
 
@@ -27,20 +32,30 @@ def _first(root: etree._Element, local: str) -> etree._Element | None:
 def _text(parent: etree._Element | None, local: str) -> str | None:
     if parent is None:
         return None
-    child = parent.find(f"{_S}{local}")
+    child = next(parent.iterchildren(f"{_S}{local}"), None)
     return (child.text or "").strip() or None if child is not None else None
 
 
+_SYSTEEM = (("organisatie", 1, 200), ("applicatie", 3, 50), ("administratie", 1, 50), ("gebruiker", 1, 100))
+"""StUF:Systeem in its schema order, with each field's length bounds (stuf0301.xsd)."""
+_REFNUMMER = 40
+ONBEKEND = "onbekend"
+
+
 def _copy_systeem(parent: etree._Element, tag: str, source: etree._Element | None) -> None:
-    """Copy a zender/ontvanger block (organisatie, applicatie, ...) under the other name."""
+    """A zender/ontvanger block built from the other party's: only the known fields that fit, in order.
+
+    Never a copy: an unknown element, a field out of its length or a missing applicatie in the
+    incoming envelope would make the reply fail the StUF schema. The applicatie is required: when the
+    incoming one is missing or does not fit, the reply names it "onbekend" (our own side: "Ketenpoort").
+    """
     target = etree.SubElement(parent, f"{_S}{tag}")
-    if source is None:
-        etree.SubElement(target, f"{_S}applicatie").text = "Ketenpoort"
-        return
-    for child in source:
-        if isinstance(child.tag, str):
-            copy = etree.SubElement(target, child.tag)
-            copy.text = child.text
+    for name, low, high in _SYSTEEM:
+        value = _text(source, name)
+        if value is not None and low <= len(value) <= high:
+            etree.SubElement(target, f"{_S}{name}").text = value
+        elif name == "applicatie":
+            etree.SubElement(target, f"{_S}applicatie").text = "Ketenpoort" if source is None else ONBEKEND
 
 
 def _reply(root: etree._Element, berichtcode: str, now: datetime | None) -> tuple[etree._Element, etree._Element]:
@@ -54,7 +69,8 @@ def _reply(root: etree._Element, berichtcode: str, now: datetime | None) -> tupl
     _copy_systeem(sg, "ontvanger", zender)
     etree.SubElement(sg, f"{_S}referentienummer").text = uuid.uuid4().hex[:40]
     etree.SubElement(sg, f"{_S}tijdstipBericht").text = _tijdstip(now)
-    etree.SubElement(sg, f"{_S}crossRefnummer").text = _text(stuur, "referentienummer") or "onbekend"
+    cross = _text(stuur, "referentienummer")
+    etree.SubElement(sg, f"{_S}crossRefnummer").text = cross if cross and len(cross) <= _REFNUMMER else ONBEKEND
     return reply, sg
 
 

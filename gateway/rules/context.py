@@ -5,7 +5,8 @@ Identificatie unique per sender, TR333 DeclaratieNummer unique, TR314 Referentie
 TR338..TR341 / TR307 / TR308 / TR384 / TR387 / TR388 a Prestatie against its toewijzing,
 TR323 / TR389 / TR390 credit and debet history, TR019 start/stop against a toewijzing, TR304
 the client of a toewijzing, TR341 / TR321 / TR322 / TR369 a Prestatie against the Omvang or Budget,
-TR332 / TR357 / TR361 a toewijzing or verzoek against the known toewijzingen) need earlier messages.
+TR332 / TR357 / TR361 a toewijzing or verzoek against the known toewijzingen, TR063 / TR071 / TR074 /
+TR326 / TR382 / TR413 / TR414 / TR415 a start or stop against earlier ones) need earlier messages.
 TR321/TR322 use ``ToegewezenProduct.frequentie`` and TR369 ``budget``: a history that leaves them
 None switches those checks off rather than guessing. They get them through
 :class:`MessageHistory`, a Protocol the store implements; without a history those rules are
@@ -17,7 +18,7 @@ queries, not 20,000.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -68,6 +69,28 @@ class PrestatieSleutel:
     einddatum: date
 
 
+@dataclass(frozen=True, slots=True)
+class Regieregel:
+    """One StartProduct or StopProduct received earlier (from an accepted JW305 or JW307), oldest first.
+
+    The logical key of a start is client, ToewijzingNummer, Product and Begindatum (IV008); a stop
+    adds its Einddatum and RedenBeeindiging.
+    """
+
+    soort: str
+    """``"start"`` or ``"stop"``."""
+    client: str
+    """The store's key for the client (see :meth:`MessageHistory.client_key`), never a raw BSN."""
+    toewijzingnummer: str
+    productcategorie: str | None
+    productcode: str | None
+    begindatum: date
+    einddatum: date | None
+    status_aanlevering: str
+    """``"1"`` first delivery, ``"3"`` removal (IV008)."""
+    reden_beeindiging: str | None = None
+
+
 @runtime_checkable
 class MessageHistory(Protocol):
     """Earlier messages, as the berichtoverstijgende rules need them (implemented by the store).
@@ -107,6 +130,11 @@ class MessageHistory(Protocol):
         """Earlier Prestaties of ``aanbieder`` with these ReferentieNummers; unknown ones are absent."""
         ...
 
+    def regieregels(self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str],
+                    exclude_message_id: str | None) -> Sequence[Regieregel]:  # fmt: skip
+        """TR063..TR415: the earlier starts and stops on these ToewijzingNummers, in the order received."""
+        ...
+
     def open_debetten(
         self, aanbieder: str, sleutels: Collection[PrestatieSleutel], exclude_message_id: str | None
     ) -> Collection[PrestatieSleutel]:
@@ -123,4 +151,4 @@ class RuleContext:
     message_id: str | None = None
 
 
-__all__ = ["EerderePrestatie", "MessageHistory", "PrestatieSleutel", "RuleContext", "ToegewezenProduct"]
+__all__ = ["EerderePrestatie", "MessageHistory", "PrestatieSleutel", "Regieregel", "RuleContext", "ToegewezenProduct"]

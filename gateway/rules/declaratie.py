@@ -193,12 +193,12 @@ def bedrag_is_volume_maal_tarief(doc: Doc) -> Iterator[Violation]:
 @rule(
     "CD060",
     "0001",
-    DECLARATIES,
+    (*DECLARATIES, "JW325"),
     "VorigReferentieNummer verplicht bij DebetCredit C (credit), anders leeg laten.",
     versions=_BOTH,
 )
 def vorig_referentienummer_bij_credit(doc: Doc) -> Iterator[Violation]:
-    """A credit Prestatie names the debet it credits; a debet Prestatie does not."""
+    """A credit Prestatie names the debet it credits; a debet Prestatie does not (also as answered in a JW325)."""
     for row in rows(doc):
         if row.debet_credit == "C" and row.vorig is None:
             yield row.at("ProductReferentie"), "Credit-Prestatie zonder VorigReferentieNummer."
@@ -255,36 +255,46 @@ def een_debet_per_sleutel(doc: Doc) -> Iterator[Violation]:
 @rule(
     "TR101",
     "0001",
-    ("JW301", "JW305", "JW307", "JW323", "JW303"),
+    ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323", "JW325", "JW303"),
     "Binnen een bericht zijn dubbele regels niet toegestaan.",
     versions=_BOTH,
 )
 def geen_dubbele_regels(doc: Doc) -> Iterator[Violation]:
-    """Two identical product lines (same content) in one message are refused; the later one is reported."""
-    names = {
-        "JW301": "ToegewezenProduct",
-        "JW305": "StartProduct",
-        "JW307": "StopProduct",
-        "JW323": "Prestatie",
-        "JW303": "Prestatie",
-    }
-    name = names[doc.kind.message_type]
+    """Two identical lines (same content) in one message are refused; the later one is reported.
+
+    The lines are the message's product classes: ToegewezenProduct, StartProduct, StopProduct,
+    AangevraagdProduct, the three product classes of a verzoek om wijziging, and Prestatie.
+    """
+    names = _REGELS[doc.kind.message_type]
     seen: set[tuple[object, ...]] = set()
-    if name == "Prestatie":  # identical Prestaties share their ReferentieNummer: compare only those
+    if names == ("Prestatie",):  # identical Prestaties share their ReferentieNummer: compare only those
         dup = _duplicates([row.referentienummer for row in rows(doc)])
         for row in (r for r in rows(doc) if r.referentienummer in dup):
             if row.content() in seen:
                 yield row.element, "Prestatie komt dubbel voor in het bericht."
             seen.add(row.content())
         return
-    lines = list(doc.iter(name))
-    if len(lines) < 2:  # the usual case; canonicalising the one line is most of this rule's cost
-        return
-    for el in lines:
-        key = (etree.tostring(el, method="c14n"),)
-        if key in seen:
-            yield el, f"{name} komt dubbel voor in het bericht."
-        seen.add(key)
+    for name in names:
+        lines = list(doc.iter(name))
+        if len(lines) < 2:  # the usual case; canonicalising the one line is most of this rule's cost
+            continue
+        for el in lines:
+            key = (name, etree.tostring(el, method="c14n"))
+            if key in seen:
+                yield el, f"{name} komt dubbel voor in het bericht."
+            seen.add(key)
+
+
+_REGELS = {
+    "JW301": ("ToegewezenProduct",),
+    "JW305": ("StartProduct",),
+    "JW307": ("StopProduct",),
+    "JW315": ("AangevraagdProduct",),
+    "JW317": ("NieuwProduct", "TeWijzigenProduct", "OngewijzigdProduct"),
+    "JW323": ("Prestatie",),
+    "JW325": ("Prestatie",),
+    "JW303": ("Prestatie",),
+}
 
 
 @rule("CS319", "0001", JW323, "DeclaratieNummer aaneengesloten vullen met cijfers en/of letters.")

@@ -19,7 +19,12 @@ _GEMEENTE_IN_HEADER = frozenset({"JW303", "JW304"})
     versions=("3.2", "2.3"),
 )
 def dagtekening_not_in_future(doc: Doc) -> Iterator[Violation]:
-    """The message's Dagtekening (FactuurDagtekening in a 2.3 JW303) must not lie after today (the system date)."""
+    """The message's Dagtekening (FactuurDagtekening in a 2.3 JW303) must not lie after today (the system date).
+
+    Beyond the catalogue: also on the retourberichten the gateway relays (JW302, JW306, JW308, JW316,
+    JW318, JW320); their headers carry the same field, and a wrong value
+    there is refused by the partner's software just the same.
+    """
     if doc.dagtekening is None or doc.dagtekening <= doc.context.today:
         return
     element = doc.dagtekening_element if doc.dagtekening_element is not None else doc.header
@@ -39,13 +44,23 @@ def _fixed(doc: Doc, name: str, expected: str) -> Iterator[Violation]:
 
 @rule("CS015", "0001", ALL_IJW, "BerichtSubversie vullen met 2.")
 def berichtsubversie(doc: Doc) -> Iterator[Violation]:
-    """iJw 3.2: BerichtSubversie is 2."""
+    """iJw 3.2: BerichtSubversie is 2.
+
+    Beyond the catalogue: also on the retourberichten the gateway relays (JW302, JW306, JW308, JW316,
+    JW318, JW320); their headers carry the same field, and a wrong value
+    there is refused by the partner's software just the same.
+    """
     yield from _fixed(doc, "BerichtSubversie", "2")
 
 
 @rule("CS025", "0001", ALL_IJW, "BerichtVersie vullen met 3.")
 def berichtversie(doc: Doc) -> Iterator[Violation]:
-    """iJw 3.2: BerichtVersie is 3."""
+    """iJw 3.2: BerichtVersie is 3.
+
+    Beyond the catalogue: also on the retourberichten the gateway relays (JW302, JW306, JW308, JW316,
+    JW318, JW320); their headers carry the same field, and a wrong value
+    there is refused by the partner's software just the same.
+    """
     yield from _fixed(doc, "BerichtVersie", "3")
 
 
@@ -57,7 +72,12 @@ def berichtversie(doc: Doc) -> Iterator[Violation]:
     versions=("3.2", "2.3"),
 )
 def gemeentecode_bestaat(doc: Doc) -> Iterator[Violation]:
-    """The gemeente in the header (Afzender, Ontvanger or Gemeente by message type) is on the CBS list."""
+    """The gemeente in the header (Afzender, Ontvanger or Gemeente by message type) is on the CBS list.
+
+    Beyond the catalogue: also on the retourberichten the gateway relays (JW302, JW306, JW308, JW316,
+    JW318, JW320); their headers carry the same field, and a wrong value
+    there is refused by the partner's software just the same.
+    """
     if doc.header is None:
         return
     mt = doc.kind.message_type

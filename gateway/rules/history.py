@@ -55,13 +55,14 @@ def with_product(doc: Doc) -> Iterator[tuple[Row, ToegewezenProduct]]:
 @rule(
     "TR056",
     "9056",
-    HEENBERICHTEN,
+    HEENBERICHTEN | {"JW325"},
     "Identificatie van het bericht is uniek per afzender.",
     versions=("3.2", "2.3"),
     history=True,
 )
 def identificatie_uniek(doc: Doc) -> Iterator[Violation]:
-    """The sender has not used this BerichtIdentificatie/Identificatie before."""
+    """The sender has not used this BerichtIdentificatie/Identificatie before (a JW325 is answered by no retour,
+    but its Identificatie is unique all the same: the catalogue lists it)."""
     if doc.header is None:
         return
     ident = child(doc.header, "BerichtIdentificatie")

@@ -16,6 +16,8 @@ from gateway.rules.context import ToegewezenProduct
 from gateway.rules.registry import Doc, Violation, child, child_date, child_or, parse_date, rule, text
 
 _CUTOFF = date(2020, 12, 31)
+_VAN_GEMEENTE = frozenset({"JW325"})
+"""Messages these rules see that the gemeente sends: the aanbieder is their Ontvanger."""
 
 
 def _nummers(doc: Doc) -> list[tuple[etree._Element, str]]:
@@ -32,6 +34,8 @@ def _toegewezen(doc: Doc) -> Mapping[str, ToegewezenProduct]:
         history = doc.context.history
         assert history is not None  # the runner only calls history rules with a history
         gemeente, aanbieder = doc.header_text("Ontvanger") or "", doc.header_text("Afzender") or ""
+        if doc.kind.message_type in _VAN_GEMEENTE:
+            gemeente, aanbieder = aanbieder, gemeente
         cached = history.toegewezen_producten(gemeente, aanbieder, {n for _, n in _nummers(doc)})
         doc.memo["toegewezen"] = cached
     return cached  # type: ignore[return-value]
@@ -52,9 +56,12 @@ def start_stop_bij_toewijzing(doc: Doc) -> Iterator[Violation]:
             yield el, f"ToewijzingNummer {nummer!r} is niet bekend."
 
 
-@rule("TR304", "8187", ("JW317", "JW323"), "De toewijzing hoort bij deze client.", history=True)
+@rule("TR304", "8187", ("JW317", "JW323", "JW325"), "De toewijzing hoort bij deze client.", history=True)
 def toewijzing_hoort_bij_client(doc: Doc) -> Iterator[Violation]:
-    """A Prestatie or product of a verzoek names a toewijzing of the same client (compared by store key)."""
+    """A Prestatie (declared or answered) or product of a verzoek names a toewijzing of the same client.
+
+    Clients are compared by store key. A JW325 comes from the gemeente, so its parties are swapped.
+    """
     history = doc.context.history
     assert history is not None
     found = _toegewezen(doc)
@@ -223,21 +230,28 @@ def geen_overlap_in_verzoek(doc: Doc) -> Iterator[Violation]:
     "9332",
     ("JW301",),
     "Ieder ToegewezenProduct binnen één gemeente heeft een uniek nummer (per wettelijk domein).",
-    history=True,
+    history="optional",
 )
 def toewijzingnummer_uniek(doc: Doc) -> Iterator[Violation]:
-    """A ToewijzingNummer the gemeente already gave this aanbieder names the same client and product.
+    """No ToewijzingNummer twice in one JW301; with a history, a known number names the same client and product.
 
     A JW301 that repeats a toewijzing (a wijziging) keeps its client and product; another client or
     product under a known number is a second ToegewezenProduct with the same number. The history is
     asked per gemeente and aanbieder, so a number reused towards another aanbieder is not seen here.
     """
-    history = doc.context.history
     client = child(doc.root, "Client")
-    bsn = None if client is None else text(client, "Bsn")
-    if history is None or client is None or bsn is None:
+    if client is None:
         return
     lines = [(el, text(el, "ToewijzingNummer")) for el in client.iter("{*}ToegewezenProduct")]
+    seen: set[str] = set()
+    for el, nummer in lines:
+        if nummer and nummer in seen:
+            yield child_or(el, "ToewijzingNummer"), f"ToewijzingNummer {nummer!r} komt vaker voor in dit bericht."
+        seen.add(nummer or "")
+    history = doc.context.history
+    bsn = text(client, "Bsn")
+    if history is None or bsn is None:
+        return
     nummers = {n for _, n in lines if n}
     gemeente, aanbieder = doc.header_text("Afzender") or "", doc.header_text("Ontvanger") or ""
     found = history.toegewezen_producten(gemeente, aanbieder, nummers) if nummers else {}

@@ -17,7 +17,12 @@ _INGANG_PAIRS = (
 
 @rule("TR018", "0001", ALL_IJW, "Einddatum moet groter dan of gelijk zijn aan Begindatum.", versions=_BOTH)
 def einddatum_na_begindatum(doc: Doc) -> Iterator[Violation]:
-    """In every period (ProductPeriode, DeclaratiePeriode, Periode, ...) Einddatum >= Begindatum."""
+    """In every period (ProductPeriode, DeclaratiePeriode, Periode, ...) Einddatum >= Begindatum.
+
+    Beyond the catalogue, which lists TR018 for JW307 only: a Begindatum/Einddatum pair means the same
+    period in every message, and an inverted one is never valid; the catalogue's own constraints (CS003,
+    CS337, CS340) catch parts of it elsewhere, this rule all of it, with one retourcode (0001).
+    """
     if doc.kind.message_type == "JW323":  # the Prestaties come from the shared rows, the rest is small
         for row in rows(doc):
             if row.begin is not None and row.eind is not None and row.eind < row.begin:
@@ -39,7 +44,7 @@ def einddatum_na_begindatum(doc: Doc) -> Iterator[Violation]:
 @rule(
     "CS003",
     "0001",
-    ALL_IJW - {"JW323", "JW325"},
+    ("JW301", "JW315", "JW317"),
     "Einddatum is groter dan of gelijk aan de Ingangsdatum van de aangeduide periode.",
     versions=_BOTH,
 )

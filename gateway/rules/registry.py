@@ -149,6 +149,8 @@ _DAGTEKENING_PATHS = (
 )
 _FACTUUR_PERIODE = "DeclaratieFactuurIdentificatie/DeclaratiePeriode"
 _LARGE = frozenset({"JW323", "JW325", "JW303", "JW304"})
+_LOCAL_NAMES: dict[str, str] = {}
+"""``{namespace}local`` → ``local`` for every tag seen (a few hundred at most: the schemas' element names)."""
 
 
 class Doc:
@@ -173,9 +175,17 @@ class Doc:
         index = self._index
         if index is None:
             index = self._index = {}
+            names = _LOCAL_NAMES
             for el in self.root.iter("{*}*"):
                 tag = el.tag
-                index.setdefault(tag[tag.rfind("}") + 1 :], []).append(el)
+                local = names.get(tag)
+                if local is None:  # sliced once per tag in the process, not once per element
+                    local = names[tag] = tag[tag.rfind("}") + 1 :]
+                found = index.get(local)
+                if found is None:
+                    index[local] = [el]
+                else:
+                    found.append(el)
         return iter(index.get(name, ()))
 
     @cached_property

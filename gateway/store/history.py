@@ -4,8 +4,8 @@ Sources: the ``messages`` table (TR056 Identificatie, TR333 DeclaratieNummer kep
 and the ``facts`` the map stage keeps (toewijzingen from JW301, Prestaties from JW323).
 Clients are compared by pseudonym (:class:`gateway.pseudonym.Pseudonymiser`), never by BSN.
 
-Known gaps, on purpose rather than guessed: facts do not carry Frequentie, Budget,
-RedenWijziging or VorigReferentieNummer, so :class:`ToegewezenProduct` leaves those None and
+Known gaps, on purpose rather than guessed: facts do not carry Frequentie, Budget or
+VorigReferentieNummer, so :class:`ToegewezenProduct` leaves those None and
 ``gecrediteerd``/open debets are decided by netting debet and credit Prestaties with the same
 key; a message only sees facts of messages whose map stage has committed; rejected and
 duplicate messages do not count as "seen".
@@ -13,7 +13,7 @@ duplicate messages do not count as "seen".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from gateway.facts import FactKind
 from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
-from gateway.rules.context import EerderePrestatie, PrestatieSleutel, ToegewezenProduct
+from gateway.rules.context import EerderePrestatie, PrestatieSleutel, Regieregel, ToegewezenProduct
 from gateway.store.driver import Driver
 from gateway.store.schema import facts, messages
 
@@ -59,10 +59,19 @@ _f = facts.c
 # Built once: a statement made per call cost SQLAlchemy more (cache key, compile lookup) than the query itself.
 _TOEGEWEZEN = (
     sa.select(_f.toewijzingnummer, _f.client, _f.begindatum, _f.einddatum, _f.productcategorie, _f.productcode,
-              _f.eenheid, _f.volume)
+              _f.eenheid, _f.volume, _f.reden)
     .where(_f.kind == str(FactKind.TOEWIJZING), _f.gemeente == sa.bindparam("g"), _f.aanbieder == sa.bindparam("a"),
            _f.toewijzingnummer.in_(sa.bindparam("v", expanding=True)))
     .order_by(_f.id)
+)  # fmt: skip
+
+
+_REGIE = (
+    sa.select(_f.kind, _f.client, _f.toewijzingnummer, _f.productcategorie, _f.productcode, _f.begindatum,
+              _f.einddatum, _f.status_aanlevering, _f.reden, _f.id)
+    .where(_f.kind.in_((str(FactKind.START), str(FactKind.STOP))), _f.gemeente == sa.bindparam("g"),
+           _f.aanbieder == sa.bindparam("a"), _f.toewijzingnummer.in_(sa.bindparam("v", expanding=True)),
+           _f.message_id != sa.bindparam("x"))
 )  # fmt: skip
 
 
@@ -143,6 +152,7 @@ class StoreHistory:
                     productcode=r.productcode,
                     eenheid=r.eenheid,
                     volume=r.volume,
+                    reden_wijziging=r.reden,
                 )
         return out
 
@@ -177,6 +187,29 @@ class StoreHistory:
                 gecrediteerd=not credit and _key(r) in credited,
             )
         return out
+
+    def regieregels(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str], exclude_message_id: str | None
+    ) -> Sequence[Regieregel]:
+        """The start and stop facts on these ToewijzingNummers, oldest first (no status read as 1)."""
+        found: list[Any] = []
+        for chunk in _chunks(toewijzingnummers):
+            found += self._rows(_REGIE, {"g": gemeente, "a": aanbieder, "v": chunk, "x": exclude_message_id or ""})
+        found.sort(key=lambda r: r.id)
+        return [
+            Regieregel(
+                soort=r.kind,
+                client=r.client,
+                toewijzingnummer=r.toewijzingnummer,
+                productcategorie=r.productcategorie,
+                productcode=r.productcode,
+                begindatum=r.begindatum,
+                einddatum=r.einddatum,
+                status_aanlevering=r.status_aanlevering or "1",
+                reden_beeindiging=r.reden,
+            )
+            for r in found
+        ]
 
     def open_debetten(
         self, aanbieder: str, sleutels: Collection[PrestatieSleutel], exclude_message_id: str | None

@@ -99,6 +99,8 @@ def fact_of(row: Any) -> Fact:
         woongemeente=row.woongemeente,
         financiering=row.financiering,
         declared_at=row.declared_at,
+        status_aanlevering=row.status_aanlevering,
+        reden=row.reden,
     )
 
 

@@ -171,6 +171,8 @@ facts = sa.Table(
     sa.Column("woongemeente", sa.String(16)),
     sa.Column("financiering", sa.String(16), nullable=False),
     sa.Column("declared_at", UTCDateTime()),
+    sa.Column("status_aanlevering", sa.String(2)),
+    sa.Column("reden", sa.String(4)),
     sa.Index("ix_facts_message_id", "message_id"),
     sa.Index("ix_facts_gemeente_aanbieder", "gemeente", "aanbieder"),
     sa.Index("ix_facts_toewijzingnummer", "toewijzingnummer"),

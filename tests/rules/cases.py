@@ -407,6 +407,26 @@ CASES: tuple[Case, ...] = (
     Case(
         "TR342", "0001", "JW325", t(P1 + "/RetourCodes/RetourCode", "0200"), t(P1 + "/RetourCodes/RetourCode", "0233")
     ),
+    Case(  # 8001 (volledig toegewezen) grants too: such a Prestatie does not belong in the antwoord
+        "TR342", "0001", "JW325", t(P1 + "/RetourCodes/RetourCode", "8001"), t(P1 + "/RetourCodes/RetourCode", "9339")
+    ),
+    Case(  # the rejected Prestaties no longer explain TotaalIngediend - TotaalToegekend
+        "TR342",
+        "0001",
+        "JW325",
+        t("DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", "33000"),
+        _seq(
+            t("DeclaratieAntwoord/TotaalToegekendBedrag/TotaalBedrag", "33000"),
+            t(P1 + "/IngediendBedrag/Bedrag", "6000"),
+        ),
+    ),
+    Case(
+        "TR332",
+        "9332",
+        "JW301",
+        t(_TP1 + "/ToewijzingNummer", "300201", 1),
+        t(_TP1 + "/ToewijzingNummer", "300203", 1),
+    ),
     # Products
     Case("TR381", "S329", "JW301", t(_TP1 + "/Product/Code", "45A03"), t(_TP1 + "/Product/Code", "55A99")),
     Case("TR381", "S329", "JW323", t(P1 + "/ProductCategorie", "40"), t(P1 + "/ProductCode", "45A04")),
@@ -465,8 +485,13 @@ CASES: tuple[Case, ...] = (
         _seq(t(_TP1 + "/Product/Code", "55A11", 1), t(_TP1 + "/Ingangsdatum", "2026-07-15", 1)),
     ),
     Case("TR386", "0001", "JW315", t("//AangevraagdProduct/Product/Code", "55A11", 1)),
-    Case("TR410", "0001", "JW317", dup("//NieuwProduct")),
-    Case("TR101", "0001", "JW301", dup(_TP1), also=frozenset({"TR302"})),
+    Case("TR410", "0001", "JW317", _seq(dup("//NieuwProduct"), t("//NieuwProduct/Omvang/Volume", "9", 1))),
+    Case("TR101", "0001", "JW317", dup("//NieuwProduct"), also=frozenset({"TR410"})),
+    Case("TR101", "0001", "JW317", dup("//OngewijzigdProduct")),
+    Case("TR101", "0001", "JW315", dup("//AangevraagdProduct"), also=frozenset({"TR383", "TR386"})),
+    Case("TR101", "0001", "JW325", dup(P1), also=frozenset({"TR342"})),
+    Case("CD060", "0001", "JW325", rm(P1 + "/ProductReferentie/VorigReferentieNummer")),
+    Case("TR101", "0001", "JW301", dup(_TP1), also=frozenset({"TR302", "TR332"})),
     Case("TR101", "0001", "JW305", dup("//StartProduct")),
     # Persons, contact, verwijzer
     Case("CS050", "0001", "JW301", t("//Naam/NaamGebruik", "6", 1), t("//Naam/NaamGebruik", "4", 1)),

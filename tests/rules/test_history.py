@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pytest
 from lxml import etree
 
-from gateway.rules import RULES, EerderePrestatie, MessageHistory, PrestatieSleutel, ToegewezenProduct
+from gateway.rules import RULES, EerderePrestatie, MessageHistory, PrestatieSleutel, Regieregel, ToegewezenProduct
 from tests.rules.cases import clean, credit
 from tests.rules.support import check, duplicate, set_text
 
@@ -40,6 +40,12 @@ class FakeHistory:
     )
     prestaties: dict[str, EerderePrestatie] = field(default_factory=dict)
     open: set[PrestatieSleutel] = field(default_factory=set)
+    regie: list[Regieregel] = field(
+        default_factory=lambda: [  # the starts the JW307 example stops (TR382)
+            Regieregel("start", "client", "300201", "55", "55A11", date(2026, 4, 3), None, "1"),
+            Regieregel("start", "client", "300202", "55", "55A12", date(2026, 4, 15), None, "1"),
+        ]
+    )
     calls: dict[str, int] = field(default_factory=dict)
     excluded: list[str | None] = field(default_factory=list)
     parties: list[tuple[str, str]] = field(default_factory=list)
@@ -80,6 +86,12 @@ class FakeHistory:
         self._count("open")
         return [s for s in sleutels if s in self.open]
 
+    def regieregels(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str], exclude_message_id: str | None
+    ) -> Sequence[Regieregel]:
+        self._count("regie")
+        return [r for r in self.regie if r.toewijzingnummer in toewijzingnummers]
+
 
 def _debet(ref: str, toewijzing: str = "10072", code: str = "45A03", gecrediteerd: bool = False) -> EerderePrestatie:
     return EerderePrestatie(ref, "D", toewijzing, "45", code, date(2026, 3, 1), date(2026, 3, 31), gecrediteerd)
@@ -95,7 +107,13 @@ def test_fake_implements_the_protocol() -> None:
 
 @pytest.mark.parametrize("message_type", ["JW301", "JW305", "JW307", "JW317", "JW319", "JW323"])
 def test_clean_examples_pass_with_an_empty_history(message_type: str) -> None:
-    assert _rules(clean(message_type), FakeHistory()) == set()
+    """Each official example passes against the history it presupposes (a JW305 starts what nobody started)."""
+    assert _rules(clean(message_type), _fake_for(message_type)) == set()
+
+
+def _fake_for(message_type: str) -> FakeHistory:
+    """The default history; for a JW305 without the starts that the JW307 example stops."""
+    return FakeHistory(regie=[]) if message_type == "JW305" else FakeHistory()
 
 
 def test_history_rules_do_not_run_without_history() -> None:
@@ -213,7 +231,7 @@ def test_tr389_not_when_the_same_message_credits_the_open_debet() -> None:
 
 def test_tr019_start_stop_without_toewijzing() -> None:
     for message_type in ("JW305", "JW307"):
-        history = FakeHistory()
+        history = _fake_for(message_type)
         del history.toewijzingen["300202"]
         findings = check(clean(message_type), history=history)
         assert [(f.rule, f.retourcode) for f in findings] == [("TR019", "9019")]
@@ -284,6 +302,8 @@ def test_every_history_rule_is_tested_here() -> None:
     tested = {"TR056", "TR333", "TR314", "TR338", "TR339", "TR340", "TR307", "TR308", "TR384", "TR387", "TR388"}
     tested |= {"TR323", "TR390", "TR389", "TR019", "TR304", "TR350", "TR351", "TR411", "TR412", "TR375"}
     tested |= {"TR341", "TR321", "TR322", "TR369", "TR357", "TR361", "TR332"}  # in test_history_volume.py
+    tested |= {"TR063", "TR071", "TR074", "TR326", "TR382", "TR413", "TR414", "TR415"}  # test_history_regie.py
+    tested |= {"TR337", "TR366", "TR367", "TR376"}  # test_history_antwoord.py
     assert {r.id for r in RULES.values() if r.needs_history} <= tested
 
 
@@ -324,3 +344,18 @@ def test_rules_without_history_then_with_it_merge_to_the_one_pass_findings(chang
     assert later  # the history always objects (TR333, TR314, TR338 are set up to fire)
     if len(changes) > 1:
         assert local  # both passes find something: the merge order is really tested
+
+
+def test_jw325_identificatie_and_client_of_the_toewijzing() -> None:
+    """TR056 and TR304 also hold for a JW325 (its parties swapped: the gemeente sends it)."""
+    root = clean("JW325")
+
+    def fired(history: FakeHistory) -> set[tuple[str, str]]:
+        return {pair for pair in _rules(root, history) if pair[0] in ("TR056", "TR304")}
+
+    assert fired(FakeHistory()) == set()
+    assert fired(FakeHistory(identificaties={("0384", "654321987")})) == {("TR056", "9056")}
+    history = FakeHistory()
+    history.toewijzingen["10072"] = replace(history.toewijzingen["10072"], client="someone-else")
+    assert fired(history) == {("TR304", "8187")}
+    assert history.parties == [("0384", "65656055")]
