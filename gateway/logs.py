@@ -1,7 +1,7 @@
 """structlog configuration: JSON lines in production, readable console output in a terminal.
 
-Every event passes a scrubbing processor that replaces BSN-shaped numbers, so even a
-careless log call cannot leak a BSN.
+Every event passes a scrubbing processor that replaces BSNs (:func:`gateway.bsn.scrub_field`: identifier
+fields such as ``external_id`` are kept whole), so even a careless log call cannot leak a BSN.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any, Literal
 
 import structlog
 
-from gateway.bsn import scrub
+from gateway.bsn import scrub_field
 
 
 def _scrub_bsn(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(event_dict.items()):
         if isinstance(value, str):
-            event_dict[key] = scrub(value)
+            event_dict[key] = scrub_field(key, value)
     return event_dict
 
 
