@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.config import MAX_MESSAGE_BYTES
 from gateway.findings import MAX_FINDINGS, MAX_FINDINGS_PER_KIND
+
+MAX_MESSAGE_BYTES = 25_000_000
+"""iJw OP179: a message file may be at most 25 MB, which is 25,000,000 bytes (a 25 MiB body is larger)."""
 
 MAX_ELEMENTS = 1_000_000
 """Elements per message (``KETENPOORT_MAX_ELEMENTS``): ~210 MB of tree at most, 1.7x a full 25 MB JW323."""
@@ -50,4 +52,4 @@ class Bounds:
 
 DEFAULT_BOUNDS = Bounds()
 
-__all__ = ["DEFAULT_BOUNDS", "MAX_ATTRIBUTES", "MAX_DEPTH", "MAX_ELEMENTS", "Bounds"]
+__all__ = ["DEFAULT_BOUNDS", "MAX_ATTRIBUTES", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_MESSAGE_BYTES", "Bounds"]

@@ -100,9 +100,7 @@ class FindingTally:
             key = finding_key(finding)
             tally.kept_per_kind[key] = tally.kept_per_kind.get(key, 0) + 1
             tally.kept += 1
-            tally.counts.setdefault(key, 0)
-            if tally.counts[key] < tally.kept_per_kind[key]:
-                tally.counts[key] = tally.kept_per_kind[key]
+            tally.counts[key] = max(tally.counts.get(key, 0), tally.kept_per_kind[key])
         return tally
 
     def admit(self, key: str) -> bool:

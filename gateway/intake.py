@@ -18,6 +18,7 @@ from typing import Protocol
 
 from lxml import etree
 
+from gateway.bounds import Bounds
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.model import Finding, MessageStatus, Standard
 from gateway.schemas import SchemaRegistry, registry_for
@@ -98,8 +99,9 @@ def prepare(
     source: str = "cli",
     max_bytes: int = MAX_MESSAGE_BYTES,
     registry: SchemaRegistry | None = None,
+    bounds: Bounds | None = None,
 ) -> IntakeRecord:
-    """Read what intake needs from ``payload``; never raises for bad input."""
+    """Read what intake needs from ``payload``; never raises for bad input (``bounds``: see gateway.bounds)."""
     unread = IntakeRecord(  # what is known before the header is read
         payload=payload,
         payload_sha256=hashlib.sha256(payload).hexdigest(),
@@ -114,7 +116,7 @@ def prepare(
         status=MessageStatus.RECEIVED,
     )
     try:
-        root = parse(payload, max_bytes)
+        root = parse(payload, max_bytes, bounds)
     except DocumentRefusedError as exc:
         return replace(unread, status=MessageStatus.REJECTED, findings=(exc.finding,))
     reg = registry if registry is not None else registry_for()

@@ -106,9 +106,7 @@ _GC_PAUSE_BYTES = 512 * 1024
 """Below this size a message's rules allocate too little for the collector to matter."""
 
 
-def xsd_findings(
-    schema: etree.XMLSchema, root: etree._Element, tally: FindingTally | None = None
-) -> list[Finding]:
+def xsd_findings(schema: etree.XMLSchema, root: etree._Element, tally: FindingTally | None = None) -> list[Finding]:
     """Validate ``root`` against ``schema``; a finding per entry of lxml's error log that ``tally`` admits.
 
     Every entry is counted under ``xsd:<libxml2 error type>``; only the admitted ones get a text.
@@ -148,7 +146,8 @@ def inspect(
     namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
     entry = reg.lookup(namespace, local)
     if entry is None:
-        return Inspection(ValidationResult(well_formed=True, errors=[_unknown_schema(root)], counts={"schema": 1}), root)
+        unknown = ValidationResult(well_formed=True, errors=[_unknown_schema(root)], counts={"schema": 1})
+        return Inspection(unknown, root)
     kind = entry.kind
     result = ValidationResult(
         well_formed=True, standard=str(kind.standard), message_type=kind.message_type, version=kind.version

@@ -144,7 +144,7 @@ class _Counter:
         self.elements = self.attributes = self.depth = 0
         self.exceeded: str | None = None
 
-    def start(self, _tag: str, attrib: dict[str, str]) -> None:
+    def start(self, _tag: Any, attrib: Any) -> None:
         self.elements += 1
         self.attributes += len(attrib)
         self.depth += 1
@@ -158,10 +158,13 @@ class _Counter:
         if self.exceeded is not None:
             raise _LimitExceededError
 
-    def end(self, _tag: str) -> None:
+    def end(self, _tag: Any) -> None:
         self.depth -= 1
 
-    def data(self, _data: str) -> None:
+    def data(self, _data: Any) -> None:
+        pass
+
+    def comment(self, _text: Any) -> None:
         pass
 
     def close(self) -> None:

@@ -277,9 +277,8 @@ def run(
             if tally is not None and not tally.admit(r.id):
                 continue
             line: object = element.sourceline
-            findings.append(
-                Finding("rule", message, r.id, r.retourcode, line if isinstance(line, int) else None, paths.path(element))
-            )
+            at = line if isinstance(line, int) else None
+            findings.append(Finding("rule", message, r.id, r.retourcode, at, paths.path(element)))
     return findings
 
 
