@@ -21,6 +21,7 @@ from gateway import intake
 from gateway.api import metrics
 from gateway.api.auth import Role, Sender
 from gateway.api.deps import caller
+from gateway.api.findings_page import findings_page
 from gateway.api.limits import check_content_type, read_body
 from gateway.api.views import finding_dict, retour_text
 from gateway.bounds import Bounds
@@ -102,7 +103,7 @@ async def _verdict(store: Any, mid: str, result: intake.SubmitResult) -> dict[st
         return {"status": str(result.status), "errors": [finding_dict(f) for f in result.findings]}
     out: dict[str, Any] = {
         "status": str(message.status),
-        "errors": [finding_dict(f) for f in (getattr(message, "findings", None) or ())],
+        "errors": findings_page(message)["items"],  # the first page, as GET /v1/berichten/{id} gives it
         "waited": str(message.status) != MessageStatus.RECEIVED,
     }
     retour = retour_text(getattr(message, "retour", None) or result.retour)
