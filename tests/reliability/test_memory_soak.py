@@ -30,11 +30,12 @@ from tests.support.receiver import Receiver
 
 MESSAGES = 2000
 HANG_GUARD_S = 600.0
-"""Only against a hung server: the soak takes about a minute on a loaded machine."""
-PEAK_GROWTH_MB = 350
+"""Only against a hung server: the soak takes 2-4 minutes on a loaded machine."""
+PEAK_GROWTH_MB = 250
 """The stated bound: RSS under load at most this much above the warmed-up server's."""
-SETTLED_GROWTH_MB = 200
-"""And once the pipeline is idle again, at most this much above it (freed memory is handed back)."""
+SETTLED_GROWTH_MB = 80
+"""And once the pipeline is idle again, at most this much above it: the worker hands freed memory back
+(gateway.memory; without that the RSS stayed at its peak, 218 MB above the warm server)."""
 
 
 def _free_port() -> int:

@@ -85,3 +85,10 @@ def test_settings_feed_the_bounds() -> None:
     assert (bounds.max_findings, bounds.max_findings_per_kind) == (5, 3)
     with pytest.raises(ValueError, match="less than or equal to 256"):
         load_settings(max_depth=257)
+
+
+def test_freed_memory_can_be_handed_back() -> None:
+    """On glibc (the Debian image) the worker's idle call reaches malloc_trim and reports that it did."""
+    from gateway.memory import release_freed_memory
+
+    assert release_freed_memory() is True
