@@ -5,6 +5,10 @@ on a small message of the same type, notes its resident memory, then validates t
 worker does (parse once, XSD, the rules, the retour) and reports the peak (``ru_maxrss``). The
 figure is (peak - before) / MB of input: the memory one message costs on top of a running gateway.
 
+The hostile workloads show the bound: a document at the element limit costs what its tree costs,
+one past it is refused by a count that builds no tree (issue 22 measured +216 MB per million
+elements and 1.31 GB for three million).
+
 Run: ``python benchmarks/bench_memory.py [--prestaties 20000] [--json OUT]``.
 """
 
@@ -76,6 +80,8 @@ def main() -> None:
     workloads = {
         f"JW323 {args.prestaties} Prestaties (valid)": clean,
         f"JW323 {args.prestaties} Prestaties, a finding each": _faulty(clean),
+        "hostile: 999,999 empty elements (at the element limit)": b"<a>" + b"<b/>" * 999_998 + b"</a>",
+        "hostile: 3,000,000 empty elements (refused before the tree)": b"<a>" + b"<b/>" * 2_999_999 + b"</a>",
     }
     results = {name: measure(data) for name, data in workloads.items()}
     print("| workload | input MB | RSS before MB | peak RSS MB | extra MB per input MB | findings |")

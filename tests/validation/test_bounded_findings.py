@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from lxml import etree
 
 from gateway.bounds import Bounds
@@ -128,3 +129,32 @@ def test_doubling_the_faults_at_most_doubles_the_work() -> None:
     assert large <= 2 * small + 10
     ratio = _seconds(faulty_jw323(6000, one_client=True)) / _seconds(faulty_jw323(3000, one_client=True))
     assert ratio < 3.0, f"doubling the faults multiplied the validation time by {ratio:.2f}"
+
+
+def test_a_stored_finding_has_a_bounded_size() -> None:
+    """However long lxml's text or the path, a stored finding keeps at most 1,000 + 500 characters of them."""
+    from gateway.findings import MAX_MESSAGE_CHARS, MAX_PATH_CHARS
+    from gateway.model import Finding
+    from gateway.store.finish import finding_json
+
+    stored = finding_json(Finding("xsd", "Expected is one of ( " + "Element, " * 5000 + ")", path="/Bericht" * 500))
+    assert len(stored["message"]) == MAX_MESSAGE_CHARS and stored["message"].endswith("…")
+    assert len(stored["path"]) == MAX_PATH_CHARS
+
+
+def test_a_message_is_parsed_once_by_the_validate_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validate stage (XSD, local and history rules, retour, facts) parses the payload exactly once."""
+    import gateway.validation
+    from gateway.xmlsafe import parse
+    from workers.stages.validate import validate_payload
+
+    calls: list[int] = []
+
+    def counting(data: bytes, *args: object, **kwargs: object) -> etree._Element:
+        calls.append(len(data))
+        return parse(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gateway.validation, "parse", counting)
+    outcome = validate_payload(faulty_jw323(50))
+    assert outcome.retour is not None and outcome.counts["TR346"] == 50
+    assert len(calls) == 1
