@@ -158,3 +158,16 @@ def test_a_message_is_parsed_once_by_the_validate_stage(monkeypatch: pytest.Monk
     outcome = validate_payload(faulty_jw323(50))
     assert outcome.retour is not None and outcome.counts["TR346"] == 50
     assert len(calls) == 1
+
+
+def test_a_20000_prestatie_declaratie_with_a_fault_each_gets_its_complete_verdict_and_a_valid_retour() -> None:
+    """The hostile-scale declaratie: 20,000 TR346 counted, 100 kept with paths, and a retour valid against its XSD."""
+    inspection = inspect(faulty_jw323(20_000))
+    result = inspection.result
+    assert result.counts["TR346"] == 20_000 and not result.valid
+    assert len(result.errors) == sum(min(100, n) for n in result.counts.values())
+    retour = retour_for(inspection)
+    assert retour is not None
+    root = etree.fromstring(retour)
+    entry = registry_for().lookup(etree.QName(root).namespace or "", etree.QName(root).localname)
+    assert entry is not None and registry_for().schema_for(entry).validate(root)
