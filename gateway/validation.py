@@ -154,7 +154,7 @@ def inspect(
     )
     tally = FindingTally(limits.max_findings, limits.max_findings_per_kind)
     result.errors = xsd_findings(reg.schema_for(entry), root, tally)
-    if not result.errors and rules:
+    if tally.total == 0 and rules:  # rules only on an XSD-valid document, whatever the cap kept
         if len(data) >= _GC_PAUSE_BYTES:
             with _GC_PAUSE:
                 result.errors = run_rules(root, kind, context, part=rule_part, tally=tally)
