@@ -13,7 +13,7 @@ last row) or an inserted row (a prev_hash that does not link, or rows beyond the
 Retention prunes old events only behind an anchor (``audit_head.base_seq``/``base_hash``)
 that is itself recorded as an ``audit.pruned`` event in the chain.
 
-No BSN ever enters an event: strings in ``data`` pass :func:`gateway.bsn.scrub`, and callers
+No BSN ever enters an event: strings in ``data`` pass :func:`gateway.bsn.scrub_field`, and callers
 put pseudonyms, ids, statuses and rule codes in events, never message content.
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
-from gateway.bsn import scrub
+from gateway.bsn import scrub, scrub_field
 from gateway.store.driver import Driver
 from gateway.store.schema import audit_events, audit_head
 
@@ -96,13 +96,13 @@ class VerifyResult:
 
 
 def _clean(value: Any) -> Any:
-    """JSON-native copy of ``value`` with every BSN-shaped string scrubbed."""
+    """JSON-native copy of ``value`` with every BSN scrubbed (identifier fields kept whole: see gateway.bsn)."""
     if isinstance(value, str):
         return scrub(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, dict | Mapping):  # dict first: the abstract check is the slow one
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): scrub_field(str(k), v) if isinstance(v, str) else _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_clean(v) for v in value]
     return scrub(str(value))

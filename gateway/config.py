@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-MAX_MESSAGE_BYTES = 25 * 1024 * 1024
-"""iJw OP179: a message file may be at most 25 MB."""
+from gateway.bounds import MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, MAX_MESSAGE_BYTES
+from gateway.findings import MAX_FINDINGS, MAX_FINDINGS_PER_KIND
 
 
 class Settings(BaseSettings):
@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     """Extra XSD package folders (separated by `:`), searched before the bundled schemas: an official package wins."""
     max_message_bytes: int = MAX_MESSAGE_BYTES
     """Largest message taken in, in bytes (iJw OP179: 25 MB)."""
+
+    # bounds of one message (gateway.bounds): no legal 25 MB declaratie meets them
+    max_elements: int = Field(default=MAX_ELEMENTS, ge=1)
+    """Elements per message; a document with more is refused before it is validated."""
+    max_attributes: int = Field(default=MAX_ATTRIBUTES, ge=0)
+    """Attributes per message; a document with more is refused before it is validated."""
+    max_depth: int = Field(default=MAX_DEPTH, ge=1, le=MAX_DEPTH)
+    """Element nesting; libxml2 allows no more than 256 without XML_PARSE_HUGE, which stays off."""
+    max_findings: int = Field(default=MAX_FINDINGS, ge=1)
+    """Findings kept and shown per message; every finding is still counted per rule or XSD error type."""
+    max_findings_per_kind: int = Field(default=MAX_FINDINGS_PER_KIND, ge=1)
+    """Findings of one rule or XSD error type kept per message."""
 
     # queue
     lease_s: float = 30.0

@@ -7,7 +7,7 @@ PostgreSQL) honours :class:`PipelineStore`; the workers only ever see these type
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,9 +125,12 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        counts: Mapping[str, int] | None = None,
     ) -> Callable[[], None]:
         """Prepare the verdict's writes now (no lock needed); the returned call records the verdict and retour:
-        accepted → a map job, or with ``facts`` (mapped already) a relay job."""
+        accepted → a map job, or with ``facts`` (mapped already) a relay job. ``counts``: every finding per
+        rule or XSD error type, when ``findings`` holds only the first of them (see gateway.findings)."""
         ...
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:

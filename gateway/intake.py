@@ -21,6 +21,7 @@ from typing import Protocol
 
 from lxml import etree
 
+from gateway.bounds import Bounds
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.metrics import count_findings
 from gateway.model import Finding, MessageStatus, Standard
@@ -112,8 +113,9 @@ def prepare(
     source: str = "cli",
     max_bytes: int = MAX_MESSAGE_BYTES,
     registry: SchemaRegistry | None = None,
+    bounds: Bounds | None = None,
 ) -> IntakeRecord:
-    """Read what intake needs from ``payload``; never raises for bad input."""
+    """Read what intake needs from ``payload``; never raises for bad input (``bounds``: see gateway.bounds)."""
     unread = IntakeRecord(  # what is known before the header is read
         payload=payload,
         payload_sha256=hashlib.sha256(payload).hexdigest(),
@@ -128,7 +130,7 @@ def prepare(
         status=MessageStatus.RECEIVED,
     )
     try:
-        root = parse(payload, max_bytes)
+        root = parse(payload, max_bytes, bounds)
     except DocumentRefusedError as exc:
         count_findings((exc.finding,))  # refused here, so the validate stage never sees it
         return replace(unread, status=MessageStatus.REJECTED, findings=(exc.finding,))

@@ -8,8 +8,8 @@ below DEBUG: they are in the database (``ketenpoort audit verify``, the dashboar
 prints its own summary. The standard library's loggers (uvicorn's error and startup lines) are
 rendered by the same processors, so one process writes one format.
 
-Every event passes a scrubbing processor that replaces BSN-shaped numbers, so even a
-careless log call cannot leak a BSN.
+Every event passes a scrubbing processor that replaces BSNs (:func:`gateway.bsn.scrub_field`: identifier
+fields such as ``external_id`` are kept whole), so even a careless log call cannot leak a BSN.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import structlog
 
-from gateway.bsn import scrub
+from gateway.bsn import scrub_field
 
 LogFormat = Literal["auto", "json", "console"]
 PER_MESSAGE_EVENTS = frozenset({"audit", "relay.attempt"})
@@ -31,7 +31,7 @@ PER_MESSAGE_EVENTS = frozenset({"audit", "relay.attempt"})
 def _scrub_bsn(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(event_dict.items()):
         if isinstance(value, str):
-            event_dict[key] = scrub(value)
+            event_dict[key] = scrub_field(key, value)
     return event_dict
 
 

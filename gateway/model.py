@@ -89,14 +89,21 @@ class ValidationResult:
     message_type: str | None = None
     version: str | None = None
     errors: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    """Every finding counted per rule id or ``xsd:<error type>``, also those beyond the kept ``errors``."""
 
     @property
     def valid(self) -> bool:
-        """A document is valid when it is well-formed, known, and has no findings at all."""
-        return self.well_formed and self.standard is not None and not self.errors
+        """A document is valid when it is well-formed, known, and has no findings at all (kept or counted)."""
+        return self.well_formed and self.standard is not None and not self.errors and not any(self.counts.values())
+
+    @property
+    def total(self) -> int:
+        """How many findings there are, including those not kept."""
+        return max(sum(self.counts.values()), len(self.errors))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the issue's contract (without the ``file`` key)."""
+        """The JSON object of the issue's contract (without the ``file`` key), with the exact counts."""
         return {
             "well_formed": self.well_formed,
             "standard": self.standard,
@@ -104,6 +111,8 @@ class ValidationResult:
             "version": self.version,
             "valid": self.valid,
             "errors": [f.to_dict() for f in self.errors],
+            "total_errors": self.total,
+            "error_counts": dict(self.counts),
         }
 
 

@@ -2,6 +2,12 @@
 
 This is the hot path. Schemas come from the process-wide registry (compiled once), the
 parser is reused per thread, and nothing here touches the disk or the network.
+
+A verdict keeps at most ``Bounds.max_findings`` findings (the first ``max_findings_per_kind`` of
+each rule or XSD error type) and counts every one in ``ValidationResult.counts``: lxml still
+decides validity on the whole document, only the texts and paths of the findings beyond the cap
+are never made. XSD texts are lxml's own with the namespaces taken out of element names only, so
+enumeration sets (``{'0', '1'}``), patterns (``[0-9]{9}``) and lengths stay as lxml wrote them.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from gateway.bsn import scrub
+from gateway.bounds import Bounds
+from gateway.bsn import scrub_error
 from gateway.config import MAX_MESSAGE_BYTES
+from gateway.findings import MAX_MESSAGE_CHARS, MAX_PATH_CHARS, FindingTally, bounded
 from gateway.model import Finding, MessageKind, ValidationResult
 from gateway.rules import RuleContext, RulePart, run_rules
 from gateway.schemas import SchemaRegistry, registry_for
@@ -47,16 +55,20 @@ def _unknown_schema(root: etree._Element) -> Finding:
     )
 
 
-_CLARK = re.compile(r"\{[^}]*\}")
-_QUOTED_DIGITS = re.compile(r"'[0-9 ]+'")
+_CLARK = re.compile(r"\{[A-Za-z][A-Za-z0-9+.-]*:[^{}'\s]*\}(?=[A-Za-z_])")
+"""A Clark-notation namespace before a name: ``{http://...}Bsn``. A URI has a scheme and a colon, which
+an enumeration set (``{'0', '1'}``) or a quantifier (``{9}``, ``{1,3}``) never has."""
+_PREFIX_STEP = re.compile(r"(?<=/)[^/:\[\]]+:")
 
 
 def _readable(message: str) -> str:
-    """Local names instead of {namespace}Local, and never a BSN echoed back from the document."""
-    text = _CLARK.sub("", message)
-    if "'Bsn'" in text:
-        text = _QUOTED_DIGITS.sub("'[bsn]'", text)
-    return scrub(text)
+    """lxml's text with local names instead of {namespace}Local, and never a BSN echoed from the document."""
+    return scrub_error(_CLARK.sub("", message))
+
+
+def _readable_path(path: str | None) -> str | None:
+    """libxml2's node path with the document's own prefixes removed (a prefix may be anything, a BSN too)."""
+    return None if not path else bounded(scrub_error(_PREFIX_STEP.sub("", path)), MAX_PATH_CHARS)
 
 
 class _CyclicGcPause:
@@ -94,14 +106,20 @@ _GC_PAUSE_BYTES = 512 * 1024
 """Below this size a message's rules allocate too little for the collector to matter."""
 
 
-def xsd_findings(schema: etree.XMLSchema, root: etree._Element) -> list[Finding]:
-    """Validate ``root`` against ``schema``; one finding per entry of lxml's error log."""
+def xsd_findings(schema: etree.XMLSchema, root: etree._Element, tally: FindingTally | None = None) -> list[Finding]:
+    """Validate ``root`` against ``schema``; a finding per entry of lxml's error log that ``tally`` admits.
+
+    Every entry is counted under ``xsd:<libxml2 error type>``; only the admitted ones get a text.
+    """
     if schema.validate(root):
         return []
-    return [
-        Finding(kind="xsd", message=_readable(err.message), line=err.line or None, path=err.path or None)
-        for err in schema.error_log  # type: ignore[attr-defined]  # _ErrorLog is iterable
-    ]
+    found: list[Finding] = []
+    for err in schema.error_log:  # type: ignore[attr-defined]  # _ErrorLog is iterable
+        if tally is not None and not tally.admit(f"xsd:{err.type_name}"):
+            continue
+        message = bounded(_readable(err.message), MAX_MESSAGE_CHARS)
+        found.append(Finding(kind="xsd", message=message, line=err.line or None, path=_readable_path(err.path)))
+    return found
 
 
 def inspect(
@@ -112,29 +130,37 @@ def inspect(
     context: RuleContext | None = None,
     max_bytes: int = MAX_MESSAGE_BYTES,
     rule_part: RulePart = "all",
+    bounds: Bounds | None = None,
 ) -> Inspection:
-    """Parse, detect and validate ``data``; never raises for bad input (``rule_part``: see ``gateway.rules.run``)."""
+    """Parse, detect and validate ``data``; never raises for bad input (``rule_part``: see ``gateway.rules.run``).
+
+    ``bounds``: the limits of one message (default: the defaults, with ``max_bytes``).
+    """
+    limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     try:
-        root = parse(data, max_bytes)
+        root = parse(data, bounds=limits)
     except DocumentRefusedError as exc:
-        return Inspection(ValidationResult(well_formed=False, errors=[exc.finding]))
+        return Inspection(ValidationResult(well_formed=False, errors=[exc.finding], counts={"xml": 1}))
     reg = registry if registry is not None else registry_for()
     tag: str = root.tag  # "{namespace}local" or "local"; cheaper than etree.QName on the hot path
     namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
     entry = reg.lookup(namespace, local)
     if entry is None:
-        return Inspection(ValidationResult(well_formed=True, errors=[_unknown_schema(root)]), root)
+        unknown = ValidationResult(well_formed=True, errors=[_unknown_schema(root)], counts={"schema": 1})
+        return Inspection(unknown, root)
     kind = entry.kind
     result = ValidationResult(
         well_formed=True, standard=str(kind.standard), message_type=kind.message_type, version=kind.version
     )
-    result.errors = xsd_findings(reg.schema_for(entry), root)
-    if not result.errors and rules:
+    tally = FindingTally(limits.max_findings, limits.max_findings_per_kind)
+    result.errors = xsd_findings(reg.schema_for(entry), root, tally)
+    if tally.total == 0 and rules:  # rules only on an XSD-valid document, whatever the cap kept
         if len(data) >= _GC_PAUSE_BYTES:
             with _GC_PAUSE:
-                result.errors = run_rules(root, kind, context, part=rule_part)
+                result.errors = run_rules(root, kind, context, part=rule_part, tally=tally)
         else:
-            result.errors = run_rules(root, kind, context, part=rule_part)
+            result.errors = run_rules(root, kind, context, part=rule_part, tally=tally)
+    result.counts = tally.counts
     return Inspection(result, root, kind)
 
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 
+from gateway.bounds import Bounds
 from gateway.contracts import PipelineStore, StoredMessage
 from gateway.metrics import count_findings, count_relay
 from gateway.model import MessageStatus, Stage
@@ -81,15 +82,20 @@ def handlers(
     max_bytes: int,
     map_on_accept: bool = True,
     reads: BatchReads | None = None,
+    bounds: Bounds | None = None,
 ) -> dict[Stage, Handler]:
-    """The validate, map and relay handlers over ``store`` (reading messages through ``reads`` when given)."""
+    """The validate, map and relay handlers over ``store`` (reading messages through ``reads`` when given).
+
+    ``bounds``: the limits of one message (default: the defaults with ``max_bytes``).
+    """
+    limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     read = reads.message if reads is not None else store.message
 
     def validate(job: Job) -> Commit:
         msg = read(job.message_id or "")
         if msg is None or msg.status is not MessageStatus.RECEIVED or msg.payload is None:
             return partial(store.skip, job)
-        prepared = prepare(msg.payload, message_id=msg.id, max_bytes=max_bytes)
+        prepared = prepare(msg.payload, message_id=msg.id, bounds=limits)
         facts = None
         if map_on_accept and prepared.inspection.result.valid:  # no finding yet: map now, outside the lock
             facts = facts_of(
@@ -98,16 +104,19 @@ def handlers(
 
         expected = unless_history_objects(prepared)  # the usual verdict: its rows and events are made now
         kept = facts if expected.status is MessageStatus.ACCEPTED else None
-        ahead = store.prepare_validate(job, expected.status, expected.findings, expected.retour, kept)
+        ahead = store.prepare_validate(
+            job, expected.status, expected.findings, expected.retour, kept, counts=expected.counts
+        )
 
         def commit() -> None:
             out = conclude(prepared, history=store.history())
-            if out.findings == expected.findings:
+            if out.findings == expected.findings and out.counts == expected.counts:
                 ahead()
                 count_findings(out.findings)
                 return
             accepted = out.status is MessageStatus.ACCEPTED
-            store.prepare_validate(job, out.status, out.findings, out.retour, facts if accepted else None)()
+            kept_facts = facts if accepted else None
+            store.prepare_validate(job, out.status, out.findings, out.retour, kept_facts, counts=out.counts)()
             count_findings(out.findings)
 
         return commit

@@ -10,6 +10,7 @@ import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from gateway.bounds import Bounds
 from gateway.config import Settings
 from gateway.contracts import PipelineStore
 from gateway.model import Stage
@@ -66,6 +67,7 @@ def stage_handlers(
         deliverer,
         pseudonymiser,
         max_bytes=settings.max_message_bytes,
+        bounds=Bounds.from_settings(settings),
         map_on_accept=Stage.MAP in stages,
         reads=reads,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
@@ -111,9 +111,11 @@ class Tally:
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        counts: Mapping[str, int] | None = None,
     ) -> Callable[[], None]:
         """Delegate; the returned call notes the verdict, its findings and the facts kept with it once made."""
-        commit = self.store.prepare_validate(job, status, findings, retour, facts)
+        commit = self.store.prepare_validate(job, status, findings, retour, facts, counts=counts)
 
         def noted() -> None:
             commit()

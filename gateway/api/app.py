@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -13,6 +15,7 @@ from gateway.api import berichten, dashboard, dashboard_pages, health, operator,
 from gateway.api.access import AccessLog
 from gateway.api.bodylimit import BodyLimit
 from gateway.api.docs import mount_docs
+from gateway.api.errors import scrubbed
 from gateway.api.live_senders import LiveSenders
 from gateway.config import Settings, load_settings
 
@@ -47,7 +50,12 @@ def create_app(
     async def _error_object(_: Request, exc: HTTPException) -> Response:
         raw: object = exc.detail
         detail = raw if isinstance(raw, dict) else {"error": "http_error", "message": str(raw)}
-        return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(scrubbed(detail), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        """422 with FastAPI's own detail, whose echoed input passes the BSN scrubber like every error text."""
+        return JSONResponse(scrubbed({"detail": jsonable_encoder(exc.errors())}), status_code=422)
 
     app.add_middleware(BodyLimit, intake_max_bytes=settings.max_message_bytes)
     app.add_middleware(AccessLog)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -20,8 +21,10 @@ from gateway import intake
 from gateway.api import metrics
 from gateway.api.auth import Role, Sender
 from gateway.api.deps import caller
+from gateway.api.findings_page import findings_page
 from gateway.api.limits import check_content_type, read_body
 from gateway.api.views import finding_dict, retour_text
+from gateway.bounds import Bounds
 from gateway.model import MessageStatus
 
 router = APIRouter(prefix="/v1", tags=["berichten"])
@@ -40,9 +43,12 @@ class _RefusedError(Exception):
         self.body = body
 
 
-def _accept(store: Any, body: bytes, who: Sender, key: str | None, max_bytes: int) -> intake.SubmitResult:
+def _accept(
+    store: Any, body: bytes, who: Sender, key: str | None, max_bytes: int, *, store_settings: Any = None
+) -> intake.SubmitResult:
     """Parse once, check the declared sender, store; runs in the threadpool."""
-    record = intake.prepare(body, sender=None, idempotency_key=key, source="api", max_bytes=max_bytes)
+    bounds = Bounds.from_settings(store_settings) if store_settings is not None else Bounds(max_bytes=max_bytes)
+    record = intake.prepare(body, sender=None, idempotency_key=key, source="api", max_bytes=max_bytes, bounds=bounds)
     if record.status is MessageStatus.REJECTED and record.findings and record.findings[0].kind == "xml":
         finding = record.findings[0]
         raise _RefusedError(400, {"error": "not_well_formed", "message": finding.message, "line": finding.line})
@@ -77,7 +83,8 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     if store is None:
         raise HTTPException(503, detail={"error": "unavailable", "message": "intake is not available"})
     try:
-        result = await run_in_threadpool(_accept, store, body, who, key, settings.max_message_bytes)
+        accept = partial(_accept, store_settings=settings)
+        result = await run_in_threadpool(accept, store, body, who, key, settings.max_message_bytes)
     except _RefusedError as exc:
         return JSONResponse(exc.body, status_code=exc.status)
     metrics.SUBMITTED.inc()
@@ -107,7 +114,7 @@ async def _verdict(store: Any, mid: str, result: intake.SubmitResult) -> dict[st
         return {"status": str(result.status), "errors": [finding_dict(f) for f in result.findings]}
     out: dict[str, Any] = {
         "status": str(message.status),
-        "errors": [finding_dict(f) for f in (getattr(message, "findings", None) or ())],
+        "errors": findings_page(message)["items"],  # the first page, as GET /v1/berichten/{id} gives it
         "waited": str(message.status) != MessageStatus.RECEIVED,
     }
     retour = retour_text(getattr(message, "retour", None) or result.retour)

@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from gateway.api import reports, storeview
 from gateway.api.charts import waterfall_chart
 from gateway.api.dashboard import form_ok, page, signed_in
+from gateway.api.findings_page import findings_page
 from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
 from gateway.api.reads import parse_since, parse_status
 from gateway.api.reconcile_runs import MAX_TABLE_BYTES, RunRequest, pseudonymiser_of, start_run
-from gateway.api.views import finding_dict, plain
+from gateway.api.views import plain
 from gateway.errors import GatewayError
 from gateway.model import MessageStatus
 from gateway.store.dead_letters import dead_letters
@@ -72,6 +73,12 @@ def _list_ctx(
     }
 
 
+def _page_offset(request: Request) -> int:
+    """The ``offset`` of the findings page asked for (0 when absent or not a number)."""
+    raw = request.query_params.get("offset", "0")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else 0
+
+
 @router.get("/berichten/{mid}", response_class=HTMLResponse)
 def detail_page(request: Request, mid: str) -> Response:
     """One message: status, validation findings, delivery attempts and the audit timeline."""
@@ -81,13 +88,14 @@ def detail_page(request: Request, mid: str) -> Response:
     message = store.get_message(mid) if store is not None else None
     if message is None:
         return page(request, "not_found.html", {"what": "Bericht"}, status_code=404)
-    findings = getattr(message, "findings", None) or getattr(message, "errors", None) or []
+    shown = findings_page(message, offset=_page_offset(request), link=f"/dashboard/berichten/{mid}")
     return page(
         request,
         "detail.html",
         {
             "m": plain(message),
-            "findings": [finding_dict(f) for f in findings],
+            "findings": shown["items"],
+            "fpage": shown,
             "audit": plain(list(store.audit_events(mid))),
             "deliveries": plain(list(store.deliveries(mid))),
             "dead": str(message.status) == MessageStatus.DEAD,

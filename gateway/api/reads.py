@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from gateway.api import storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import caller
-from gateway.api.views import finding_dict, may_see, parties, plain, retour_text, summary
+from gateway.api.findings_page import PAGE, PAGE_MAX, findings_page
+from gateway.api.views import may_see, parties, plain, retour_text, summary
 from gateway.model import MessageStatus
 
 router = APIRouter(tags=["berichten"])
@@ -91,12 +92,34 @@ async def get_bericht(request: Request, mid: str, who: Annotated[Sender, Depends
     store = store_of(request)
     body = plain(message)
     body["verdict"] = getattr(message, "verdict", None)  # a property of the store's view, not a field
-    body["errors"] = [finding_dict(f) for f in (getattr(message, "findings", None) or ())]
+    errors = findings_page(message, link=f"/v1/berichten/{mid}/errors")
+    body["errors"] = errors["items"]  # the first page; the rest through links.errors
+    body["errors_total"], body["errors_kept"], body["error_counts"] = errors["total"], errors["kept"], errors["counts"]
     body.pop("findings", None)
+    body.pop("finding_counts", None)
     body["audit"] = plain(await run_in_threadpool(store.audit_events, mid))
     body["deliveries"] = plain(await run_in_threadpool(store.deliveries, mid))
-    body["links"] = {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"}
+    body["links"] = {
+        "self": f"/v1/berichten/{mid}",
+        "retour": f"/v1/berichten/{mid}/retour",
+        "errors": f"/v1/berichten/{mid}/errors",
+    }
+    if "next" in errors["links"]:
+        body["links"]["errors_next"] = errors["links"]["next"]
     return JSONResponse(body)
+
+
+@router.get("/v1/berichten/{mid}/errors")
+async def get_errors(
+    request: Request,
+    mid: str,
+    who: Annotated[Sender, Depends(caller)],
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = PAGE,
+) -> JSONResponse:
+    """The findings of one visible message, a page at a time, with the exact counts per rule or XSD error type."""
+    message = await _visible(request, who, mid)
+    return JSONResponse(findings_page(message, offset=offset, limit=limit, link=f"/v1/berichten/{mid}/errors"))
 
 
 @router.get("/v1/berichten/{mid}/retour")

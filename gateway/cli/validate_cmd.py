@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from gateway.bsn import scrub_error
 from gateway.errors import GatewayError
 from gateway.model import Finding, ValidationResult
 from gateway.schemas import SchemaRegistry, registry_for
@@ -32,7 +33,8 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 
 def _io_error(path: Path, exc: OSError) -> ValidationResult:
     reason = exc.strerror or type(exc).__name__
-    return ValidationResult(well_formed=False, errors=[Finding(kind="xml", message=f"cannot read {path}: {reason}")])
+    message = scrub_error(f"cannot read {path}: {reason}")
+    return ValidationResult(well_formed=False, errors=[Finding(kind="xml", message=message)])
 
 
 def _describe(err: Finding) -> str:
@@ -52,6 +54,8 @@ def _table(rows: list[tuple[Path, ValidationResult]]) -> Table:
         kind = f"{result.message_type or '?'} {result.version or ''}".strip()
         verdict = "[green]valid[/]" if result.valid else "[red]invalid[/]"
         findings = "\n".join(escape(_describe(err)) for err in result.errors)
+        if result.total > len(result.errors):
+            findings += f"\n… {result.total - len(result.errors):,} more findings not shown ({result.total:,} in all)"
         table.add_row(escape(str(path)), kind, verdict, findings)
     return table
 

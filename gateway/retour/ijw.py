@@ -13,6 +13,7 @@ from functools import cache
 
 from lxml import etree
 
+from gateway.findings import PathIndex
 from gateway.model import Finding
 from gateway.paths import schemas_dir
 from gateway.retour.codes import sendable
@@ -53,20 +54,12 @@ def _retour_ns(ns: str, heen: str, retour: str) -> str:
     return ns.replace(f"/{heen.lower()}/", f"/{retour.lower()}/")
 
 
-def _element_path(el: etree._Element) -> str:
-    """The /JW301/Client/... path of ``el`` in the heenbericht, with [n] for repeated siblings."""
-    parts: list[str] = []
-    node: etree._Element | None = el
-    while node is not None:
-        local = etree.QName(node).localname
-        parent = node.getparent()
-        if parent is not None:
-            same = [c for c in parent if c.tag == node.tag]
-            if len(same) > 1:
-                local = f"{local}[{same.index(node) + 1}]"
-        parts.append(local)
-        node = parent
-    return "/" + "/".join(reversed(parts))
+def _element_path(el: etree._Element, paths: PathIndex | None = None) -> str:
+    """The /JW301/Client/... path of ``el`` in the heenbericht, with [n] for repeated siblings.
+
+    ``paths``: one index for all the paths of a retour, so each parent's children are numbered once.
+    """
+    return (paths if paths is not None else PathIndex()).path(el)
 
 
 def _normalise(path: str, root_local: str, heen: str) -> str:
@@ -210,8 +203,9 @@ def build_ijw_retour(
     elif not findings:  # an accepted message: the Header alone, with 0200
         header_codes, per_level = [], {}
     else:
+        paths = PathIndex()
         level_paths = [  # only a retour that places codes per level needs them (a walk over the whole body)
-            _strip_index1(_element_path(el)[len(f"/{etree.QName(root).localname}") :])
+            _strip_index1(_element_path(el, paths)[len(f"/{etree.QName(root).localname}") :])
             for b in body
             for el in b.iter(f"{{{heen_ns}}}*")
             if etree.QName(el).localname in levels

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from gateway.findings import FindingTally
 from gateway.model import Finding, MessageKind
 from gateway.rules import (
     antwoord,
@@ -39,10 +40,18 @@ from gateway.rules.registry import RULES, Rule, RulePart, in_rule_order, run
 
 
 def run_rules(
-    root: etree._Element, kind: MessageKind, context: RuleContext | None = None, *, part: RulePart = "all"
+    root: etree._Element,
+    kind: MessageKind,
+    context: RuleContext | None = None,
+    *,
+    part: RulePart = "all",
+    tally: FindingTally | None = None,
 ) -> list[Finding]:
-    """All rule violations in one XSD-valid message (history rules only when ``context.history`` is set)."""
-    return run(root, kind, context or RuleContext(), part=part)
+    """All rule violations in one XSD-valid message (history rules only when ``context.history`` is set).
+
+    ``tally``: count every violation, keep only what it admits (see :mod:`gateway.findings`).
+    """
+    return run(root, kind, context or RuleContext(), part=part, tally=tally)
 
 
 __all__ = [

@@ -22,6 +22,7 @@ from typing import Literal
 
 from lxml import etree
 
+from gateway.findings import FindingTally, PathIndex
 from gateway.model import Finding, MessageKind, Standard
 from gateway.rules.context import RuleContext
 
@@ -234,19 +235,12 @@ class Doc:
 
 
 def element_path(element: etree._Element) -> str:
-    """The documented readable path of ``element`` (see the module docstring)."""
-    steps: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
-        name = etree.QName(node).localname
-        parent = node.getparent()
-        if parent is not None:
-            same = list(parent.iterchildren(node.tag))
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
-        steps.append(name)
-        node = parent
-    return "/" + "/".join(reversed(steps))
+    """The documented readable path of ``element`` (see the module docstring).
+
+    For one element only: many findings in one document share a :class:`~gateway.findings.PathIndex`,
+    which numbers each parent's children once instead of once per finding.
+    """
+    return PathIndex().path(element)
 
 
 _APPLICABLE: dict[tuple[str, str, bool, int], tuple[Rule, ...]] = {}
@@ -268,25 +262,33 @@ def applicable(kind: MessageKind, context: RuleContext) -> list[Rule]:
 RulePart = Literal["all", "local", "history"]
 
 
-def run(root: etree._Element, kind: MessageKind, context: RuleContext, *, part: RulePart = "all") -> list[Finding]:
+def run(
+    root: etree._Element,
+    kind: MessageKind,
+    context: RuleContext,
+    *,
+    part: RulePart = "all",
+    tally: FindingTally | None = None,
+) -> list[Finding]:
     """Run every applicable rule and return their findings in rule order, then document order.
 
     ``part``: "local", the rules that never read the history; "history", those that do. A worker runs
     the local part before it takes the store's write lock and the history part under it;
-    :func:`in_rule_order` merges the two lists into what "all" gives.
+    :func:`in_rule_order` merges the two lists into what "all" gives. ``tally``: counts every finding
+    and keeps only those it admits (the first of each rule); without one every finding is kept.
     """
     doc = Doc(root, kind, context)
+    paths = PathIndex()
     findings: list[Finding] = []
     for r in applicable(kind, context):
         if part != "all" and r.reads_history != (part == "history"):
             continue
         for element, message in r.check(doc):
+            if tally is not None and not tally.admit(r.id):
+                continue
             line: object = element.sourceline
-            findings.append(
-                Finding(
-                    "rule", message, r.id, r.retourcode, line if isinstance(line, int) else None, element_path(element)
-                )
-            )
+            at = line if isinstance(line, int) else None
+            findings.append(Finding("rule", message, r.id, r.retourcode, at, paths.path(element)))
     return findings
 
 

@@ -11,7 +11,7 @@ steps at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -19,6 +19,7 @@ from gateway import audit
 from gateway.bsn import scrub
 from gateway.contracts import Job, RelayDecision, Verdict
 from gateway.facts import Fact
+from gateway.findings import MAX_MESSAGE_CHARS, MAX_PATH_CHARS, bounded
 from gateway.model import Finding, MessageStatus, Stage
 from gateway.store import statements as st
 from gateway.store.base import StoreBase, Tx
@@ -35,9 +36,15 @@ _RELAY_STATUS = {
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as stored: its JSON form with any BSN-shaped number scrubbed from the text."""
+    """A finding as stored: its JSON form, the text scrubbed of BSNs and cut to a bounded size.
+
+    With at most ``KETENPOORT_MAX_FINDINGS`` (1,000) findings of at most 1,000 + 500 characters of text
+    and path, a message's stored findings stay under ~1.7 MB whatever came in.
+    """
     out = finding.to_dict()
-    out["message"] = scrub(finding.message)
+    out["message"] = bounded(scrub(finding.message), MAX_MESSAGE_CHARS)
+    if finding.path is not None:
+        out["path"] = bounded(finding.path, MAX_PATH_CHARS)
     return out
 
 
@@ -76,16 +83,20 @@ class FinishMixin(StoreBase):
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        counts: Mapping[str, int] | None = None,
     ) -> Commit:
         """:meth:`finish_validate`, prepared now; the returned call makes the writes."""
         mid = job.message_id or ""
         stored = [finding_json(f) for f in findings]
+        exact = dict(counts) if counts else None
+        total = max(sum(exact.values()), len(findings)) if exact else len(findings)
         rules = sorted({f.rule or f.kind for f in findings})[:MAX_RULES_IN_EVENT]
         codes = sorted({f.retourcode for f in findings if f.retourcode})[:MAX_RULES_IN_EVENT]
         verdict = audit.prepare(
             f"message.{status}",
             mid,
-            data={"findings": len(findings), "rules": rules, "retourcodes": codes, "retour": retour is not None},
+            data={"findings": total, "rules": rules, "retourcodes": codes, "retour": retour is not None},
         )
         accepted = status is MessageStatus.ACCEPTED
         mapped = self._prepare_facts(mid, facts) if accepted and facts is not None else None
@@ -95,10 +106,8 @@ class FinishMixin(StoreBase):
                 due = self._finish_job(tx, job)
                 if due is None:
                     return
-                tx.execute(
-                    st.UPDATE_MESSAGE,
-                    {"b_id": mid, "status": str(status), "findings": stored, "retour": retour, "updated_at": tx.now},
-                )
+                row = {"b_id": mid, "status": str(status), "findings": stored, "finding_counts": exact}
+                tx.execute(st.UPDATE_MESSAGE, {**row, "retour": retour, "updated_at": tx.now})
                 tx.record(verdict)
                 if not accepted:
                     return
@@ -116,9 +125,11 @@ class FinishMixin(StoreBase):
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        counts: Mapping[str, int] | None = None,
     ) -> None:
         """Record the verdict and retour; accepted → a map job, or, with ``facts`` (mapped already), a relay job."""
-        self.prepare_validate(job, status, findings, retour, facts)()
+        self.prepare_validate(job, status, findings, retour, facts, counts=counts)()
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""

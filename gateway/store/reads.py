@@ -62,6 +62,7 @@ def message_view(row: Any) -> MessageView:
         delivered_at=row.delivered_at,
         purged_at=row.purged_at,
         verdict=verdict_of(status),
+        finding_counts=getattr(row, "finding_counts", None) or None,
     )
 
 

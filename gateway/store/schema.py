@@ -79,6 +79,7 @@ messages = sa.Table(
     sa.Column("payload_size", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("retour", sa.LargeBinary()),
     sa.Column("findings", sa.JSON()),
+    sa.Column("finding_counts", sa.JSON()),
     sa.Column("relay_attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("first_attempt_at", sa.Float()),
     sa.Column("received_at", UTCDateTime(), nullable=False),

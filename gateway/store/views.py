@@ -35,6 +35,13 @@ class MessageView:
     purged_at: datetime | None
     verdict: str | None
     """``accepted`` or ``rejected`` once validated (delivery states count as accepted); None before."""
+    finding_counts: dict[str, int] | None = None
+    """Every finding per rule or XSD error type when the verdict kept only the first (None: all were kept)."""
+
+    @property
+    def findings_total(self) -> int:
+        """How many findings the verdict had, also those not kept."""
+        return max(sum(self.finding_counts.values()), len(self.findings)) if self.finding_counts else len(self.findings)
 
 
 def verdict_of(status: MessageStatus) -> str | None:

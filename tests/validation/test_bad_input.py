@@ -170,6 +170,7 @@ def test_cli_goes_on_after_each_bad_file_and_never_leaks(tmp_path: Path, secret_
     assert len(lines) == len(corpus)
     objects = [json.loads(line) for line in lines]
     expected_keys = {"file", "well_formed", "standard", "message_type", "version", "valid", "errors"}
+    expected_keys |= {"total_errors", "error_counts"}  # the exact counts beside the kept findings
     for obj in objects:
         assert set(obj) == expected_keys
         assert obj["valid"] is False

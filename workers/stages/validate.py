@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from gateway.bounds import DEFAULT_BOUNDS, Bounds
 from gateway.config import MAX_MESSAGE_BYTES
+from gateway.findings import FindingTally
 from gateway.model import Finding, MessageStatus
 from gateway.rules import RuleContext, in_rule_order, run_rules
 from gateway.rules.context import MessageHistory
@@ -47,6 +49,11 @@ class ValidateOutcome:
     retour: bytes | None
     inspection: Inspection
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Every finding per rule or XSD error type, also those beyond the kept ``findings``."""
+        return self.inspection.result.counts
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
@@ -56,6 +63,7 @@ class Prepared:
     retour: bytes | None
     today: date
     message_id: str | None
+    bounds: Bounds = DEFAULT_BOUNDS
 
     @property
     def rules_ran(self) -> bool:
@@ -71,12 +79,17 @@ def prepare(
     today: date | None = None,
     max_bytes: int = MAX_MESSAGE_BYTES,
     retour: RetourBuilder | None = None,
+    bounds: Bounds | None = None,
 ) -> Prepared:
-    """Parse, XSD-validate, run the rules that need no history, and build the retour for their findings."""
+    """Parse, XSD-validate, run the rules that need no history, and build the retour for their findings.
+
+    ``bounds``: the limits of one message (default: the defaults with ``max_bytes``).
+    """
     day = today or date.today()
+    limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     context = RuleContext(today=day, history=None, message_id=message_id)
-    inspection = inspect(payload, context=context, max_bytes=max_bytes, rule_part="local")
-    return Prepared(inspection, _builder(retour)(inspection), day, message_id)
+    inspection = inspect(payload, context=context, rule_part="local", bounds=limits)
+    return Prepared(inspection, _builder(retour)(inspection), day, message_id, limits)
 
 
 def unless_history_objects(prepared: Prepared) -> ValidateOutcome:
@@ -98,9 +111,14 @@ def conclude(
     if prepared.rules_ran:
         assert inspection.root is not None and inspection.kind is not None
         context = RuleContext(today=prepared.today, history=history, message_id=prepared.message_id)
-        more = run_rules(inspection.root, inspection.kind, context, part="history")
-        if more:
-            result = replace(inspection.result, errors=in_rule_order([*inspection.result.errors, *more]))
+        limits, before = prepared.bounds, inspection.result
+        tally = FindingTally.resume(
+            before.errors, before.counts, max_findings=limits.max_findings, per_kind=limits.max_findings_per_kind
+        )
+        more = run_rules(inspection.root, inspection.kind, context, part="history", tally=tally)
+        if tally.total > before.total:
+            errors = in_rule_order([*before.errors, *more])
+            result = replace(before, errors=errors, counts=tally.counts)
             inspection = Inspection(result, inspection.root, inspection.kind)
             retour_bytes = _builder(retour)(inspection)
     status = MessageStatus.ACCEPTED if inspection.result.valid else MessageStatus.REJECTED
@@ -115,9 +133,10 @@ def validate_payload(
     today: date | None = None,
     max_bytes: int = MAX_MESSAGE_BYTES,
     retour: RetourBuilder | None = None,
+    bounds: Bounds | None = None,
 ) -> ValidateOutcome:
     """Inspect ``payload`` with rules and history in one step."""
-    prepared = prepare(payload, message_id=message_id, today=today, max_bytes=max_bytes, retour=retour)
+    prepared = prepare(payload, message_id=message_id, today=today, max_bytes=max_bytes, retour=retour, bounds=bounds)
     return conclude(prepared, history=history, retour=retour)
 
 
