@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     session_secret: SecretStr | None = None
+    body_deadline_s: float = Field(default=60.0, gt=0)
+    """How long a whole request body may take on any route, besides the pause allowed between its chunks (408)."""
 
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -48,7 +48,12 @@ def create_app(
         detail = raw if isinstance(raw, dict) else {"error": "http_error", "message": str(raw)}
         return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)
 
-    app.add_middleware(BodyLimit, intake_max_bytes=settings.max_message_bytes)
+    app.add_middleware(
+        BodyLimit,
+        intake_max_bytes=settings.max_message_bytes,
+        chunk_timeout_s=body_timeout_s,
+        deadline_s=settings.body_deadline_s,
+    )
     app.add_middleware(AccessLog)
     return app
 

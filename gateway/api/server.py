@@ -8,6 +8,7 @@ from typing import Any
 import uvicorn
 
 from gateway.api.app import create_app
+from gateway.api.headercap import MAX_HEAD_BYTES, protocol_class
 from gateway.config import Settings
 
 KEEP_ALIVE_S = 75
@@ -27,7 +28,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         port=port if port is not None else settings.api_port,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S,
-        h11_max_incomplete_event_size=64 * 1024,
+        http=protocol_class(),  # 431 past 64 KiB of headers, whichever parser is installed
+        h11_max_incomplete_event_size=2 * MAX_HEAD_BYTES,  # a backstop behind the cap
     )
 
 
