@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     body_deadline_s: float = Field(default=60.0, gt=0)
     """How long a whole request body may take on any route, besides the pause allowed between its chunks (408)."""
 
+    # audit checkpoints (the key is never stored in the database)
+    audit_checkpoint_key: SecretStr | None = None
+    """HMAC key that signs checkpoints of the audit chain's head; without it no checkpoints are written."""
+    audit_checkpoint_file: Path | None = None
+    """Also append each checkpoint to this file (JSON lines), best on other storage than the database."""
+    audit_checkpoint_url: str | None = None
+    """Also POST each checkpoint (JSON) here."""
+    audit_checkpoint_interval_s: float = Field(default=300.0, gt=0)
+    """How often a worker writes a checkpoint: a rewrite of events younger than the last one goes unseen."""
+
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"

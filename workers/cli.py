@@ -10,12 +10,15 @@ from __future__ import annotations
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.config import Settings, load_settings
 from gateway.relay import RouteConfigError
+
+if TYPE_CHECKING:
+    from workers.checkpointer import Checkpointer
 
 
 def register(app: typer.Typer) -> None:
@@ -47,9 +50,12 @@ def worker(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     loop.install_signal_handlers()
+    checkpointer = _checkpointer(store, settings)
     try:
         loop.run()
     finally:
+        if checkpointer is not None:
+            checkpointer.stop()
         deliverer.close()
         _close(store)
 
@@ -75,11 +81,14 @@ def run(
     loop.install_signal_handlers()
     thread = threading.Thread(target=loop.run, name="worker", daemon=True)
     thread.start()
+    checkpointer = _checkpointer(store, settings)
     try:
         serve(settings, host, port, store=store)
     finally:
         loop.request_stop()  # the jobs in hand are finished before the process exits
         thread.join()
+        if checkpointer is not None:
+            checkpointer.stop()
         deliverer.close()
         _close(store)
 
@@ -122,6 +131,14 @@ def demo(
     if not report.ok:
         typer.echo("demo did not finish cleanly", err=True)
         raise typer.Exit(1)
+
+
+def _checkpointer(store: object, settings: Settings) -> Checkpointer | None:
+    """The running audit checkpointer when a key is configured."""
+    from workers.checkpointer import Checkpointer
+
+    made = Checkpointer.from_settings(store, settings)
+    return made.start() if made is not None else None
 
 
 def _close(store: object) -> None:
