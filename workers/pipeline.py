@@ -39,17 +39,22 @@ class BatchReads:
 
     The worker loop calls :meth:`load` with each batch it claims; a handler takes its message with
     :meth:`message`, which reads on its own when the message was not loaded (or was taken already).
+    Loaded messages are shared by the threads of the process: a relay job's message is taken by the
+    lane thread that posts it (:mod:`workers.lanes`), not by the thread that claimed the job.
 
     A batch holds every parsed document until it commits, so :meth:`load` keeps only the first jobs
     whose payloads fit in ``max_bytes`` (at least one): a batch of 25 MB declaraties would otherwise
-    hold gigabytes. The loop gives the rest back at once.
+    hold gigabytes. The loop gives the rest back at once. What a thread loaded and no handler took
+    (a job given back) is dropped two loads later, so it cannot pile up.
     """
 
     def __init__(self, store: PipelineStore, *, max_bytes: int = 16 * 1024 * 1024) -> None:
         """Nothing is loaded yet."""
         self._store = store
         self._max_bytes = max_bytes
-        self._local = threading.local()
+        self._loaded: dict[str, StoredMessage] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()  # .previous: the ids this thread loaded last time
 
     def load(self, jobs: Sequence[Job]) -> list[Job]:
         """Read the messages of the first of ``jobs`` that fit in the byte budget for this thread; return those jobs."""
@@ -62,13 +67,25 @@ class BatchReads:
                 break
             now.append(job)
             total += size
-        self._local.messages = self._store.messages([job.message_id for job in now if job.message_id])
+        fresh = self._store.messages([job.message_id for job in now if job.message_id])
+        older: list[str] = self._local.__dict__.get("previous", [])
+        with self._lock:
+            for message_id in older:
+                self._loaded.pop(message_id, None)
+            self._loaded.update(fresh)
+        self._local.previous = self._local.__dict__.get("latest", [])
+        self._local.latest = list(fresh)
         return now
+
+    def peek(self, message_id: str) -> StoredMessage | None:
+        """The loaded message, left in place (None when not loaded)."""
+        with self._lock:
+            return self._loaded.get(message_id)
 
     def message(self, message_id: str) -> StoredMessage | None:
         """The loaded message (once), else a fresh read."""
-        loaded: dict[str, StoredMessage] = self._local.__dict__.get("messages", {})
-        found = loaded.pop(message_id, None)
+        with self._lock:
+            found = self._loaded.pop(message_id, None)
         return found if found is not None else self._store.message(message_id)
 
 

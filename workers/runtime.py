@@ -7,15 +7,16 @@ run exactly the same pipeline; tests build theirs the same way with their own st
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from gateway.config import Settings
 from gateway.contracts import PipelineStore
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
-from gateway.relay import Deliverer, Routes
-from workers.loop import Handler, Worker
+from gateway.relay import Deliverer, Routes, destination_of
+from workers.lanes import LaneConfig
+from workers.loop import Handler, Job, Worker
 from workers.pipeline import BatchReads, handlers
 from workers.stages.retention import RetentionStore, retention_handler
 
@@ -73,6 +74,22 @@ def stage_handlers(
     return {stage: every[stage] for stage in stages if stage in every}
 
 
+def destination_lane(reads: BatchReads, routes: Routes) -> Callable[[Job], str]:
+    """A relay job's lane: the destination (host:port) its message's receiver is routed to."""
+    cache: dict[str, str] = {}
+
+    def lane_of(job: Job) -> str:
+        msg = reads.peek(job.message_id or "")
+        receiver = (msg.receiver or "") if msg is not None else ""
+        lane = cache.get(receiver)
+        if lane is None:
+            url = routes.resolve(receiver)
+            lane = cache[receiver] = destination_of(url) if url else ""
+        return lane
+
+    return lane_of
+
+
 def build_worker(
     store: PipelineStore,
     settings: Settings,
@@ -91,6 +108,15 @@ def build_worker(
     if Stage.RETENTION in stages and callable(ensure):
         ensure()  # one recurring retention job; finishing it schedules the next run
     reads = BatchReads(store, max_bytes=settings.batch_bytes)
+    lanes = None
+    if Stage.RELAY in stages and settings.relay_threads > 0:
+        lanes = LaneConfig(
+            frozenset({Stage.RELAY}),
+            destination_lane(reads, deliverer.routes),
+            threads=settings.relay_threads,
+            per_lane=settings.relay_per_destination,
+            group_s=settings.relay_group_ms / 1000.0,
+        )
     worker = Worker(
         store,
         stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads),
@@ -100,6 +126,7 @@ def build_worker(
         batch_size=settings.batch_size,
         max_attempts=settings.max_job_attempts,
         on_claimed=reads.load,
+        lanes=lanes,
     )
     return worker, deliverer
 

@@ -1,0 +1,274 @@
+"""Relay jobs on their own threads, one lane per destination, each outcome made durable within milliseconds.
+
+Two faults of a worker thread that walks its batch in order and commits at the end:
+
+- head-of-line blocking: with one receiver hanging for the read timeout per POST, every message
+  of the batch behind a hung one waited, for other receivers too;
+- redeliveries: a worker killed before its batch commit lost the outcomes of every POST of the
+  batch that had been answered 2xx already (up to 128), and they were all posted again.
+
+So the worker loop hands its relay jobs to :class:`Lanes`. Jobs wait in a queue per destination
+(its *lane*); ``threads`` threads take them round-robin over the lanes, never more than
+``per_lane`` of one lane at once, so a destination that hangs ties up at most ``per_lane``
+threads and the others go on serving every other destination. A job that waited in a lane for
+half its lease (its destination slow, the breaker not yet open) is set aside: given back to the
+queue for later rather than held until its lease runs out.
+
+A thread that has posted waits until its outcome is committed before it takes its next job, and a
+committer thread commits the outcomes waiting in one transaction every ``group_s`` (group
+commit). So at any moment at most ``threads`` attempts are posted but not yet durable: a kill
+costs at most that many redeliveries, while a commit still carries many outcomes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import structlog
+
+from gateway.contracts import Job, JobQueue
+from gateway.model import Stage
+
+log = structlog.get_logger("workers.lanes")
+
+Commit = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LaneConfig:
+    """How a worker runs the jobs of ``stages`` on lanes: ``lane_of`` names a job's lane (its destination)."""
+
+    stages: frozenset[Stage]
+    lane_of: Callable[[Job], str]
+    threads: int = 16
+    """Relay threads per worker process: also the most attempts posted and not yet durable at a kill."""
+    per_lane: int = 4
+    """The most POSTs to one destination at once."""
+    group_s: float = 0.005
+    """How long the committer lets outcomes gather before it commits them together."""
+
+
+@dataclass(slots=True)
+class _Outcome:
+    job: Job
+    commit: Commit
+    durable: threading.Event = field(default_factory=threading.Event)
+
+
+class Lanes:
+    """Runs jobs on ``threads`` threads, at most ``per_lane`` per lane at once; commits outcomes in groups."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        run: Callable[[Job], Commit | None],
+        lane_of: Callable[[Job], str],
+        guarded: Callable[[Job, Commit], None],
+        *,
+        threads: int = 16,
+        per_lane: int = 4,
+        group_s: float = 0.005,
+        set_aside_s: float = 15.0,
+        on_committed: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``run``: a job's stage up to its commit; ``guarded``: runs a commit, turning a failure into a retry."""
+        self._queue = queue
+        self._run = run
+        self._lane_of = lane_of
+        self._guarded = guarded
+        self._threads_n = max(1, threads)
+        self._per_lane = max(1, per_lane)
+        self._group_s = group_s
+        self._set_aside_s = set_aside_s
+        self._on_committed = on_committed
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._lanes: dict[str, deque[tuple[float, Job]]] = {}
+        self._running: dict[str, int] = {}
+        self._turn: deque[str] = deque()
+        """Lanes with waiting jobs, in round-robin order."""
+        self._held = 0
+        """Jobs taken and not yet committed or given back: waiting, running, or awaiting their commit."""
+        self._outcomes: list[_Outcome] = []
+        self._closing = False
+        self._started = False
+        self._workers: list[threading.Thread] = []
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs the lanes should hold at most: enough to keep every thread busy for a while."""
+        return self._threads_n * 4
+
+    def held(self) -> int:
+        """Jobs taken and not yet committed or given back."""
+        with self._cond:
+            return self._held
+
+    def submit(self, jobs: list[Job]) -> None:
+        """Queue ``jobs`` in their lanes; they are committed (or given back) by the lanes from now on."""
+        if not jobs:
+            return
+        self._start()
+        now = self._clock()
+        placed = [(self._lane(job), job) for job in jobs]
+        with self._cond:
+            for lane, job in placed:
+                waiting = self._lanes.get(lane)
+                if waiting is None:
+                    waiting = self._lanes[lane] = deque()
+                if not waiting:
+                    self._turn.append(lane)
+                waiting.append((now, job))
+            self._held += len(jobs)
+            self._cond.notify_all()
+
+    def _lane(self, job: Job) -> str:
+        try:
+            return self._lane_of(job)
+        except Exception:  # an unreadable message still runs (its handler reports it); it just has no lane
+            log.exception("lanes.lane_failed", job=job.id)
+            return ""
+
+    def _start(self) -> None:
+        with self._cond:
+            if self._started:
+                return
+            self._started = True
+        self._workers = [
+            threading.Thread(target=self._thread_main, name=f"relay-{i}", daemon=True) for i in range(self._threads_n)
+        ]
+        self._workers.append(threading.Thread(target=self._committer_main, name="relay-commits", daemon=True))
+        for thread in self._workers:
+            thread.start()
+
+    # ------------------------------------------------------------------ the relay threads
+    def _next(self) -> tuple[str, Job] | None:
+        """The next job to run, round-robin over lanes with room (under the lock); None when closing and empty."""
+        while True:
+            stale = self._stale()
+            if stale:
+                self._give_back(stale)
+            for _ in range(len(self._turn)):
+                lane = self._turn[0]
+                self._turn.rotate(-1)
+                if self._running.get(lane, 0) < self._per_lane:
+                    waiting = self._lanes[lane]
+                    _, job = waiting.popleft()
+                    if not waiting:
+                        self._turn.remove(lane)
+                    self._running[lane] = self._running.get(lane, 0) + 1
+                    return lane, job
+            if self._closing:
+                return None
+            self._cond.wait(timeout=max(0.05, self._set_aside_s / 4))
+
+    def _stale(self) -> list[Job]:
+        """Jobs that waited in their lane for ``set_aside_s``: taken out now (under the lock)."""
+        limit = self._clock() - self._set_aside_s
+        out: list[Job] = []
+        for lane in list(self._turn):
+            waiting = self._lanes[lane]
+            while waiting and waiting[0][0] <= limit:
+                out.append(waiting.popleft()[1])
+            if not waiting:
+                self._turn.remove(lane)
+        return out
+
+    def _give_back(self, jobs: list[Job]) -> None:
+        """Jobs set aside behind a slow destination: due again for any worker (under the lock)."""
+        self._held -= len(jobs)
+        log.info("lanes.set_aside", jobs=len(jobs))
+        try:
+            self._queue.release(jobs)
+        except Exception:  # their leases then simply expire
+            log.exception("lanes.release_failed", jobs=len(jobs))
+
+    def _thread_main(self) -> None:
+        while True:
+            with self._cond:
+                taken = self._next()
+            if taken is None:
+                return
+            lane, job = taken
+            commit: Commit | None = None
+            try:
+                result: list[Commit | None] = [None]
+
+                def stage(job: Job = job, result: list[Commit | None] = result) -> None:
+                    result[0] = self._run(job)
+
+                self._guarded(job, stage)
+                commit = result[0]
+            finally:
+                with self._cond:
+                    self._running[lane] -= 1
+                    outcome = _Outcome(job, commit) if commit is not None else None
+                    if outcome is not None:
+                        self._outcomes.append(outcome)
+                    else:
+                        self._held -= 1  # the stage committed (or gave the job back) itself
+                    self._cond.notify_all()
+            if outcome is not None:
+                outcome.durable.wait()  # at most one attempt per thread posted and not yet durable
+
+    # ------------------------------------------------------------------ the committer
+    def _committer_main(self) -> None:
+        while True:
+            with self._cond:
+                while not self._outcomes and not (self._closing and self._held == 0):
+                    self._cond.wait()
+                if not self._outcomes:
+                    return
+            time.sleep(self._group_s)  # let the outcomes of the moment join this commit
+            with self._cond:
+                group, self._outcomes = self._outcomes, []
+            self._commit(group)
+
+    def _commit(self, group: list[_Outcome]) -> None:
+        try:
+            with self._queue.batch():
+                for outcome in group:
+                    self._guarded(outcome.job, outcome.commit)
+        except Exception:  # rolled back: the jobs are due again at once (and posted again: the key dedupes)
+            log.exception("lanes.commit_failed", jobs=len(group))
+            try:
+                self._queue.release([outcome.job for outcome in group])
+            except Exception:
+                log.exception("lanes.release_failed", jobs=len(group))
+        finally:
+            with self._cond:
+                self._held -= len(group)
+                self._cond.notify_all()
+            for outcome in group:
+                outcome.durable.set()
+        if self._on_committed is not None:
+            self._on_committed(len(group))
+
+    # ------------------------------------------------------------------ lifecycle
+    def wait_idle(self) -> None:
+        """Until every job taken so far is committed or given back."""
+        with self._cond:
+            while self._held:
+                self._cond.wait(0.05)
+
+    def close(self) -> None:
+        """Finish the jobs running and their commits; give back the jobs still waiting; stop the threads."""
+        with self._cond:
+            self._closing = True
+            waiting = [job for lane in self._turn for _, job in self._lanes[lane]]
+            for lane in self._turn:
+                self._lanes[lane].clear()
+            self._turn.clear()
+            if waiting:
+                self._give_back(waiting)
+            self._cond.notify_all()
+        for thread in self._workers:
+            thread.join()
+
+
+__all__ = ["LaneConfig", "Lanes"]
