@@ -52,10 +52,11 @@ class Settings(BaseSettings):
     relay_threads: int = Field(default=16, ge=0)
     """POSTs a worker process runs at once, each destination in its own lane; also the most attempts posted and
     not yet durable when the process dies (its redeliveries). 0: each worker thread posts its batch in order."""
-    relay_per_destination: int = Field(default=4, ge=1)
+    relay_per_destination: int = Field(default=8, ge=1)
     """The most POSTs to one destination at once, so a receiver that hangs holds no more relay threads."""
-    relay_group_ms: float = Field(default=5.0, ge=0)
-    """How long delivery outcomes gather before they commit together (a POST's outcome is durable this soon)."""
+    relay_group_ms: float = Field(default=50.0, ge=0)
+    """How long delivery outcomes gather before the store commits them together (each 2xx is logged durably at once,
+    in the attempt log, so this costs no redeliveries)."""
     breaker_failures: int = 5
     breaker_reset_s: float = 30.0
     relay_transport: Literal["stdlib", "httpx"] = "stdlib"

@@ -14,10 +14,12 @@ threads and the others go on serving every other destination. A job that waited 
 half its lease (its destination slow, the breaker not yet open) is set aside: given back to the
 queue for later rather than held until its lease runs out.
 
-A thread that has posted waits until its outcome is committed before it takes its next job, and a
-committer thread commits the outcomes waiting in one transaction every ``group_s`` (group
-commit). So at any moment at most ``threads`` attempts are posted but not yet durable: a kill
-costs at most that many redeliveries, while a commit still carries many outcomes.
+A committer thread commits the outcomes waiting in one transaction every ``group_s``, or as soon
+as ``group_max`` are waiting (group commit: one durable commit for many outcomes, as before).
+What makes an answered POST durable at once is the relay handler's attempt log
+(:mod:`gateway.store.attempts`): a thread logs each 2xx before it takes its next job, so at any
+moment at most ``threads`` attempts are posted and not yet durable, and a kill costs at most that
+many redeliveries.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import structlog
 
@@ -48,15 +50,20 @@ class LaneConfig:
     """Relay threads per worker process: also the most attempts posted and not yet durable at a kill."""
     per_lane: int = 4
     """The most POSTs to one destination at once."""
-    group_s: float = 0.005
+    group_s: float = 0.05
     """How long the committer lets outcomes gather before it commits them together."""
+    group_max: int = 128
+    """Commit at once when this many outcomes wait."""
+    after_commit: Callable[[list[Job]], None] | None = None
+    """Called with the jobs whose outcomes were just committed (the attempt log forgets them)."""
+    on_close: Callable[[], None] | None = None
+    """Called once the lanes have stopped (closes the attempt log)."""
 
 
 @dataclass(slots=True)
 class _Outcome:
     job: Job
     commit: Commit
-    durable: threading.Event = field(default_factory=threading.Event)
 
 
 class Lanes:
@@ -71,9 +78,11 @@ class Lanes:
         *,
         threads: int = 16,
         per_lane: int = 4,
-        group_s: float = 0.005,
+        group_s: float = 0.05,
+        group_max: int = 128,
         set_aside_s: float = 15.0,
         on_committed: Callable[[int], None] | None = None,
+        after_commit: Callable[[list[Job]], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``run``: a job's stage up to its commit; ``guarded``: runs a commit, turning a failure into a retry."""
@@ -84,6 +93,8 @@ class Lanes:
         self._threads_n = max(1, threads)
         self._per_lane = max(1, per_lane)
         self._group_s = group_s
+        self._group_max = max(1, group_max)
+        self._after_commit = after_commit
         self._set_aside_s = set_aside_s
         self._on_committed = on_committed
         self._clock = clock
@@ -108,6 +119,18 @@ class Lanes:
         """Jobs taken and not yet committed or given back."""
         with self._cond:
             return self._held
+
+    def ready(self) -> int:
+        """Jobs running, or waiting in a lane with room: what the threads have to do.
+
+        Jobs waiting behind a destination that is busy (all its slots taken) do not count, so a
+        receiver that hangs never stops the worker from claiming jobs for the others; outcomes
+        waiting for their commit do, so claims slow down when commits do.
+        """
+        with self._cond:
+            running = sum(self._running.values())
+            waiting = sum(len(self._lanes[lane]) for lane in self._turn if self._running.get(lane, 0) < self._per_lane)
+            return running + waiting + len(self._outcomes)
 
     def submit(self, jobs: list[Job]) -> None:
         """Queue ``jobs`` in their lanes; they are committed (or given back) by the lanes from now on."""
@@ -213,8 +236,6 @@ class Lanes:
                     else:
                         self._held -= 1  # the stage committed (or gave the job back) itself
                     self._cond.notify_all()
-            if outcome is not None:
-                outcome.durable.wait()  # at most one attempt per thread posted and not yet durable
 
     # ------------------------------------------------------------------ the committer
     def _committer_main(self) -> None:
@@ -224,8 +245,13 @@ class Lanes:
                     self._cond.wait()
                 if not self._outcomes:
                     return
-            time.sleep(self._group_s)  # let the outcomes of the moment join this commit
+            deadline = self._clock() + self._group_s  # let the outcomes of the moment join this commit
             with self._cond:
+                while len(self._outcomes) < self._group_max and not self._closing:
+                    left = deadline - self._clock()
+                    if left <= 0:
+                        break
+                    self._cond.wait(left)
                 group, self._outcomes = self._outcomes, []
             self._commit(group)
 
@@ -240,12 +266,13 @@ class Lanes:
                 self._queue.release([outcome.job for outcome in group])
             except Exception:
                 log.exception("lanes.release_failed", jobs=len(group))
+        else:
+            if self._after_commit is not None:
+                self._after_commit([outcome.job for outcome in group])
         finally:
             with self._cond:
                 self._held -= len(group)
                 self._cond.notify_all()
-            for outcome in group:
-                outcome.durable.set()
         if self._on_committed is not None:
             self._on_committed(len(group))
 

@@ -16,8 +16,8 @@ one commit per batch instead of two (10,000 messages, 2 x 1: ~1,020 against ~900
 alternating runs). Those jobs are the thread's next batch; a rollback takes their leases with it.
 
 Relay jobs, when the worker has :class:`workers.lanes.Lanes` (``lanes=``), are handed to them
-instead: their POSTs run concurrently, one lane per destination, and each outcome commits within
-milliseconds of its answer (see that module). The loop stops claiming relay jobs while the lanes
+instead: their POSTs run concurrently, one lane per destination, and each answered POST is logged
+durably within milliseconds (see that module). The loop stops claiming relay jobs while the lanes
 hold as many as they can keep busy.
 
 SIGTERM and SIGINT ask the loop to stop: the job in hand is finished, the rest of its batch is
@@ -99,10 +99,12 @@ class Worker:
         self.jobs_run = 0
         self._lane_stages = frozenset(lanes.stages) if lanes is not None else frozenset()
         self._lanes: Lanes | None = None
+        self._lanes_closed = lanes.on_close if lanes is not None else None
         if lanes is not None:
             self._lanes = Lanes(
                 self.queue, self._stage_commit, lanes.lane_of, self._guarded, threads=lanes.threads,
-                per_lane=lanes.per_lane, group_s=lanes.group_s, set_aside_s=self.lease_s / 2, on_committed=self._count,
+                per_lane=lanes.per_lane, group_s=lanes.group_s, group_max=lanes.group_max,
+                set_aside_s=self.lease_s / 2, on_committed=self._count, after_commit=lanes.after_commit,
             )  # fmt: skip
 
     def request_stop(self) -> None:
@@ -182,7 +184,7 @@ class Worker:
 
     def _claim(self) -> list[Job]:
         stages = tuple(self.handlers)
-        if self._lanes is not None and self._lanes.held() >= self._lanes.capacity:  # they have enough to do
+        if self._lanes is not None and self._lanes.ready() >= self._lanes.capacity:  # they have enough to do
             stages = tuple(stage for stage in stages if stage not in self._lane_stages)
             if not stages:
                 return []
@@ -262,6 +264,8 @@ class Worker:
                 thread.join(0.2)  # short joins keep the main thread responsive to signals
         if self._lanes is not None:
             self._lanes.close()  # the POSTs in hand finish and commit; the jobs still waiting go back
+            if self._lanes_closed is not None:
+                self._lanes_closed()
         return self.jobs_run
 
 

@@ -23,15 +23,19 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
-from gateway.contracts import PipelineStore, StoredMessage
+from gateway.contracts import PipelineStore, StoredMessage, Verdict
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
-from gateway.relay import Deliverer
+from gateway.relay import Deliverer, DeliveryResult, Outcome
 from workers.loop import Commit, Handler, Job
 from workers.stages.map import facts_of
-from workers.stages.relay import relay_once
+from workers.stages.relay import decide, relay_once
 from workers.stages.validate import conclude, prepare, unless_history_objects
+
+if TYPE_CHECKING:
+    from gateway.store.attempts import AttemptLog
 
 
 class BatchReads:
@@ -97,8 +101,13 @@ def handlers(
     max_bytes: int,
     map_on_accept: bool = True,
     reads: BatchReads | None = None,
+    attempts: AttemptLog | None = None,
 ) -> dict[Stage, Handler]:
-    """The validate, map and relay handlers over ``store`` (reading messages through ``reads`` when given)."""
+    """The validate, map and relay handlers over ``store`` (reading messages through ``reads`` when given).
+
+    ``attempts``: the relay logs each 2xx there before it returns, and a retry that finds its message
+    there records the delivery without posting again (see :mod:`gateway.store.attempts`).
+    """
     read = reads.message if reads is not None else store.message
 
     def validate(job: Job) -> Commit:
@@ -139,15 +148,25 @@ def handlers(
         if msg is None or msg.status not in (MessageStatus.ACCEPTED, MessageStatus.RELAYING) or msg.payload is None:
             return partial(store.skip, job)
         now = time.time()
+        first = msg.first_attempt_at if msg.first_attempt_at is not None else now
+        answered = attempts.answered(msg.id) if attempts is not None else None
+        if answered is not None:  # posted and accepted before a crash: record it, do not post again
+            result = DeliveryResult(Outcome.DELIVERED, answered.status_code, answered.latency_ms)
+            before = max(answered.attempt - 1, 0)
+            decision = decide(result, attempts_before=before, first_attempt_at=first, now=now, policy=deliverer.policy)
+            return store.prepare_relay(job, decision)
         decision = relay_once(
             deliverer,
             message_id=msg.id,
             receiver=msg.receiver or "",
             payload=msg.payload,
             attempts_before=msg.relay_attempts,
-            first_attempt_at=msg.first_attempt_at if msg.first_attempt_at is not None else now,
+            first_attempt_at=first,
             now=now,
         )
+        if attempts is not None and decision.verdict is Verdict.DELIVERED:
+            code = decision.result.status_code or 200
+            attempts.record(msg.id, decision.attempts, code, decision.result.latency_ms)
         return store.prepare_relay(job, decision)
 
     return {Stage.VALIDATE: validate, Stage.MAP: map_, Stage.RELAY: relay}

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
 
 from gateway.config import Settings
 from gateway.contracts import PipelineStore
@@ -19,6 +21,9 @@ from workers.lanes import LaneConfig
 from workers.loop import Handler, Job, Worker
 from workers.pipeline import BatchReads, handlers
 from workers.stages.retention import RetentionStore, retention_handler
+
+if TYPE_CHECKING:
+    from gateway.store.attempts import AttemptLog
 
 ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION)
 
@@ -59,6 +64,7 @@ def stage_handlers(
     stages: Sequence[Stage] = ALL_STAGES,
     *,
     reads: BatchReads | None = None,
+    attempts: AttemptLog | None = None,
 ) -> dict[Stage, Handler]:
     """The handlers of ``stages`` only, so a worker claims no job it was not asked to run."""
     every = handlers(
@@ -68,6 +74,7 @@ def stage_handlers(
         max_bytes=settings.max_message_bytes,
         map_on_accept=Stage.MAP in stages,
         reads=reads,
+        attempts=attempts,
     )
     if isinstance(store, RetentionStore):
         every[Stage.RETENTION] = retention_handler(store, settings)
@@ -90,6 +97,13 @@ def destination_lane(reads: BatchReads, routes: Routes) -> Callable[[Job], str]:
     return lane_of
 
 
+def _forgetting(attempts: AttemptLog) -> Callable[[list[Job]], None]:
+    def forget(jobs: list[Job]) -> None:
+        attempts.forget([job.message_id for job in jobs if job.message_id])
+
+    return forget
+
+
 def build_worker(
     store: PipelineStore,
     settings: Settings,
@@ -108,18 +122,26 @@ def build_worker(
     if Stage.RETENTION in stages and callable(ensure):
         ensure()  # one recurring retention job; finishing it schedules the next run
     reads = BatchReads(store, max_bytes=settings.batch_bytes)
-    lanes = None
+    lanes = attempts = None
+    engine = getattr(store, "engine", None)
     if Stage.RELAY in stages and settings.relay_threads > 0:
+        if isinstance(engine, sa.Engine):  # a SQL store (not a fake): its attempt log
+            from gateway.store.attempts import AttemptLog  # only where gateway.store exists
+
+            attempts = AttemptLog.for_store(engine)
         lanes = LaneConfig(
             frozenset({Stage.RELAY}),
             destination_lane(reads, deliverer.routes),
             threads=settings.relay_threads,
             per_lane=settings.relay_per_destination,
             group_s=settings.relay_group_ms / 1000.0,
+            group_max=settings.batch_size,
+            after_commit=_forgetting(attempts) if attempts is not None else None,
+            on_close=attempts.close if attempts is not None else None,
         )
     worker = Worker(
         store,
-        stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads),
+        stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads, attempts=attempts),
         concurrency=concurrency,
         lease_s=settings.lease_s,
         poll_interval_s=settings.poll_interval_s,

@@ -1,0 +1,122 @@
+"""A small durable log of POSTs answered 2xx, committed in groups within milliseconds of the answer.
+
+A delivery's outcome is committed with the next ones of its worker, a few at a time; a worker
+killed before that commit used to leave messages the receiver had accepted looking undelivered,
+so their retries posted them again. Each 2xx is therefore written here first, before the relay
+thread takes its next job: :meth:`AttemptLog.record` waits until the row is durable, and rows
+that arrive while a commit is under way share the next one (group commit: no timer, the commit
+itself is the window). A retry asks :meth:`AttemptLog.answered` before it posts and, when the
+log has the answer, records the delivery without posting again. Once the outcome is committed
+in the store, :meth:`AttemptLog.forget` drops the row.
+
+On SQLite the log is a file of its own beside the database (``<db>-attempts``), so its commits
+never wait for the store's single write lock, nor hold it; on PostgreSQL it is the
+``relay_attempts`` table, outside the audit chain's lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from gateway.store.backend import WRITE, create_engine
+from gateway.store.schema import relay_attempts
+
+log = structlog.get_logger("gateway.store")
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A logged 2xx answer."""
+
+    attempt: int
+    status_code: int
+    latency_ms: float
+
+
+class AttemptLog:
+    """The log over ``engine``; :meth:`for_store` picks the right one for a store."""
+
+    def __init__(self, engine: sa.Engine, *, owned: bool = False) -> None:
+        """Write through ``engine`` (closed by :meth:`close` when ``owned``)."""
+        self._engine = engine
+        self._writer = engine.execution_options(**{WRITE: True})
+        self._owned = owned
+        upsert = sqlite_insert if engine.dialect.name == "sqlite" else pg_insert
+        statement = upsert(relay_attempts)
+        self._upsert = statement.on_conflict_do_update(
+            index_elements=[relay_attempts.c.message_id],
+            set_={name: statement.excluded[name] for name in ("attempt", "status_code", "latency_ms", "at")},
+        )
+        self._cond = threading.Condition()
+        self._pending: list[tuple[dict[str, object], threading.Event]] = []
+        self._flushing = False
+
+    @classmethod
+    def for_store(cls, engine: sa.Engine) -> AttemptLog:
+        """The log for the store on ``engine``: a sidecar file for SQLite, the same database for PostgreSQL."""
+        if engine.dialect.name != "sqlite":
+            return cls(engine)
+        sidecar, _ = create_engine(f"sqlite:///{engine.url.database}-attempts", pool_size=4)
+        relay_attempts.create(sidecar, checkfirst=True)
+        return cls(sidecar, owned=True)
+
+    def record(self, message_id: str, attempt: int, status_code: int, latency_ms: float) -> None:
+        """Log a 2xx answer; returns once it is durable (or the write failed: logged, and the store still commits)."""
+        row: dict[str, object] = {"message_id": message_id, "attempt": attempt, "status_code": status_code,
+                                  "latency_ms": latency_ms, "at": time.time()}  # fmt: skip
+        durable = threading.Event()
+        with self._cond:
+            self._pending.append((row, durable))
+            lead = not self._flushing
+            self._flushing = True
+        if lead:  # this thread commits for everyone waiting, until no one is
+            self._flush()
+        durable.wait()
+
+    def _flush(self) -> None:
+        while True:
+            with self._cond:
+                group, self._pending = self._pending, []
+                if not group:
+                    self._flushing = False
+                    return
+            try:
+                with self._writer.begin() as conn:
+                    conn.execute(self._upsert, [row for row, _ in group])
+            except Exception:
+                log.exception("relay.attempt_log_failed", rows=len(group))
+            for _, durable in group:
+                durable.set()
+
+    def answered(self, message_id: str) -> Answered | None:
+        """The logged 2xx answer for ``message_id``, if any."""
+        query = sa.select(relay_attempts).where(relay_attempts.c.message_id == message_id)
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        return Answered(int(row.attempt), int(row.status_code), float(row.latency_ms)) if row is not None else None
+
+    def forget(self, message_ids: Sequence[str]) -> None:
+        """Drop the rows of messages whose outcomes are committed in the store."""
+        if not message_ids:
+            return
+        try:
+            with self._writer.begin() as conn:
+                conn.execute(relay_attempts.delete().where(relay_attempts.c.message_id.in_(list(message_ids))))
+        except Exception:  # kept rows only cost a lookup; the next forget may take them
+            log.exception("relay.attempt_log_forget_failed", rows=len(message_ids))
+
+    def close(self) -> None:
+        """Close the sidecar's connections."""
+        if self._owned:
+            self._engine.dispose()
+
+
+__all__ = ["Answered", "AttemptLog"]
