@@ -170,12 +170,17 @@ class Lanes:
             thread.start()
 
     # ------------------------------------------------------------------ the relay threads
-    def _next(self) -> tuple[str, Job] | None:
-        """The next job to run, round-robin over lanes with room (under the lock); None when closing and empty."""
+    def _next(self, stale: list[Job]) -> tuple[str, Job] | None:
+        """The next job to run, round-robin over lanes with room (under the lock); None when closing and empty.
+
+        Jobs that waited too long are moved to ``stale``, for the caller to give back once the lock is
+        released: giving back writes to the store, and a worker thread may be holding the store's
+        write lock while it asks :meth:`ready` for this one.
+        """
         while True:
-            stale = self._stale()
+            stale += self._stale()
             if stale:
-                self._give_back(stale)
+                return None
             for _ in range(len(self._turn)):
                 lane = self._turn[0]
                 self._turn.rotate(-1)
@@ -203,19 +208,27 @@ class Lanes:
         return out
 
     def _give_back(self, jobs: list[Job]) -> None:
-        """Jobs set aside behind a slow destination: due again for any worker (under the lock)."""
-        self._held -= len(jobs)
+        """Jobs set aside behind a slow destination: due again for any worker (never under the lock)."""
         log.info("lanes.set_aside", jobs=len(jobs))
         try:
             self._queue.release(jobs)
         except Exception:  # their leases then simply expire
             log.exception("lanes.release_failed", jobs=len(jobs))
+        finally:
+            with self._cond:
+                self._held -= len(jobs)
+                self._cond.notify_all()
 
     def _thread_main(self) -> None:
         while True:
+            stale: list[Job] = []
             with self._cond:
-                taken = self._next()
+                taken = self._next(stale)
+            if stale:
+                self._give_back(stale)
             if taken is None:
+                if stale:
+                    continue
                 return
             lane, job = taken
             commit: Commit | None = None
@@ -291,9 +304,9 @@ class Lanes:
             for lane in self._turn:
                 self._lanes[lane].clear()
             self._turn.clear()
-            if waiting:
-                self._give_back(waiting)
             self._cond.notify_all()
+        if waiting:
+            self._give_back(waiting)
         for thread in self._workers:
             thread.join()
 
