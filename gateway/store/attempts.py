@@ -65,7 +65,10 @@ class AttemptLog:
         if engine.dialect.name != "sqlite":
             return cls(engine)
         sidecar, _ = create_engine(f"sqlite:///{engine.url.database}-attempts", pool_size=4)
-        relay_attempts.create(sidecar, checkfirst=True)
+        # in a write transaction (BEGIN IMMEDIATE): workers starting together wait for each other here,
+        # where a read-then-write would fail at once with "database is locked"
+        with sidecar.execution_options(**{WRITE: True}).begin() as conn:
+            relay_attempts.create(conn, checkfirst=True)
         return cls(sidecar, owned=True)
 
     def record(self, message_id: str, attempt: int, status_code: int, latency_ms: float) -> None:
