@@ -98,7 +98,11 @@ class Lanes:
         self._set_aside_s = set_aside_s
         self._on_committed = on_committed
         self._clock = clock
-        self._cond = threading.Condition()
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)
+        """Relay threads wait on it for a job; notified once per job or freed slot, never all at once."""
+        self._changes = threading.Condition(lock)
+        """The committer and :meth:`wait_idle` wait on it for outcomes and for ``_held`` to fall."""
         self._lanes: dict[str, deque[tuple[float, Job]]] = {}
         self._running: dict[str, int] = {}
         self._turn: deque[str] = deque()
@@ -148,7 +152,7 @@ class Lanes:
                     self._turn.append(lane)
                 waiting.append((now, job))
             self._held += len(jobs)
-            self._cond.notify_all()
+            self._cond.notify(len(jobs))
 
     def _lane(self, job: Job) -> str:
         try:
@@ -217,7 +221,7 @@ class Lanes:
         finally:
             with self._cond:
                 self._held -= len(jobs)
-                self._cond.notify_all()
+                self._changes.notify_all()
 
     def _thread_main(self) -> None:
         while True:
@@ -246,16 +250,19 @@ class Lanes:
                     outcome = _Outcome(job, commit) if commit is not None else None
                     if outcome is not None:
                         self._outcomes.append(outcome)
+                        if len(self._outcomes) in (1, self._group_max):  # the committer waits for these two
+                            self._changes.notify_all()
                     else:
                         self._held -= 1  # the stage committed (or gave the job back) itself
-                    self._cond.notify_all()
+                        self._changes.notify_all()
+                    self._cond.notify()  # a slot of this lane is free
 
     # ------------------------------------------------------------------ the committer
     def _committer_main(self) -> None:
         while True:
             with self._cond:
                 while not self._outcomes and not (self._closing and self._held == 0):
-                    self._cond.wait()
+                    self._changes.wait()
                 if not self._outcomes:
                     return
             deadline = self._clock() + self._group_s  # let the outcomes of the moment join this commit
@@ -264,7 +271,7 @@ class Lanes:
                     left = deadline - self._clock()
                     if left <= 0:
                         break
-                    self._cond.wait(left)
+                    self._changes.wait(left)
                 group, self._outcomes = self._outcomes, []
             self._commit(group)
 
@@ -285,7 +292,7 @@ class Lanes:
         finally:
             with self._cond:
                 self._held -= len(group)
-                self._cond.notify_all()
+                self._changes.notify_all()
         if self._on_committed is not None:
             self._on_committed(len(group))
 
@@ -294,7 +301,7 @@ class Lanes:
         """Until every job taken so far is committed or given back."""
         with self._cond:
             while self._held:
-                self._cond.wait(0.05)
+                self._changes.wait(0.05)
 
     def close(self) -> None:
         """Finish the jobs running and their commits; give back the jobs still waiting; stop the threads."""
@@ -305,6 +312,7 @@ class Lanes:
                 self._lanes[lane].clear()
             self._turn.clear()
             self._cond.notify_all()
+            self._changes.notify_all()
         if waiting:
             self._give_back(waiting)
         for thread in self._workers:
