@@ -16,6 +16,7 @@ never wait for the store's single write lock, nor hold it; on PostgreSQL it is t
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ import structlog
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from gateway.store.backend import WRITE, create_engine
+from gateway.store.backend import BUSY_TIMEOUT_S, WRITE, create_engine
 from gateway.store.schema import relay_attempts
 
 log = structlog.get_logger("gateway.store")
@@ -41,12 +42,62 @@ class Answered:
     latency_ms: float
 
 
+class _SqliteFile:
+    """The sidecar through sqlite3 itself, one connection per thread: a lookup is on every relay job's path,
+    and SQLAlchemy's checkout and execution cost ~0.25 ms CPU of it (sqlite3's prepared statement: ~0.01)."""
+
+    UPSERT = (
+        "INSERT INTO relay_attempts (message_id, attempt, status_code, latency_ms, at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (message_id) DO UPDATE SET attempt = excluded.attempt, status_code = excluded.status_code, "
+        "latency_ms = excluded.latency_ms, at = excluded.at"
+    )
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = self._local.__dict__.get("conn")
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA synchronous=FULL")  # the file is WAL already: its engine made the table
+            self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
+    def answered(self, message_id: str) -> Answered | None:
+        row = self._conn().execute(
+            "SELECT attempt, status_code, latency_ms FROM relay_attempts WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return Answered(int(row[0]), int(row[1]), float(row[2])) if row is not None else None
+
+    def write(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(statement, rows)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
 class AttemptLog:
     """The log over ``engine``; :meth:`for_store` picks the right one for a store."""
 
     def __init__(self, engine: sa.Engine, *, owned: bool = False) -> None:
         """Write through ``engine`` (closed by :meth:`close` when ``owned``)."""
         self._engine = engine
+        self._file = _SqliteFile(str(engine.url.database)) if owned else None
         self._writer = engine.execution_options(**{WRITE: True})
         self._owned = owned
         upsert = sqlite_insert if engine.dialect.name == "sqlite" else pg_insert
@@ -92,8 +143,11 @@ class AttemptLog:
                     self._flushing = False
                     return
             try:
-                with self._writer.begin() as conn:
-                    conn.execute(self._upsert, [row for row, _ in group])
+                if self._file is not None:
+                    self._file.write(_SqliteFile.UPSERT, [tuple(row.values()) for row, _ in group])
+                else:
+                    with self._writer.begin() as conn:
+                        conn.execute(self._upsert, [row for row, _ in group])
             except Exception:
                 log.exception("relay.attempt_log_failed", rows=len(group))
             for _, durable in group:
@@ -101,6 +155,8 @@ class AttemptLog:
 
     def answered(self, message_id: str) -> Answered | None:
         """The logged 2xx answer for ``message_id``, if any."""
+        if self._file is not None:
+            return self._file.answered(message_id)
         query = sa.select(relay_attempts).where(relay_attempts.c.message_id == message_id)
         with self._engine.connect() as conn:
             row = conn.execute(query).first()
@@ -111,13 +167,18 @@ class AttemptLog:
         if not message_ids:
             return
         try:
-            with self._writer.begin() as conn:
-                conn.execute(relay_attempts.delete().where(relay_attempts.c.message_id.in_(list(message_ids))))
+            if self._file is not None:
+                self._file.write("DELETE FROM relay_attempts WHERE message_id = ?", [(mid,) for mid in message_ids])
+            else:
+                with self._writer.begin() as conn:
+                    conn.execute(relay_attempts.delete().where(relay_attempts.c.message_id.in_(list(message_ids))))
         except Exception:  # kept rows only cost a lookup; the next forget may take them
             log.exception("relay.attempt_log_forget_failed", rows=len(message_ids))
 
     def close(self) -> None:
         """Close the sidecar's connections."""
+        if self._file is not None:
+            self._file.close()
         if self._owned:
             self._engine.dispose()
 
