@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     """Seconds a delivery may take to connect (TCP and TLS)."""
     read_timeout_s: float = 10.0
     """Seconds a delivery waits for the receiver's answer."""
+    relay_threads: int = Field(default=16, ge=0)
+    """POSTs a worker process runs at once, each destination in its own lane; also the most attempts posted and
+    not yet durable when the process dies (its redeliveries). 0: each worker thread posts its batch in order."""
+    relay_per_destination: int = Field(default=8, ge=1)
+    """The most POSTs to one destination at once, so a receiver that hangs holds no more relay threads."""
+    relay_group_ms: float = Field(default=50.0, ge=0)
+    """How long delivery outcomes gather before the store commits them together (each 2xx is logged durably at once,
+    in the attempt log, so this costs no redeliveries)."""
     breaker_failures: int = 5
     """Failures in a row after which a destination's circuit breaker opens (no requests until it resets)."""
     breaker_reset_s: float = 30.0
@@ -109,6 +117,18 @@ class Settings(BaseSettings):
     """Port of the HTTP API and dashboard."""
     session_secret: SecretStr | None = None
     """Key that signs dashboard session cookies; unset: random per process (logins end at a restart)."""
+    body_deadline_s: float = Field(default=60.0, gt=0)
+    """How long a whole request body may take on any route, besides the pause allowed between its chunks (408)."""
+
+    # audit checkpoints (the key is never stored in the database)
+    audit_checkpoint_key: SecretStr | None = None
+    """HMAC key that signs checkpoints of the audit chain's head; without it no checkpoints are written."""
+    audit_checkpoint_file: Path | None = None
+    """Also append each checkpoint to this file (JSON lines), best on other storage than the database."""
+    audit_checkpoint_url: str | None = None
+    """Also POST each checkpoint (JSON) here."""
+    audit_checkpoint_interval_s: float = Field(default=300.0, gt=0)
+    """How often a worker writes a checkpoint: a rewrite of events younger than the last one goes unseen."""
 
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -11,12 +11,15 @@ import contextlib
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.config import Settings, load_settings
 from gateway.relay import RouteConfigError
+
+if TYPE_CHECKING:
+    from workers.checkpointer import Checkpointer
 
 
 def register(app: typer.Typer) -> None:
@@ -52,9 +55,12 @@ def worker(
         raise typer.Exit(2) from None
     loop.install_signal_handlers()
     typer.echo(f"worker {loop.worker_id}: stages {', '.join(map(str, chosen))}; SIGTERM or Ctrl-C stops it", err=True)
+    checkpointer = _checkpointer(store, settings)
     try:
         loop.run()
     finally:
+        if checkpointer is not None:
+            checkpointer.stop()
         deliverer.close()
         _close(store)
         typer.echo(f"worker {loop.worker_id} stopped after {loop.jobs_run} jobs", err=True)
@@ -83,11 +89,14 @@ def run(
     loop.install_signal_handlers()
     thread = threading.Thread(target=loop.run, name="worker", daemon=True)
     thread.start()
+    checkpointer = _checkpointer(store, settings)
     try:
         serve(settings, host, port, store=store)
     finally:
         loop.request_stop()  # the jobs in hand are finished before the process exits
         thread.join()
+        if checkpointer is not None:
+            checkpointer.stop()
         deliverer.close()
         _close(store)
 
@@ -146,6 +155,14 @@ def receiver(
         typer.echo(f"demo receiver listening on {rx.url}", err=True)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it; in a container SIGTERM does
             threading.Event().wait()
+
+
+def _checkpointer(store: object, settings: Settings) -> Checkpointer | None:
+    """The running audit checkpointer when a key is configured."""
+    from workers.checkpointer import Checkpointer
+
+    made = Checkpointer.from_settings(store, settings)
+    return made.start() if made is not None else None
 
 
 def _close(store: object) -> None:

@@ -15,6 +15,11 @@ The next batch is claimed inside the transaction that commits this one: one writ
 one commit per batch instead of two (10,000 messages, 2 x 1: ~1,020 against ~900 msg/s, five
 alternating runs). Those jobs are the thread's next batch; a rollback takes their leases with it.
 
+Relay jobs, when the worker has :class:`workers.lanes.Lanes` (``lanes=``), are handed to them
+instead: their POSTs run concurrently, one lane per destination, and each answered POST is logged
+durably within milliseconds (see that module). The loop stops claiming relay jobs while the lanes
+hold as many as they can keep busy.
+
 SIGTERM and SIGINT ask the loop to stop: the job in hand is finished, the rest of its batch is
 released at once for another worker, no new job is claimed. A worker killed outright leaves its
 jobs leased; when the lease expires another worker claims them, which is why every stage must be
@@ -35,6 +40,7 @@ import structlog
 from gateway.contracts import Job, JobQueue
 from gateway.memory import release_freed_memory
 from gateway.model import Stage
+from workers.lanes import LaneConfig, Lanes
 
 log = structlog.get_logger("workers.loop")
 
@@ -68,6 +74,7 @@ class Worker:
         max_attempts: int = 8,
         clock: Callable[[], float] = time.monotonic,
         on_claimed: Callable[[Sequence[Job]], Sequence[Job] | None] | None = None,
+        lanes: LaneConfig | None = None,
     ) -> None:
         """Bind the queue and the stage handlers; nothing runs until :meth:`run`.
 
@@ -75,6 +82,7 @@ class Worker:
         ``clock``: monotonic seconds, for the batch's deadline (tests inject one).
         ``on_claimed``: called with each claimed batch before its jobs run (to read their messages at once);
         it may return the part of the batch to run now, a prefix, and the rest is given back at once.
+        ``lanes``: jobs of its stages run on lanes per destination (see :mod:`workers.lanes`).
         """
         self.queue = queue
         self.handlers = dict(handlers)
@@ -90,6 +98,15 @@ class Worker:
         self._next = threading.local()  # .jobs: the batch this thread claimed while committing its last
         self._count_lock = threading.Lock()
         self.jobs_run = 0
+        self._lane_stages = frozenset(lanes.stages) if lanes is not None else frozenset()
+        self._lanes: Lanes | None = None
+        self._lanes_closed = lanes.on_close if lanes is not None else None
+        if lanes is not None:
+            self._lanes = Lanes(
+                self.queue, self._stage_commit, lanes.lane_of, self._guarded, threads=lanes.threads,
+                per_lane=lanes.per_lane, group_s=lanes.group_s, group_max=lanes.group_max,
+                set_aside_s=self.lease_s / 2, on_committed=self._count, after_commit=lanes.after_commit,
+            )  # fmt: skip
 
     def request_stop(self) -> None:
         """Finish jobs in hand, claim no more."""
@@ -117,6 +134,11 @@ class Worker:
         if not jobs:
             return False
         jobs = self._now_or_later(jobs)
+        if self._lanes is not None and any(job.stage in self._lane_stages for job in jobs):
+            self._lanes.submit([job for job in jobs if job.stage in self._lane_stages])
+            jobs = [job for job in jobs if job.stage not in self._lane_stages]
+            if not jobs:
+                return True
         deadline = self._clock() + self.lease_s / 2
         pending = list(jobs)
         commits: list[tuple[Job, Commit]] = []
@@ -162,7 +184,12 @@ class Worker:
         return [job for job in jobs if job.id in kept]
 
     def _claim(self) -> list[Job]:
-        return self.queue.claim_many(tuple(self.handlers), self.worker_id, self.lease_s, self.batch_size)
+        stages = tuple(self.handlers)
+        if self._lanes is not None and self._lanes.ready() >= self._lanes.capacity:  # they have enough to do
+            stages = tuple(stage for stage in stages if stage not in self._lane_stages)
+            if not stages:
+                return []
+        return self.queue.claim_many(stages, self.worker_id, self.lease_s, self.batch_size)
 
     def _claim_within_batch(self) -> list[Job]:
         """The next batch, claimed in the committing transaction; a failed claim must not undo the commit."""
@@ -192,6 +219,10 @@ class Worker:
         self._guarded(job, stage)
         return result[0]
 
+    def _stage_commit(self, job: Job) -> Commit | None:
+        """For the lanes: the job's handler (which guard their own calls)."""
+        return self.handlers[job.stage](job)
+
     def _guarded(self, job: Job, step: Commit) -> None:
         try:
             step()
@@ -214,6 +245,9 @@ class Worker:
                 self.stopping.wait(min(5.0, max(self.poll_interval_s * 10, 0.05)))
                 continue
             if until_idle:
+                if self._lanes is not None and self._lanes.held():  # their outcomes may make jobs due
+                    self._lanes.wait_idle()
+                    continue
                 break
             if worked:
                 worked = False
@@ -234,6 +268,10 @@ class Worker:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)  # short joins keep the main thread responsive to signals
+        if self._lanes is not None:
+            self._lanes.close()  # the POSTs in hand finish and commit; the jobs still waiting go back
+            if self._lanes_closed is not None:
+                self._lanes_closed()
         return self.jobs_run
 
 

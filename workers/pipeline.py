@@ -23,17 +23,21 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from gateway.bounds import Bounds
-from gateway.contracts import PipelineStore, StoredMessage
+from gateway.contracts import PipelineStore, StoredMessage, Verdict
 from gateway.metrics import count_findings, count_relay
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
-from gateway.relay import Deliverer
+from gateway.relay import Deliverer, DeliveryResult, Outcome
 from workers.loop import Commit, Handler, Job
 from workers.stages.map import facts_of
-from workers.stages.relay import relay_once
+from workers.stages.relay import decide, relay_once
 from workers.stages.validate import conclude, prepare, unless_history_objects
+
+if TYPE_CHECKING:
+    from gateway.store.attempts import AttemptLog
 
 
 class BatchReads:
@@ -41,17 +45,22 @@ class BatchReads:
 
     The worker loop calls :meth:`load` with each batch it claims; a handler takes its message with
     :meth:`message`, which reads on its own when the message was not loaded (or was taken already).
+    Loaded messages are shared by the threads of the process: a relay job's message is taken by the
+    lane thread that posts it (:mod:`workers.lanes`), not by the thread that claimed the job.
 
     A batch holds every parsed document until it commits, so :meth:`load` keeps only the first jobs
     whose payloads fit in ``max_bytes`` (at least one): a batch of 25 MB declaraties would otherwise
-    hold gigabytes. The loop gives the rest back at once.
+    hold gigabytes. The loop gives the rest back at once. What a thread loaded and no handler took
+    (a job given back) is dropped two loads later, so it cannot pile up.
     """
 
     def __init__(self, store: PipelineStore, *, max_bytes: int = 16 * 1024 * 1024) -> None:
         """Nothing is loaded yet."""
         self._store = store
         self._max_bytes = max_bytes
-        self._local = threading.local()
+        self._loaded: dict[str, StoredMessage] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()  # .previous: the ids this thread loaded last time
 
     def load(self, jobs: Sequence[Job]) -> list[Job]:
         """Read the messages of the first of ``jobs`` that fit in the byte budget for this thread; return those jobs."""
@@ -64,13 +73,25 @@ class BatchReads:
                 break
             now.append(job)
             total += size
-        self._local.messages = self._store.messages([job.message_id for job in now if job.message_id])
+        fresh = self._store.messages([job.message_id for job in now if job.message_id])
+        older: list[str] = self._local.__dict__.get("previous", [])
+        with self._lock:
+            for message_id in older:
+                self._loaded.pop(message_id, None)
+            self._loaded.update(fresh)
+        self._local.previous = self._local.__dict__.get("latest", [])
+        self._local.latest = list(fresh)
         return now
+
+    def peek(self, message_id: str) -> StoredMessage | None:
+        """The loaded message, left in place (None when not loaded)."""
+        with self._lock:
+            return self._loaded.get(message_id)
 
     def message(self, message_id: str) -> StoredMessage | None:
         """The loaded message (once), else a fresh read."""
-        loaded: dict[str, StoredMessage] = self._local.__dict__.get("messages", {})
-        found = loaded.pop(message_id, None)
+        with self._lock:
+            found = self._loaded.pop(message_id, None)
         return found if found is not None else self._store.message(message_id)
 
 
@@ -83,10 +104,13 @@ def handlers(
     map_on_accept: bool = True,
     reads: BatchReads | None = None,
     bounds: Bounds | None = None,
+    attempts: AttemptLog | None = None,
 ) -> dict[Stage, Handler]:
     """The validate, map and relay handlers over ``store`` (reading messages through ``reads`` when given).
 
     ``bounds``: the limits of one message (default: the defaults with ``max_bytes``).
+    ``attempts``: the relay logs each 2xx there before it returns, and a retry that finds its message
+    there records the delivery without posting again (see :mod:`gateway.store.attempts`).
     """
     limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     read = reads.message if reads is not None else store.message
@@ -134,16 +158,26 @@ def handlers(
         if msg is None or msg.status not in (MessageStatus.ACCEPTED, MessageStatus.RELAYING) or msg.payload is None:
             return partial(store.skip, job)
         now = time.time()
+        first = msg.first_attempt_at if msg.first_attempt_at is not None else now
+        answered = attempts.answered(msg.id) if attempts is not None else None
+        if answered is not None:  # posted and accepted before a crash: record it, do not post again
+            result = DeliveryResult(Outcome.DELIVERED, answered.status_code, answered.latency_ms)
+            before = max(answered.attempt - 1, 0)
+            decision = decide(result, attempts_before=before, first_attempt_at=first, now=now, policy=deliverer.policy)
+            return store.prepare_relay(job, decision)
         decision = relay_once(
             deliverer,
             message_id=msg.id,
             receiver=msg.receiver or "",
             payload=msg.payload,
             attempts_before=msg.relay_attempts,
-            first_attempt_at=msg.first_attempt_at if msg.first_attempt_at is not None else now,
+            first_attempt_at=first,
             now=now,
         )
         count_relay(decision)
+        if attempts is not None and decision.verdict is Verdict.DELIVERED:
+            code = decision.result.status_code or 200
+            attempts.record(msg.id, decision.attempts, code, decision.result.latency_ms)
         return store.prepare_relay(job, decision)
 
     return {Stage.VALIDATE: validate, Stage.MAP: map_, Stage.RELAY: relay}

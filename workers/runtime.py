@@ -7,19 +7,25 @@ run exactly the same pipeline; tests build theirs the same way with their own st
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
 
 from gateway.bounds import Bounds
 from gateway.config import Settings
 from gateway.contracts import PipelineStore
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
-from gateway.relay import Deliverer, Routes
+from gateway.relay import Deliverer, Routes, destination_of
 from workers.instrument import timed_all
-from workers.loop import Handler, Worker
+from workers.lanes import LaneConfig
+from workers.loop import Handler, Job, Worker
 from workers.pipeline import BatchReads, handlers
 from workers.stages.retention import RetentionStore, retention_handler
+
+if TYPE_CHECKING:
+    from gateway.store.attempts import AttemptLog
 
 ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION)
 
@@ -60,6 +66,7 @@ def stage_handlers(
     stages: Sequence[Stage] = ALL_STAGES,
     *,
     reads: BatchReads | None = None,
+    attempts: AttemptLog | None = None,
 ) -> dict[Stage, Handler]:
     """The handlers of ``stages`` only, so a worker claims no job it was not asked to run."""
     every = handlers(
@@ -70,10 +77,34 @@ def stage_handlers(
         bounds=Bounds.from_settings(settings),
         map_on_accept=Stage.MAP in stages,
         reads=reads,
+        attempts=attempts,
     )
     if isinstance(store, RetentionStore):
         every[Stage.RETENTION] = retention_handler(store, settings)
     return timed_all({stage: every[stage] for stage in stages if stage in every})
+
+
+def destination_lane(reads: BatchReads, routes: Routes) -> Callable[[Job], str]:
+    """A relay job's lane: the destination (host:port) its message's receiver is routed to."""
+    cache: dict[str, str] = {}
+
+    def lane_of(job: Job) -> str:
+        msg = reads.peek(job.message_id or "")
+        receiver = (msg.receiver or "") if msg is not None else ""
+        lane = cache.get(receiver)
+        if lane is None:
+            url = routes.resolve(receiver)
+            lane = cache[receiver] = destination_of(url) if url else ""
+        return lane
+
+    return lane_of
+
+
+def _forgetting(attempts: AttemptLog) -> Callable[[list[Job]], None]:
+    def forget(jobs: list[Job]) -> None:
+        attempts.forget([job.message_id for job in jobs if job.message_id])
+
+    return forget
 
 
 def build_worker(
@@ -94,15 +125,33 @@ def build_worker(
     if Stage.RETENTION in stages and callable(ensure):
         ensure()  # one recurring retention job; finishing it schedules the next run
     reads = BatchReads(store, max_bytes=settings.batch_bytes)
+    lanes = attempts = None
+    engine = getattr(store, "engine", None)
+    if Stage.RELAY in stages and settings.relay_threads > 0:
+        if isinstance(engine, sa.Engine):  # a SQL store (not a fake): its attempt log
+            from gateway.store.attempts import AttemptLog  # only where gateway.store exists
+
+            attempts = AttemptLog.for_store(engine)
+        lanes = LaneConfig(
+            frozenset({Stage.RELAY}),
+            destination_lane(reads, deliverer.routes),
+            threads=settings.relay_threads,
+            per_lane=settings.relay_per_destination,
+            group_s=settings.relay_group_ms / 1000.0,
+            group_max=settings.batch_size,
+            after_commit=_forgetting(attempts) if attempts is not None else None,
+            on_close=attempts.close if attempts is not None else None,
+        )
     worker = Worker(
         store,
-        stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads),
+        stage_handlers(store, deliverer, pseudonymiser, settings, stages, reads=reads, attempts=attempts),
         concurrency=concurrency,
         lease_s=settings.lease_s,
         poll_interval_s=settings.poll_interval_s,
         batch_size=settings.batch_size,
         max_attempts=settings.max_job_attempts,
         on_claimed=reads.load,
+        lanes=lanes,
     )
     return worker, deliverer
 

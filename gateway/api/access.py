@@ -13,6 +13,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.api import metrics
+from gateway.api.bodylimit import DISCONNECTED
 
 log = structlog.get_logger("ketenpoort.access")
 
@@ -42,6 +43,8 @@ class AccessLog:
             await self.app(scope, receive, noting)
         finally:
             elapsed = time.perf_counter() - started
+            if scope.get(DISCONNECTED):
+                status = 499  # the client hung up before it was answered (nginx's code), not a server error
             route: Any = scope.get("route")
             path = str(getattr(route, "path", "unmatched"))
             metrics.REQUESTS.labels(path, str(status)).inc()

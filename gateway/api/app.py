@@ -57,7 +57,12 @@ def create_app(
         """422 with FastAPI's own detail, whose echoed input passes the BSN scrubber like every error text."""
         return JSONResponse(scrubbed({"detail": jsonable_encoder(exc.errors())}), status_code=422)
 
-    app.add_middleware(BodyLimit, intake_max_bytes=settings.max_message_bytes)
+    app.add_middleware(
+        BodyLimit,
+        intake_max_bytes=settings.max_message_bytes,
+        chunk_timeout_s=body_timeout_s,
+        deadline_s=settings.body_deadline_s,
+    )
     app.add_middleware(AccessLog)
     return app
 

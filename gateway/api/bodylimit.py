@@ -1,79 +1,137 @@
-"""A body-size cap for every request, enforced while the body streams in, before any handler parses it.
+"""Limits on every request body, enforced while it streams in, before any handler parses it.
 
-FastAPI reads and parses a JSON or form body before the handler's dependencies run, so without
-this an anonymous client could make the server buffer any amount on an operator-only route.
-``POST /v1/berichten`` keeps its own, larger limit (the 25 MB message cap, checked in the handler).
+- Size: FastAPI reads and parses a JSON or form body before the handler's dependencies run, so
+  without a cap here an anonymous client could make the server buffer any amount on an
+  operator-only route. ``POST /v1/berichten`` keeps its own, larger limit (the 25 MB message cap).
+- Time: a body must keep moving (``chunk_timeout_s`` between chunks) and be complete within
+  ``deadline_s`` of its headers (``KETENPOORT_BODY_DEADLINE_S``): a client dripping one byte every
+  few seconds would otherwise hold a connection, and a worker of the server, forever. Both hold on
+  every route, the anonymous ``POST /dashboard/login`` included; the answer is 408.
+- A client that hangs up mid-body gets no answer (there is no one to hear it) and is logged as
+  ``http.client_disconnected``, not as a 500 with a ClientDisconnect traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("gateway.api")
 
 OTHER_MAX_BYTES = 11 * 1024 * 1024
 """For everything but intake: two 5 MB CSV tables in a reconciliation request, plus room for the form."""
 
+CHUNK_TIMEOUT_S = 10.0
+"""How long the server waits for the next chunk of a request body before answering 408."""
 
-class _TooLargeError(Exception):
+BODY_DEADLINE_S = 60.0
+"""How long a whole request body may take, however steadily it drips (25 MB at ~3.5 Mbit/s)."""
+
+DISCONNECTED = "ketenpoort.client_disconnected"
+"""Scope key set when the client hung up mid-body; the access log reports such a request as 499."""
+
+
+class _Refusal(Exception):  # noqa: N818 - not an error of ours: the request is answered with ``status``
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+class _Disconnected(Exception):  # noqa: N818 - the client left; nothing to answer
     pass
 
 
 class BodyLimit:
-    """413 for a body over the route's limit: at once on a large Content-Length, else as soon as it passes it."""
+    """413 for a body over the route's limit, 408 for one too slow; a client that hangs up is let go quietly."""
 
-    def __init__(self, app: ASGIApp, *, intake_max_bytes: int, other_max_bytes: int = OTHER_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        intake_max_bytes: int,
+        other_max_bytes: int = OTHER_MAX_BYTES,
+        chunk_timeout_s: float = CHUNK_TIMEOUT_S,
+        deadline_s: float = BODY_DEADLINE_S,
+    ) -> None:
         """Wrap ``app``."""
         self.app = app
         self.intake_max_bytes = intake_max_bytes
         self.other_max_bytes = other_max_bytes
+        self.chunk_timeout_s = chunk_timeout_s
+        self.deadline_s = deadline_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request through, counting its body."""
+        """Pass the request through, counting and timing its body."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.intake_max_bytes if scope["path"] == "/v1/berichten" else self.other_max_bytes
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _refuse(send, limit)
+                await _answer(send, _too_large(limit))
                 return
+        clock = asyncio.get_running_loop().time
+        deadline = clock() + self.deadline_s
         seen = 0
-        exceeded = False
+        complete = False
+        stopped: _Refusal | _Disconnected | None = None
         answered = False
 
         async def counting() -> Message:
-            nonlocal seen, exceeded
-            message = await receive()
+            nonlocal seen, complete, stopped
+            if complete:  # the body is in: what follows is the wait for a disconnect, which has no deadline
+                return await receive()
+            left = deadline - clock()
+            try:
+                async with asyncio.timeout(max(0.0, min(self.chunk_timeout_s, left))):
+                    message = await receive()
+            except TimeoutError:
+                why = "request body not complete in time" if left <= self.chunk_timeout_s else "request body too slow"
+                stopped = _Refusal(408, "timeout", why)
+                raise stopped from None
+            if message["type"] == "http.disconnect":
+                stopped = _Disconnected()
+                raise stopped
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if seen > limit:
-                    exceeded = True
-                    raise _TooLargeError
+                    stopped = _too_large(limit)
+                    raise stopped
             return message
 
         async def answering(message: Message) -> None:
-            # whatever the app makes of the interrupted read (FastAPI: a 400), the client hears 413
+            # whatever the app makes of the interrupted read (FastAPI: a 400), the client hears our answer
             nonlocal answered
-            if not exceeded:
+            if stopped is None:
                 await send(message)
-            elif not answered and message["type"] == "http.response.start":
+            elif isinstance(stopped, _Refusal) and not answered and message["type"] == "http.response.start":
                 answered = True
-                await _refuse(send, limit)
+                await _answer(send, stopped)
 
-        try:
+        with contextlib.suppress(_Refusal, _Disconnected):  # raised by ``counting``, answered below
             await self.app(scope, counting, answering)
-        except _TooLargeError:
-            if not answered:
-                await _refuse(send, limit)
+        if isinstance(stopped, _Disconnected):
+            scope[DISCONNECTED] = True
+            log.info("http.client_disconnected", method=scope["method"], body_bytes=seen)
+        elif stopped is not None and not answered:
+            await _answer(send, stopped)
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps({"error": "too_large", "message": f"more than {limit} bytes"}).encode()
+def _too_large(limit: int) -> _Refusal:
+    return _Refusal(413, "too_large", f"more than {limit} bytes")
+
+
+async def _answer(send: Send, refusal: _Refusal) -> None:
+    body = json.dumps({"error": refusal.error, "message": refusal.message}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                (b"connection", b"close")]  # fmt: skip
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["OTHER_MAX_BYTES", "BodyLimit"]
+__all__ = ["BODY_DEADLINE_S", "CHUNK_TIMEOUT_S", "DISCONNECTED", "OTHER_MAX_BYTES", "BodyLimit"]

@@ -8,6 +8,7 @@ from typing import Any
 import uvicorn
 
 from gateway.api.app import create_app
+from gateway.api.headercap import MAX_HEAD_BYTES, protocol_class
 from gateway.api.live_senders import LiveSenders, warn_when_nobody_can_post
 from gateway.config import Settings
 
@@ -33,7 +34,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         access_log=False,  # AccessLog (gateway.api.access) writes the access line: route template, never the raw path
         log_config=None,  # uvicorn's own lines go through the stdlib bridge of gateway.logs: one format per process
         timeout_keep_alive=KEEP_ALIVE_S,
-        h11_max_incomplete_event_size=64 * 1024,
+        http=protocol_class(),  # 431 past 64 KiB of headers, whichever parser is installed
+        h11_max_incomplete_event_size=2 * MAX_HEAD_BYTES,  # a backstop behind the cap
     )
 
 

@@ -183,19 +183,78 @@ def dlq_replay(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Exit 0 when the audit chain is intact, 1 with the first broken sequence number."""
+def audit_verify(
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(help="Also hold the chain against the signed checkpoints in this file (or a JSON log)."),
+    ] = None,
+) -> None:
+    """Exit 0 when the audit chain is intact (and agrees with every checkpoint), 1 with the first broken seq."""
+    from gateway import checkpoints as cps
+
+    key = _checkpoint_key() if checkpoints is not None else None
+    records = cps.read(_lines(checkpoints)) if checkpoints is not None else []
     store = _open()
     try:
         result = store.verify_audit()
+        if key is not None:
+            with store.read() as conn:
+                held = cps.check(conn, records, key)
     finally:
         store.close()
-    if result.ok:
+    if not result.ok:
+        typer.echo(f"audit chain BROKEN at sequence {result.first_broken}", err=True)
+        typer.echo(str(result.first_broken))
+        raise typer.Exit(1)
+    if key is None:
         typer.echo(f"audit chain intact: {result.events} events")
         return
-    typer.echo(f"audit chain BROKEN at sequence {result.first_broken}", err=True)
-    typer.echo(str(result.first_broken))
-    raise typer.Exit(1)
+    if not held.checkpoints:  # an emptied file must not pass for one that agrees
+        typer.echo(f"no checkpoints in {checkpoints}", err=True)
+        raise typer.Exit(1)
+    if not held.ok:
+        for finding in held.findings:
+            typer.echo(
+                f"audit chain REWRITTEN ({finding.problem}) at sequence {finding.seq}: {finding.detail} "
+                f"(checkpoint of {finding.checkpoint_at})",
+                err=True,
+            )
+        typer.echo(str(held.findings[0].seq))
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {result.events} events, agrees with {held.checkpoints} checkpoints")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's head now and publish it (log, KETENPOORT_AUDIT_CHECKPOINT_FILE, _URL)."""
+    from gateway import checkpoints as cps
+
+    settings = load_settings()
+    key = _checkpoint_key()
+    store = _open()
+    try:
+        with store.read() as conn:
+            checkpoint = cps.take(conn, key)
+    finally:
+        store.close()
+    cps.publish(checkpoint, file=settings.audit_checkpoint_file, url=settings.audit_checkpoint_url)
+    typer.echo(checkpoint.to_json())
+
+
+def _checkpoint_key() -> bytes:
+    secret = load_settings().audit_checkpoint_key
+    if secret is None:
+        typer.echo("set KETENPOORT_AUDIT_CHECKPOINT_KEY (the key that signs checkpoints)", err=True)
+        raise typer.Exit(2)
+    return secret.get_secret_value().encode()
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        typer.echo(f"cannot read {path}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
 
 
 @retention_app.command("run")

@@ -205,6 +205,18 @@ audit_head = sa.Table(
 )
 """One row (id 1): the chain's last seq and hash (appends lock it), and the anchor left by pruning."""
 
+relay_attempts = sa.Table(
+    "relay_attempts",
+    metadata,
+    sa.Column("message_id", sa.String(32), primary_key=True),
+    sa.Column("attempt", sa.Integer(), nullable=False),
+    sa.Column("status_code", sa.Integer(), nullable=False),
+    sa.Column("latency_ms", sa.Float(), nullable=False),
+    sa.Column("at", sa.Float(), nullable=False),
+)
+"""A POST answered 2xx whose outcome may not be committed yet (:mod:`gateway.store.attempts`); on SQLite
+the log lives in a file of its own beside the database, so it never waits for the store's write lock."""
+
 GENESIS_HASH = "0" * 64
 """prev_hash of the first event of a chain that was never pruned."""
 
@@ -218,4 +230,5 @@ __all__ = [
     "jobs",
     "messages",
     "metadata",
+    "relay_attempts",
 ]

@@ -1,0 +1,94 @@
+"""No head-of-line blocking: a receiver that hangs does not slow the deliveries to another.
+
+Two loopback receivers, X and Y, and a relay worker built as ``ketenpoort worker`` builds it.
+The same mix of messages is relayed twice: once with both answering at once, once with X
+hanging past the read timeout on every POST. Y's p99 delivery time in the second run stays
+within 2x of the first (a ratio of two measurements in the same test, on both backends).
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from gateway.config import load_settings
+from gateway.model import MessageStatus, Stage
+from gateway.relay import Deliverer, RetryPolicy, Routes
+from gateway.store import Store
+from tests.store.helpers import record
+from tests.support.receiver import Behaviour, Receiver
+from workers.runtime import build_worker
+
+PER_RECEIVER = 300
+GUARD_S = 120.0
+
+
+@pytest.fixture
+def receivers() -> Iterator[tuple[Receiver, Receiver]]:
+    with Receiver() as x, Receiver() as y:
+        yield x, y
+
+
+def _accepted(store: Store, run: int) -> list[str]:
+    """Messages for X and Y, interleaved, each accepted and mapped so that its relay job is due."""
+    ids = []
+    for i in range(PER_RECEIVER):
+        for receiver in ("X", "Y"):
+            ids.append(store.intake(record(f"HOL-{run}-{receiver}-{i}", receiver=receiver)).message_id)
+    for stage in (Stage.VALIDATE, Stage.MAP):
+        for _ in ids:
+            job = store.claim([stage], "setup", 30)
+            assert job is not None
+            if stage is Stage.VALIDATE:
+                store.finish_validate(job, MessageStatus.ACCEPTED, [], None)
+            else:
+                store.finish_map(job, [])
+    return ids
+
+
+def _y_delivery_times(store: Store, x: Receiver, y: Receiver, run: int) -> list[float]:
+    """Relay one mix; seconds from the worker's start to Y's first sight of each of its messages."""
+    ids = _accepted(store, run)
+    y_ids = set(ids[1::2])
+    routes = Routes({"X": x.url, "Y": y.url})
+    policy = RetryPolicy(base_s=0.5, cap_s=2.0, max_attempts=50, max_age_s=3600.0)
+    deliverer = Deliverer(routes, policy, read_timeout_s=1.0, breaker_failures=5, breaker_reset_s=2.0)
+    settings = load_settings(lease_s=10.0, poll_interval_s=0.01)
+    worker, _ = build_worker(store, settings, stages=(Stage.RELAY,), deliverer=deliverer)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    y.clear()
+    started = time.monotonic()
+    thread.start()
+    seen: dict[str, float] = {}
+    while len(seen) < len(y_ids):
+        assert time.monotonic() - started < GUARD_S, f"Y got {len(seen)} of {len(y_ids)}"
+        for rec in y.records:
+            if rec.message_id in y_ids and rec.message_id not in seen:
+                seen[rec.message_id] = rec.received_at - started
+        time.sleep(0.01)
+    worker.request_stop()
+    thread.join()
+    deliverer.close()
+    return sorted(seen.values())
+
+
+def _p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98]
+
+
+def test_a_hanging_receiver_does_not_delay_the_deliveries_to_another(
+    store: Store, receivers: tuple[Receiver, Receiver]
+) -> None:
+    """Y's p99 with X hanging on every POST is at most twice Y's p99 with X answering at once."""
+    x, y = receivers
+    healthy = _y_delivery_times(store, x, y, run=1)
+    x.set_default(Behaviour(delay_s=30.0))  # far past the 1 s read timeout: each POST to X hangs
+    hanging = _y_delivery_times(store, x, y, run=2)
+    assert len(x.records) > PER_RECEIVER  # X was really tried while it hung, not skipped
+    ratio = _p99(hanging) / _p99(healthy)
+    print(f"Y p99 healthy {_p99(healthy) * 1e3:.0f} ms, with X hanging {_p99(hanging) * 1e3:.0f} ms, ratio {ratio:.2f}")
+    assert ratio <= 2.0
