@@ -27,8 +27,8 @@ def register(app: typer.Typer) -> None:
 
 def worker(
     stages: Annotated[
-        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention.")
-    ] = "validate,map,relay,retention",
+        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention, retour.")
+    ] = "validate,map,relay,retention,retour",
     concurrency: Annotated[int, typer.Option(min=1, help="Worker threads in this process.")] = 1,
 ) -> None:
     """Claim and run pipeline jobs until SIGTERM (which finishes the job in hand first)."""

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 
-from gateway.contracts import PipelineStore, StoredMessage
+from gateway.contracts import RETOUR_BACK_SOURCES, PipelineStore, StoredMessage
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer
@@ -97,7 +97,8 @@ def handlers(
 
         expected = unless_history_objects(prepared)  # the usual verdict: its rows and events are made now
         kept = facts if expected.status is MessageStatus.ACCEPTED else None
-        ahead = store.prepare_validate(job, expected.status, expected.findings, expected.retour, kept)
+        back = msg.source in RETOUR_BACK_SOURCES
+        ahead = store.prepare_validate(job, expected.status, expected.findings, expected.retour, kept, retour_job=back)
 
         def commit() -> None:
             out = conclude(prepared, history=store.history())
@@ -105,7 +106,8 @@ def handlers(
                 ahead()
                 return
             accepted = out.status is MessageStatus.ACCEPTED
-            store.prepare_validate(job, out.status, out.findings, out.retour, facts if accepted else None)()
+            kept_facts = facts if accepted else None
+            store.prepare_validate(job, out.status, out.findings, out.retour, kept_facts, retour_job=back)()
 
         return commit
 

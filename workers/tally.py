@@ -111,9 +111,11 @@ class Tally:
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        retour_job: bool = False,
     ) -> Callable[[], None]:
         """Delegate; the returned call notes the verdict, its findings and the facts kept with it once made."""
-        commit = self.store.prepare_validate(job, status, findings, retour, facts)
+        commit = self.store.prepare_validate(job, status, findings, retour, facts, retour_job=retour_job)
 
         def noted() -> None:
             commit()

@@ -76,6 +76,8 @@ class FinishMixin(StoreBase):
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        retour_job: bool = False,
     ) -> Commit:
         """:meth:`finish_validate`, prepared now; the returned call makes the writes."""
         mid = job.message_id or ""
@@ -100,6 +102,8 @@ class FinishMixin(StoreBase):
                     {"b_id": mid, "status": str(status), "findings": stored, "retour": retour, "updated_at": tx.now},
                 )
                 tx.record(verdict)
+                if retour_job and retour is not None:
+                    tx.enqueue(Stage.RETOUR, mid, due_at=due)
                 if not accepted:
                     return
                 if mapped is None:
@@ -116,9 +120,11 @@ class FinishMixin(StoreBase):
         findings: Sequence[Finding],
         retour: bytes | None,
         facts: Sequence[Fact] | None = None,
+        *,
+        retour_job: bool = False,
     ) -> None:
         """Record the verdict and retour; accepted → a map job, or, with ``facts`` (mapped already), a relay job."""
-        self.prepare_validate(job, status, findings, retour, facts)()
+        self.prepare_validate(job, status, findings, retour, facts, retour_job=retour_job)()
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""
