@@ -4,8 +4,8 @@ Route options (all optional)::
 
     [routes."70329669".options]
     zender_applicatie = "Ketenpoort"     # stuurgegevens.zender.applicatie (default "Ketenpoort")
-    zender_organisatie = "0034"          # default: the iJw message's Afzender
-    ontvanger_organisatie = "70329669"   # default: the iJw message's Ontvanger
+    zender_organisatie = "0034"          # default: the iJw message's Afzender (retour: the other party)
+    ontvanger_organisatie = "70329669"   # default: the iJw message's Ontvanger (retour: the original sender)
     applicatie_versie = "0001"           # parameters.applicatieVersie / -Subversie of Ketenpoort
     applicatie_subversie = "0000"
 
@@ -44,14 +44,17 @@ class GgkChannel:
         cross_ref = message.meta.get("referentienummer") if retour else None
         if retour and not cross_ref:
             raise ChannelError("ggk channel: a retour without the referentienummer of its heenbericht")
-        zender = Party(
-            route.option("zender_organisatie", header.afzender) or "",
-            route.option("zender_applicatie", APPLICATIE) or APPLICATIE,
-        )
-        ontvanger = Party(route.option("ontvanger_organisatie", header.ontvanger) or "", GGK_APPLICATIE)
+        afzender, ontvanger_org = header.afzender, header.ontvanger
+        if retour:  # back to whom it is routed; a JW302 repeats its JW301's header, a JW325 swaps it
+            ontvanger_org = message.receiver
+            afzender = header.ontvanger if header.afzender == message.receiver else header.afzender
+        applicatie = route.option("zender_applicatie", APPLICATIE) or APPLICATIE
+        zender = Party(route.option("zender_organisatie", afzender) or "", applicatie)
+        ontvanger = Party(route.option("ontvanger_organisatie", ontvanger_org) or "", GGK_APPLICATIE)
         if not zender.organisatie or not ontvanger.organisatie:
             raise ChannelError("ggk channel: the iJw Header names no Afzender or Ontvanger")
-        reference = retour_referentie(message.message_id) if retour else referentie_of(message.message_id)
+        heen = message.refers_to or message.message_id
+        reference = retour_referentie(heen) if retour else referentie_of(message.message_id)
         versions = Versions(
             route.option("applicatie_versie", APPLICATIE_VERSIE[0]) or APPLICATIE_VERSIE[0],
             route.option("applicatie_subversie", APPLICATIE_VERSIE[1]) or APPLICATIE_VERSIE[1],
