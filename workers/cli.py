@@ -117,9 +117,15 @@ def demo(
             raise typer.Exit(2) from None
     for line in report.lines():
         typer.echo(line)
+    from workers.demo_ggk import run_ggk_demo
+
+    with tempfile.TemporaryDirectory(prefix="ketenpoort-demo-ggk-") as tmp:
+        ggk_ok, ggk_lines = run_ggk_demo(data_dir if data_dir is not None else Path(tmp))
+    for line in ggk_lines:
+        typer.echo(line)
     if data_dir is not None:
         typer.echo(f"store kept in {data_dir / 'ketenpoort.db'}")
-    if not report.ok:
+    if not report.ok or not ggk_ok:
         typer.echo("demo did not finish cleanly", err=True)
         raise typer.Exit(1)
 
