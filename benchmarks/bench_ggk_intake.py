@@ -135,12 +135,22 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
     api_s, ggk_s = statistics.median(rounds["api"]), statistics.median(rounds["ggk"])
-    print(json.dumps({
+    result = {
         "api_per_s": round(api_s, 1), "ggk_di01_per_s": round(ggk_s, 1), "ratio": round(ggk_s / api_s, 3),
         "rounds": {k: [round(v, 1) for v in vs] for k, vs in rounds.items()},
-        "clients": args.clients, "seconds": args.seconds,
+        "clients": args.clients, "seconds": args.seconds, "target": 0.5,
         "payload_bytes": len(payload), "envelope_bytes": len(envelope),
-    }, indent=2))  # fmt: skip
+    }  # fmt: skip
+    print("| endpoint | accepted/s (median of rounds) | rounds |")
+    print("|---|---:|---|")
+    print(f"| POST /v1/berichten, JW301 (anchor) | {api_s:.0f} | {result['rounds']['api']} |")
+    print(f"| POST /soap/ggk0310, ggk_Di01 with the JW301 | {ggk_s:.0f} | {result['rounds']['ggk']} |")
+    print(
+        f"\nratio ggk_Di01 / API = {ggk_s / api_s:.2f} (target >= 0.5); {args.clients} clients, {args.seconds:.0f} s x {args.rounds}"
+    )
+    out = ROOT / "benchmarks" / "results" / "bench_ggk_intake.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
