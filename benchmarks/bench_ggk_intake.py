@@ -145,9 +145,8 @@ def main() -> None:
     print("|---|---:|---|")
     print(f"| POST /v1/berichten, JW301 (anchor) | {api_s:.0f} | {result['rounds']['api']} |")
     print(f"| POST /soap/ggk0310, ggk_Di01 with the JW301 | {ggk_s:.0f} | {result['rounds']['ggk']} |")
-    print(
-        f"\nratio ggk_Di01 / API = {ggk_s / api_s:.2f} (target >= 0.5); {args.clients} clients, {args.seconds:.0f} s x {args.rounds}"
-    )
+    setup = f"{args.clients} clients, {args.seconds:.0f} s x {args.rounds} rounds"
+    print(f"\nratio ggk_Di01 / API = {ggk_s / api_s:.2f} (target >= 0.5); {setup}")
     out = ROOT / "benchmarks" / "results" / "bench_ggk_intake.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
