@@ -102,6 +102,7 @@ def fo03(request: etree._Element | None, *, plek: str, code: str = "StUF055", te
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     receiver: SoapReceiver
 
     def do_POST(self) -> None:
