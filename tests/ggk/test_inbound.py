@@ -252,3 +252,14 @@ def test_the_wsdl_names_this_server_as_the_address(client: TestClient) -> None:
     assert address.get("location") == f"http://testserver{PATH}"
     actions = {op.get("soapAction") for op in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}operation")}
     assert actions == {ACTION_DI01, ACTION_DU01, ACTION_FO01}
+
+
+def test_zeep_loads_our_wsdl_and_addresses_this_server(client: TestClient, tmp_path: Path) -> None:
+    """A SOAP client built from the WSDL we serve finds the three operations at our own address."""
+    import zeep
+
+    path = tmp_path / "ketenpoort-ggk0310.wsdl"
+    path.write_bytes(client.get(f"{PATH}?wsdl").content)
+    loaded = zeep.Client(str(path))
+    assert set(loaded.service._binding._operations) == {"ggk_Di01", "ggk_Du01", "Fo01"}
+    assert loaded.service._binding_options["address"] == f"http://testserver{PATH}"
