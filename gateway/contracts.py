@@ -97,6 +97,25 @@ class StoredMessage:
     received_at: datetime
     relay_attempts: int = 0
     first_attempt_at: float | None = None
+    source: str | None = None
+    """The channel it came in on (``api``, ``cli``, ``ggk`` ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetourToSend:
+    """A message's retour and what its envelope needs: the sender to return it to, the inbound referentienummer."""
+
+    message_id: str
+    retour: bytes | None
+    sender: str | None
+    referentienummer: str | None
+    attempts: int
+    """Retour attempts made so far (the retour's own retry budget)."""
+    first_attempt_at: float | None
+
+
+RETOUR_BACK_SOURCES = frozenset({"ggk"})
+"""Inbound channels whose senders get the retour delivered back to them (a :attr:`Stage.RETOUR` job)."""
 
 
 class PipelineStore(IntakeStore, JobQueue, Protocol):
@@ -127,9 +146,11 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         facts: Sequence[Fact] | None = None,
         *,
         counts: Mapping[str, int] | None = None,
+        retour_job: bool = False,
     ) -> Callable[[], None]:
         """Prepare the verdict's writes now (no lock needed); the returned call records the verdict and retour:
-        accepted → a map job, or with ``facts`` (mapped already) a relay job. ``counts``: every finding per
+        accepted → a map job, or with ``facts`` (mapped already) a relay job; with ``retour_job`` and a
+        retour, also a retour job (the retour goes back to the sender). ``counts``: every finding per
         rule or XSD error type, when ``findings`` holds only the first of them (see gateway.findings)."""
         ...
 
@@ -147,4 +168,14 @@ class PipelineStore(IntakeStore, JobQueue, Protocol):
         ...
 
 
-__all__ = ["Job", "JobQueue", "PipelineStore", "RelayDecision", "StoredMessage", "Verdict", "WriteBatch"]
+__all__ = [
+    "RETOUR_BACK_SOURCES",
+    "Job",
+    "JobQueue",
+    "PipelineStore",
+    "RelayDecision",
+    "RetourToSend",
+    "StoredMessage",
+    "Verdict",
+    "WriteBatch",
+]

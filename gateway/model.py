@@ -44,6 +44,8 @@ class Stage(StrEnum):
     MAP = "map"
     RELAY = "relay"
     RETENTION = "retention"
+    RETOUR = "retour"
+    """Deliver a retour back to the sender over the channel it came in on (GGk: a ggk_Du01)."""
 
 
 @dataclass(frozen=True, slots=True)

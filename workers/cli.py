@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
 
 def worker(
     stages: Annotated[
-        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention.")
-    ] = "validate,map,relay,retention",
+        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention, retour.")
+    ] = "validate,map,relay,retention,retour",
     concurrency: Annotated[int, typer.Option(min=1, help="Worker threads in this process.")] = 1,
 ) -> None:
     """Claim and run pipeline jobs until SIGTERM (which finishes the job in hand first)."""
@@ -134,9 +134,15 @@ def demo(
             raise typer.Exit(2) from None
     for line in report.lines():
         typer.echo(line)
+    from workers.demo_ggk import run_ggk_demo
+
+    with tempfile.TemporaryDirectory(prefix="ketenpoort-demo-ggk-") as tmp:
+        ggk_ok, ggk_lines = run_ggk_demo(data_dir if data_dir is not None else Path(tmp))
+    for line in ggk_lines:
+        typer.echo(line)
     if data_dir is not None:
         typer.echo(f"store kept in {data_dir / 'ketenpoort.db'}")
-    if not report.ok:
+    if not report.ok or not ggk_ok:
         typer.echo("demo did not finish cleanly", err=True)
         raise typer.Exit(1)
 

@@ -26,7 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from gateway.bounds import Bounds
-from gateway.contracts import PipelineStore, StoredMessage, Verdict
+from gateway.contracts import RETOUR_BACK_SOURCES, PipelineStore, StoredMessage, Verdict
 from gateway.metrics import count_findings, count_relay
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
@@ -128,8 +128,9 @@ def handlers(
 
         expected = unless_history_objects(prepared)  # the usual verdict: its rows and events are made now
         kept = facts if expected.status is MessageStatus.ACCEPTED else None
+        back = msg.source in RETOUR_BACK_SOURCES
         ahead = store.prepare_validate(
-            job, expected.status, expected.findings, expected.retour, kept, counts=expected.counts
+            job, expected.status, expected.findings, expected.retour, kept, counts=expected.counts, retour_job=back
         )
 
         def commit() -> None:
@@ -140,7 +141,9 @@ def handlers(
                 return
             accepted = out.status is MessageStatus.ACCEPTED
             kept_facts = facts if accepted else None
-            store.prepare_validate(job, out.status, out.findings, out.retour, kept_facts, counts=out.counts)()
+            store.prepare_validate(
+                job, out.status, out.findings, out.retour, kept_facts, counts=out.counts, retour_job=back
+            )()
             count_findings(out.findings)
 
         return commit

@@ -23,11 +23,12 @@ from workers.lanes import LaneConfig
 from workers.loop import Handler, Job, Worker
 from workers.pipeline import BatchReads, handlers
 from workers.stages.retention import RetentionStore, retention_handler
+from workers.stages.retour import retour_handler
 
 if TYPE_CHECKING:
     from gateway.store.attempts import AttemptLog
 
-ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION)
+ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION, Stage.RETOUR)
 
 
 class StoreUnavailableError(RuntimeError):
@@ -81,6 +82,8 @@ def stage_handlers(
     )
     if isinstance(store, RetentionStore):
         every[Stage.RETENTION] = retention_handler(store, settings)
+    if callable(getattr(store, "prepare_retour", None)):
+        every[Stage.RETOUR] = retour_handler(store, deliverer)  # type: ignore[arg-type]
     return timed_all({stage: every[stage] for stage in stages if stage in every})
 
 
@@ -118,7 +121,12 @@ def build_worker(
 ) -> tuple[Worker, Deliverer]:
     """A Worker over ``store`` and the Deliverer it uses (the caller closes it)."""
     if deliverer is None:
-        relays = Stage.RELAY in stages or settings.routes_file is not None or settings.default_route is not None
+        relays = (
+            Stage.RELAY in stages
+            or Stage.RETOUR in stages
+            or settings.routes_file is not None
+            or settings.default_route is not None
+        )
         deliverer = Deliverer.from_settings(settings) if relays else Deliverer(Routes())
     pseudonymiser = pseudonymiser if pseudonymiser is not None else pseudonymiser_for(settings)
     ensure = getattr(store, "ensure_retention_job", None)

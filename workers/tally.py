@@ -113,9 +113,10 @@ class Tally:
         facts: Sequence[Fact] | None = None,
         *,
         counts: Mapping[str, int] | None = None,
+        retour_job: bool = False,
     ) -> Callable[[], None]:
         """Delegate; the returned call notes the verdict, its findings and the facts kept with it once made."""
-        commit = self.store.prepare_validate(job, status, findings, retour, facts, counts=counts)
+        commit = self.store.prepare_validate(job, status, findings, retour, facts, counts=counts, retour_job=retour_job)
 
         def noted() -> None:
             commit()

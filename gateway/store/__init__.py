@@ -34,11 +34,13 @@ from gateway.rules.context import MessageHistory
 from gateway.store.backend import create_engine
 from gateway.store.history import StoreHistory
 from gateway.store.reads import NotDeadError, ReadMixin
+from gateway.store.remote import RemoteErrorMixin
 from gateway.store.retention import RetentionMixin
+from gateway.store.retours import RetourMixin
 from gateway.store.views import AuditView, DeliveryView, MessageView, PurgeResult
 
 
-class Store(RetentionMixin, ReadMixin):
+class Store(RetentionMixin, ReadMixin, RemoteErrorMixin, RetourMixin):
     """The gateway's store on SQLite or PostgreSQL; the workers and the API see only its methods."""
 
     _history: StoreHistory | None = None

@@ -85,6 +85,7 @@ class FinishMixin(StoreBase):
         facts: Sequence[Fact] | None = None,
         *,
         counts: Mapping[str, int] | None = None,
+        retour_job: bool = False,
     ) -> Commit:
         """:meth:`finish_validate`, prepared now; the returned call makes the writes."""
         mid = job.message_id or ""
@@ -109,6 +110,8 @@ class FinishMixin(StoreBase):
                 row = {"b_id": mid, "status": str(status), "findings": stored, "finding_counts": exact}
                 tx.execute(st.UPDATE_MESSAGE, {**row, "retour": retour, "updated_at": tx.now})
                 tx.record(verdict)
+                if retour_job and retour is not None:
+                    tx.enqueue(Stage.RETOUR, mid, due_at=due)
                 if not accepted:
                     return
                 if mapped is None:
@@ -127,9 +130,10 @@ class FinishMixin(StoreBase):
         facts: Sequence[Fact] | None = None,
         *,
         counts: Mapping[str, int] | None = None,
+        retour_job: bool = False,
     ) -> None:
         """Record the verdict and retour; accepted → a map job, or, with ``facts`` (mapped already), a relay job."""
-        self.prepare_validate(job, status, findings, retour, facts, counts=counts)()
+        self.prepare_validate(job, status, findings, retour, facts, counts=counts, retour_job=retour_job)()
 
     def finish_map(self, job: Job, facts: Sequence[Fact]) -> None:
         """Keep the facts; → a relay job."""

@@ -57,6 +57,7 @@ def _stored(row: Any) -> StoredMessage:
         row.received_at,
         int(row.relay_attempts),
         row.first_attempt_at,
+        row.source,
     )
 
 

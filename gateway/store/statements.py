@@ -40,6 +40,7 @@ _STAGE_READ = sa.select(
     messages.c.received_at,
     messages.c.relay_attempts,
     messages.c.first_attempt_at,
+    messages.c.source,
 )
 READ_MESSAGE = _STAGE_READ.where(messages.c.id == bindparam("b_id"))
 READ_MESSAGES = _STAGE_READ.where(messages.c.id.in_(bindparam("b_ids", expanding=True)))
