@@ -72,6 +72,26 @@ class Settings(BaseSettings):
     api_port: int = 8080
     session_secret: SecretStr | None = None
 
+    # API TLS (two-sided for Digikoppeling WUS)
+    api_tls_cert_file: Path | None = None
+    """PEM certificate (chain) the API serves HTTPS with; unset: plain HTTP."""
+    api_tls_key_file: Path | None = None
+    """Its private key, when not in the certificate file."""
+    api_tls_ca_file: Path | None = None
+    """PEM CAs whose client certificates the API accepts (e.g. PKIoverheid); unset: no client certificates."""
+    api_tls_client_cert: Literal["optional", "required"] = "optional"
+    """Whether a TLS client must show a certificate; the CORV endpoints refuse a request without one anyway."""
+
+    # CORV (StUF-Jeugdzorg over Digikoppeling WUS)
+    corv_partners_file: Path | None = None
+    """TOML: receivers (OINs) and partners (certificate OIN, zender OINs it may use, signed); see gateway.corv."""
+    corv_trusted_ca_file: Path | None = None
+    """PEM CAs that may issue WS-Security signing certificates (default: api_tls_ca_file)."""
+    corv_max_envelope_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    """Largest SOAP request the CORV endpoints read; a larger one gets a Fault."""
+    corv_allow_without_certificate: bool = False
+    """Development only: accept CORV requests without TLS, naming the partner by the OIN in wsa:From."""
+
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import ssl
 from typing import Any
 
 import uvicorn
 
 from gateway.api.app import create_app
+from gateway.api.tlspeer import TlsPeerHttpToolsProtocol
 from gateway.config import Settings
 
 KEEP_ALIVE_S = 75
@@ -28,7 +30,23 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S,
         h11_max_incomplete_event_size=64 * 1024,
+        **tls_options(settings),
     )
+
+
+def tls_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's TLS keywords for the settings: HTTPS, client certificates, and the peer in the scope."""
+    if settings.api_tls_cert_file is None:
+        return {}
+    options: dict[str, Any] = {"ssl_certfile": str(settings.api_tls_cert_file)}
+    if settings.api_tls_key_file is not None:
+        options["ssl_keyfile"] = str(settings.api_tls_key_file)
+    if settings.api_tls_ca_file is not None:
+        options["ssl_ca_certs"] = str(settings.api_tls_ca_file)
+        required = settings.api_tls_client_cert == "required"
+        options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
+        options["http"] = TlsPeerHttpToolsProtocol
+    return options
 
 
 def _open_store(settings: Settings) -> Any:
@@ -43,4 +61,4 @@ def _open_store(settings: Settings) -> Any:
     return opener(settings, migrate=True) if opener is not None else None
 
 
-__all__ = ["serve"]
+__all__ = ["serve", "tls_options"]
