@@ -3,6 +3,8 @@
 FastAPI reads and parses a JSON or form body before the handler's dependencies run, so without
 this an anonymous client could make the server buffer any amount on an operator-only route.
 ``POST /v1/berichten`` keeps its own, larger limit (the 25 MB message cap, checked in the handler).
+SOAP endpoints (``/soap/...``) read their bodies with that cap themselves and answer a SOAP Fault,
+which is what a SOAP client expects, so they pass through here uncounted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 OTHER_MAX_BYTES = 11 * 1024 * 1024
 """For everything but intake: two 5 MB CSV tables in a reconciliation request, plus room for the form."""
+
+SELF_LIMITED_PREFIXES = ("/soap/",)
+"""Paths whose handlers cap the body themselves (gateway.api.soap.read_soap)."""
 
 
 class _TooLargeError(Exception):
@@ -30,7 +35,7 @@ class BodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request through, counting its body."""
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(SELF_LIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return
         limit = self.intake_max_bytes if scope["path"] == "/v1/berichten" else self.other_max_bytes
@@ -76,4 +81,4 @@ async def _refuse(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["OTHER_MAX_BYTES", "BodyLimit"]
+__all__ = ["OTHER_MAX_BYTES", "SELF_LIMITED_PREFIXES", "BodyLimit"]
