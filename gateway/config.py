@@ -87,8 +87,8 @@ class Settings(BaseSettings):
     """TOML: receivers (OINs) and partners (certificate OIN, zender OINs it may use, signed); see gateway.corv."""
     corv_trusted_ca_file: Path | None = None
     """PEM CAs that may issue WS-Security signing certificates (default: api_tls_ca_file)."""
-    corv_max_envelope_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    """Largest SOAP request the CORV endpoints read; a larger one gets a Fault."""
+    corv_max_envelope_bytes: int = Field(default=MAX_MESSAGE_BYTES + 1024 * 1024, ge=1024)
+    """Largest SOAP request the CORV endpoints read (a 25 MB message and its envelope); a larger one gets a Fault."""
     corv_allow_without_certificate: bool = False
     """Development only: accept CORV requests without TLS, naming the partner by the OIN in wsa:From."""
 

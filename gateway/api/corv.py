@@ -16,12 +16,13 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from gateway.api import metrics
-from gateway.api.limits import read_body
+from gateway.api.soap import read_soap
 from gateway.config import Settings
 from gateway.corv.inbound import CorvService, handle, refuse_unread
 from gateway.corv.parties import load_partners
 from gateway.corv.services import GROUPS
 from gateway.corv.wsdl import SCHEMA_FILES, build_wsdl, schema_text
+from gateway.soap import SoapFaultError
 
 router = APIRouter(tags=["corv"])
 _XML = "text/xml; charset=utf-8"
@@ -78,11 +79,9 @@ async def receive(group: str, request: Request) -> Response:
     service: CorvService = request.app.state.corv
     _group(group)
     try:
-        body = await read_body(request, service.max_bytes, request.app.state.body_timeout_s)
-    except HTTPException as exc:
-        if exc.status_code != 413:
-            raise
-        refused = refuse_unread(f"The envelope is larger than {service.max_bytes} bytes", stuf_code="StUF055")
+        parsed, _ = await read_soap(request, service.max_bytes, chunk_timeout_s=request.app.state.body_timeout_s)
+    except SoapFaultError as exc:
+        refused = refuse_unread(exc.text, stuf_code="StUF055")
         return Response(refused.body, status_code=refused.status, media_type=_XML)
     answer = await run_in_threadpool(
         handle,
@@ -90,7 +89,7 @@ async def receive(group: str, request: Request) -> Response:
         request.app.state.store,
         group=group,
         path=request.url.path,
-        body=body,
+        request=parsed,
         soap_action=request.headers.get("soapaction"),
         client_cert_pem=_client_certificate(request),
     )

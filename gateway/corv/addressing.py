@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from gateway.corv.envelope import WSA_NS, SoapFaultError, SoapRequest
+from gateway.corv.envelope import WSA_NS, CorvFaultError, header_text
+from gateway.soap import SoapRequest
 
 _A = f"{{{WSA_NS}}}"
 _OIN = re.compile(r"^\d{20}$")
@@ -60,28 +61,27 @@ def with_oin(address: str, oin: str) -> str:
 
 def read_addressing(request: SoapRequest, soap_action_header: str | None) -> Addressing:
     """The request's To, Action, MessageID and From; a Client fault when one is missing or they disagree."""
-    action = request.header_text(f"{_A}Action")
+    action = header_text(request, f"{_A}Action")
     if action is None:
-        raise SoapFaultError("WS-Addressing Action is missing", stuf_code="StUF022")
+        raise CorvFaultError("WS-Addressing Action is missing", stuf_code="StUF022")
     declared = (soap_action_header or "").strip()
     if len(declared) >= 2 and declared[0] == declared[-1] == '"':
         declared = declared[1:-1]
     if declared and declared != action:
-        raise SoapFaultError("SOAPAction differs from the WS-Addressing Action (WUS WS002)", stuf_code="StUF022")
-    message_id = request.header_text(f"{_A}MessageID")
+        raise CorvFaultError("SOAPAction differs from the WS-Addressing Action (WUS WS002)", stuf_code="StUF022")
+    message_id = header_text(request, f"{_A}MessageID")
     if message_id is None:
-        raise SoapFaultError("WS-Addressing MessageID is missing", stuf_code="StUF055")
-    to = request.header_text(f"{_A}To")
+        raise CorvFaultError("WS-Addressing MessageID is missing", stuf_code="StUF055")
+    to = header_text(request, f"{_A}To")
     if to is None:
-        raise SoapFaultError("WS-Addressing To is missing", stuf_code="StUF010")
+        raise CorvFaultError("WS-Addressing To is missing", stuf_code="StUF010")
     from_address: str | None = None
-    if request.header is not None:
-        source = request.header.find(f"{_A}From")
-        if source is not None:
-            address = source.find(f"{_A}Address")
-            from_address = (address.text or "").strip() or None if address is not None else None
+    source = request.header(WSA_NS, "From")
+    if source is not None:
+        address = source.find(f"{_A}Address")
+        from_address = (address.text or "").strip() or None if address is not None else None
     if from_address is None:
-        raise SoapFaultError("WS-Addressing From is missing", stuf_code="StUF013")
+        raise CorvFaultError("WS-Addressing From is missing", stuf_code="StUF013")
     return Addressing(to=to, action=action, message_id=message_id, from_address=from_address)
 
 
@@ -89,12 +89,12 @@ def check_to(addressing: Addressing, path: str, ontvanger: str | None) -> None:
     """Refuse a To that is not this endpoint or whose OIN is not the stuurgegevens' ontvanger (StUF010)."""
     target = urlsplit(addressing.to)
     if target.path.rstrip("/") != path.rstrip("/"):
-        raise SoapFaultError("WS-Addressing To does not name this endpoint", stuf_code="StUF010")
+        raise CorvFaultError("WS-Addressing To does not name this endpoint", stuf_code="StUF010")
     oin = addressing.to_oin
     if not is_oin(oin):
-        raise SoapFaultError("WS-Addressing To carries no OIN (?OIN=, 20 digits)", stuf_code="StUF010")
+        raise CorvFaultError("WS-Addressing To carries no OIN (?OIN=, 20 digits)", stuf_code="StUF010")
     if oin != ontvanger:
-        raise SoapFaultError(
+        raise CorvFaultError(
             "The OIN in WS-Addressing To is not the ontvanger in the stuurgegevens", stuf_code="StUF010"
         )
 

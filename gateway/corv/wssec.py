@@ -23,7 +23,7 @@ from signxml.exceptions import SignXMLException
 from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
-from gateway.corv.envelope import SOAP_NS, WSA_NS, SoapFaultError
+from gateway.corv.envelope import SOAP_NS, WSA_NS, CorvFaultError
 from gateway.xmlsafe import parse
 
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -78,8 +78,8 @@ def sign_envelope(envelope: bytes, *, key_pem: bytes, cert_pem: bytes, now: date
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def _refuse(message: str) -> SoapFaultError:
-    return SoapFaultError(f"WS-Security: {message}", stuf_code="StUF052")
+def _refuse(message: str) -> CorvFaultError:
+    return CorvFaultError(f"WS-Security: {message}", stuf_code="StUF052")
 
 
 def _parse_time(text: str | None) -> datetime | None:
