@@ -53,7 +53,7 @@ def _fo03(answer: etree._Element) -> tuple[str, str, str, str | None]:
     ("sender", "zender"), [("gi", GI), ("corv", "00000001003214345000")], ids=["end-party", "intermediary"]
 )
 def test_every_di01_root_gets_bv03_with_relates_to(served: Served, certs: Certs, sender: str, zender: str) -> None:
-    """Every Di01 root the generator makes, sent by an end party or through the intermediary, is stored and acknowledged."""
+    """Every generated Di01 root, sent by an end party or through the intermediary, is stored and gets Bv03."""
     identity = getattr(certs, sender)
     with tls_client(certs.pki, identity) as client:
         for n, root in enumerate(STUF_DI01_ROOTS):
@@ -80,7 +80,7 @@ def test_every_di01_root_gets_bv03_with_relates_to(served: Served, certs: Certs,
 
 
 def test_resend_identical_gets_bv03_again_and_changed_gets_stuf016(served: Served, certs: Certs) -> None:
-    """An identical resend is acknowledged again and not stored twice; another message with the same referentienummer gets StUF016."""
+    """An identical resend gets Bv03 again and is not stored twice; a changed one with its referentienummer StUF016."""
     url = f"{served.url}/soap/stuf-jz/jzberichten"
     with tls_client(certs.pki, certs.gi) as client:
         first = _di01("vtoDi01", "REF-1")
@@ -119,7 +119,7 @@ def test_a_certificate_that_may_not_send_for_the_zender_is_refused(
 
 
 def test_unknown_receiver_and_wrong_operation_are_refused(served: Served, certs: Certs) -> None:
-    """An ontvanger that is neither a receiver nor an instantie gets StUF010; an Action of another group StUF022; Bv01 StUF025."""
+    """An ontvanger not served gets StUF010, an Action of another group StUF022, a Bv01 StUF025; none is stored."""
     url = f"{served.url}/soap/stuf-jz/jzberichten"
     with tls_client(certs.pki, certs.gi) as client:
         other = _di01("vtoDi01", "R-1", ontvanger=STRANGER)
