@@ -15,9 +15,7 @@ from lxml import etree
 
 from gateway import intake
 from gateway.api.app import create_app
-from gateway.corv.addressing import oin_in
 from gateway.corv.outbound import CorvChannel, message_id_for
-from gateway.corv.services import soap_action
 from gateway.generate.stuf import build_di01
 from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
@@ -26,7 +24,7 @@ from gateway.relay.channel import Outbound
 from gateway.relay.routes import Route, TlsIdentity
 from gateway.store import Store
 from tests.corv.conftest import Certs, corv_settings
-from tests.support.corv import GEMEENTE, GI, official_errors, serving_tls
+from tests.support.corv import GEMEENTE, GI, KETENPOORT_OIN, serving_tls, wus_errors
 from tests.support.databases import TEST_PSEUDONYM_KEY
 from tests.support.soap_receiver import SoapReceiver
 from workers.loop import Worker
@@ -34,28 +32,6 @@ from workers.pipeline import handlers
 
 WSA = "http://www.w3.org/2005/08/addressing"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-KETENPOORT_OIN = "00000004000000059000"
-
-
-def wus_errors(payload: etree._Element) -> list[str]:
-    """Official schema errors of the Di01, plus any WUS 2W-be WS-Addressing header that is missing or wrong."""
-    errors = official_errors(payload)
-    header = payload.getroottree().getroot().find(f"{{{SOAP}}}Header")
-    if header is None:
-        return [*errors, "no SOAP Header"]
-    action = header.findtext(f"{{{WSA}}}Action")
-    if action != soap_action(etree.QName(payload).localname):
-        errors.append(f"wsa:Action {action!r}")
-    if not (header.findtext(f"{{{WSA}}}MessageID") or "").startswith("urn:uuid:"):
-        errors.append("no wsa:MessageID")
-    ontvanger = payload.findtext(
-        ".//{http://www.egem.nl/StUF/StUF0301}ontvanger/{http://www.egem.nl/StUF/StUF0301}organisatie"
-    )
-    if oin_in(header.findtext(f"{{{WSA}}}To") or "") != ontvanger:
-        errors.append("wsa:To does not carry the ontvanger's OIN")
-    if oin_in(header.findtext(f"{{{WSA}}}From/{{{WSA}}}Address") or "") != KETENPOORT_OIN:
-        errors.append("wsa:From does not carry Ketenpoort's OIN")
-    return errors
 
 
 def _deliverer(route: Route, **kwargs: Any) -> Deliverer:

@@ -26,7 +26,7 @@ from lxml import etree
 
 from gateway.api.server import KEEP_ALIVE_S, tls_options
 from gateway.config import Settings
-from gateway.corv.addressing import with_oin
+from gateway.corv.addressing import oin_in, with_oin
 from gateway.corv.envelope import build_request
 from gateway.corv.services import soap_action
 from gateway.schemas import SchemaRegistry
@@ -45,6 +45,9 @@ OFFICIAL_WSDLS = {
 }  # fmt: skip
 """Per group: the official end-party WSDL and the intermediary one (relative to normatief/jz0100)."""
 
+_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+_WSA = "http://www.w3.org/2005/08/addressing"
+_STUF = "http://www.egem.nl/StUF/StUF0301"
 GEMEENTE = "00000001823288444000"
 """A receiver Ketenpoort serves (configured in the partners file)."""
 GI = "00000001815095120000"
@@ -53,6 +56,8 @@ CORV = "00000004000000059000"
 """The CORV intermediary: it may send for any zender."""
 STRANGER = "00000001999999999000"
 """An OIN no partner has."""
+KETENPOORT_OIN = CORV
+"""The OIN outbound corv routes in the tests send with (wsa:From)."""
 
 
 def official_wsdl(group: str, *, intermediary: bool = False) -> Path:
@@ -93,6 +98,25 @@ def official_errors(payload: etree._Element) -> list[str]:
     if schema.validate(payload):
         return []
     return [str(error) for error in schema.error_log]
+
+
+def wus_errors(payload: etree._Element) -> list[str]:
+    """Official schema errors of the Di01, plus any WUS 2W-be WS-Addressing header that is missing or wrong."""
+    errors = official_errors(payload)
+    header = payload.getroottree().getroot().find(f"{{{_SOAP}}}Header")
+    if header is None:
+        return [*errors, "no SOAP Header"]
+    action = header.findtext(f"{{{_WSA}}}Action")
+    if action != soap_action(etree.QName(payload).localname):
+        errors.append(f"wsa:Action {action!r}")
+    if not (header.findtext(f"{{{_WSA}}}MessageID") or "").startswith("urn:uuid:"):
+        errors.append("no wsa:MessageID")
+    ontvanger = payload.findtext(f".//{{{_STUF}}}ontvanger/{{{_STUF}}}organisatie")
+    if oin_in(header.findtext(f"{{{_WSA}}}To") or "") != ontvanger:
+        errors.append("wsa:To does not carry the ontvanger's OIN")
+    if oin_in(header.findtext(f"{{{_WSA}}}From/{{{_WSA}}}Address") or "") != KETENPOORT_OIN:
+        errors.append("wsa:From does not carry Ketenpoort's OIN")
+    return errors
 
 
 def write_partners(path: Path, *, signed: bool = False) -> Path:
@@ -155,6 +179,7 @@ __all__ = [
     "CORV",
     "GEMEENTE",
     "GI",
+    "KETENPOORT_OIN",
     "OFFICIAL_WSDLS",
     "STRANGER",
     "official_errors",
@@ -165,4 +190,5 @@ __all__ = [
     "stuf_request",
     "tls_client",
     "write_partners",
+    "wus_errors",
 ]
