@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -90,18 +91,27 @@ def fault_envelope(fault: CorvFaultError, fo03: bytes, *, relates_to: str | None
     return soap.envelope(body, _addressing(WSA_FAULT_ACTION, relates_to))
 
 
+def _document_element(payload: bytes) -> bytes:
+    """``payload`` without its XML declaration: the bytes of its root element (a UTF-8 document)."""
+    if payload.startswith(b"<?xml"):
+        payload = payload[payload.index(b"?>") + 2 :]
+    return payload.strip()
+
+
 def build_request(payload: bytes, *, action: str, to: str, from_: str, message_id: str | None = None) -> bytes:
-    """A SOAP 1.1 request carrying ``payload`` with the WUS WS-Addressing headers (outbound and tests)."""
-    blocks = []
-    for name, value in (("Action", action), ("MessageID", message_id or f"urn:uuid:{uuid.uuid4()}"), ("To", to)):
-        block = etree.Element(f"{_A}{name}", nsmap={"wsa": WSA_NS})
-        block.text = value
-        blocks.append(block)
-    for name, address in (("From", from_), ("ReplyTo", WSA_ANONYMOUS)):
-        block = etree.Element(f"{_A}{name}", nsmap={"wsa": WSA_NS})
-        etree.SubElement(block, f"{_A}Address").text = address
-        blocks.append(block)
-    return soap.envelope(parse(payload), blocks)
+    """A SOAP 1.1 request carrying ``payload`` (a UTF-8 document) with the WUS WS-Addressing headers.
+
+    Written as text around the payload's own bytes, not through a tree: the relay sends one per attempt,
+    and parsing and serialising the message again would cost more than the rest of the wrap.
+    """
+    ident = message_id or f"urn:uuid:{uuid.uuid4()}"
+    head = (
+        f"<?xml version='1.0' encoding='UTF-8'?>\n<soapenv:Envelope xmlns:soapenv=\"{SOAP_NS}\" xmlns:wsa=\"{WSA_NS}\">"
+        f"<soapenv:Header><wsa:Action>{escape(action)}</wsa:Action><wsa:MessageID>{escape(ident)}</wsa:MessageID>"
+        f"<wsa:To>{escape(to)}</wsa:To><wsa:From><wsa:Address>{escape(from_)}</wsa:Address></wsa:From>"
+        f"<wsa:ReplyTo><wsa:Address>{WSA_ANONYMOUS}</wsa:Address></wsa:ReplyTo></soapenv:Header><soapenv:Body>"
+    )
+    return head.encode("utf-8") + _document_element(payload) + b"</soapenv:Body></soapenv:Envelope>"
 
 
 __all__ = [

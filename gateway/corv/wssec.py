@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml import methods
@@ -48,8 +49,17 @@ def _mark(element: etree._Element, prefix: str) -> str:
     return ident
 
 
-def sign_envelope(envelope: bytes, *, key_pem: bytes, cert_pem: bytes, now: datetime | None = None) -> bytes:
-    """Sign a SOAP 1.1 request as 2W-be-S: Body, WS-Addressing headers and Timestamp, one reference each."""
+def sign_envelope(
+    envelope: bytes,
+    *,
+    key: bytes | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    cert_pem: bytes,
+    now: datetime | None = None,
+) -> bytes:
+    """Sign a SOAP 1.1 request as 2W-be-S: Body, WS-Addressing headers and Timestamp, one reference each.
+
+    ``key``: the PEM bytes of the private key, or the loaded key (a sender signing often loads it once).
+    """
     root = parse(envelope)
     header = root.find(f"{{{SOAP_NS}}}Header")
     body = root.find(f"{{{SOAP_NS}}}Body")
@@ -73,7 +83,7 @@ def sign_envelope(envelope: bytes, *, key_pem: bytes, cert_pem: bytes, now: date
     etree.SubElement(token_ref, f"{{{WSSE_NS}}}Reference", URI=f"#{token_id}", ValueType=X509_TOKEN)
     signer = XMLSigner(method=methods.detached, signature_algorithm="rsa-sha256", digest_algorithm="sha256",
                        c14n_algorithm=EXC_C14N)  # fmt: skip
-    signature = signer.sign(root, key=key_pem, reference_uri=[f"#{r}" for r in refs], key_info=key_info)
+    signature = signer.sign(root, key=key, reference_uri=[f"#{r}" for r in refs], key_info=key_info)
     security.append(signature)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

@@ -82,7 +82,7 @@ def test_hostile_requests_each_get_their_fault_and_the_server_stays_up(
 def _signed(base: str, ref: str, certs: Certs, *, signer: Pki | None = None) -> tuple[bytes, str]:
     body, action = stuf_request(base, "jzberichten", _di01(ref))
     identity = certs.gi if signer is None else signer.issue("GI elsewhere", oin=GI)
-    return sign_envelope(body, key_pem=identity.key_pem, cert_pem=identity.cert_pem), action
+    return sign_envelope(body, key=identity.key_pem, cert_pem=identity.cert_pem), action
 
 
 def test_a_signed_request_is_taken_in_on_a_2w_be_s_route(served_signed: Served, certs: Certs) -> None:
