@@ -22,6 +22,7 @@ from gateway.generate import large_jw323, small_jw301
 from gateway.generate.stuf import stuf_traffic
 from gateway.intake import submit
 from gateway.model import Finding, MessageStatus
+from workers.demo_corv import run_corv_demo
 from workers.receiver import DemoReceiver
 from workers.runtime import build_worker, open_store
 from workers.tally import Tally
@@ -68,13 +69,16 @@ class DemoReport:
     audit: str = "not checked"
     audit_ok: bool = True
     seconds: float = 0.0
+    channel_lines: list[str] = field(default_factory=list)
+    """One message per partner channel (CORV, ...) end to end on loopback."""
+    channels_ok: bool = True
 
     @property
     def ok(self) -> bool:
         """Every message finished, each delivered one reached the receiver, and the audit chain holds."""
         delivered = self.counts.get(str(MessageStatus.DELIVERED), 0)
         finished = sum(self.counts.get(str(s), 0) for s in ("rejected", "delivered", "dead"))
-        return finished == self.created and self.receiver_keys == delivered and self.audit_ok
+        return finished == self.created and self.receiver_keys == delivered and self.audit_ok and self.channels_ok
 
     def lines(self) -> list[str]:
         """The printed summary."""
@@ -92,6 +96,7 @@ class DemoReport:
             f"receiver: {self.receiver_requests} requests, {self.receiver_keys} distinct Idempotency-Keys "
             f"({self.delivery_attempts} delivery attempts recorded)",
             f"audit chain: {self.audit}",
+            *self.channel_lines,
             f"done in {self.seconds:.1f} s",
         ]
         return out
@@ -180,6 +185,9 @@ def run_demo(
         close = getattr(store, "close", None)
         if close is not None:
             close()
+    corv = run_corv_demo(data_dir)
+    report.channel_lines += corv.lines
+    report.channels_ok = report.channels_ok and corv.ok
     report.seconds = time.perf_counter() - started
     return report
 
