@@ -86,9 +86,13 @@ def read_addressing(request: SoapRequest, soap_action_header: str | None) -> Add
 
 
 def check_to(addressing: Addressing, path: str, ontvanger: str | None) -> None:
-    """Refuse a To that is not this endpoint or whose OIN is not the stuurgegevens' ontvanger (StUF010)."""
+    """Refuse a To that is not this endpoint or whose OIN is not the stuurgegevens' ontvanger (StUF010).
+
+    The To path must end with this endpoint's path, so a reverse proxy may publish it under a prefix
+    (``https://gateway.example/ketenpoort/soap/stuf-jz/jzberichten``).
+    """
     target = urlsplit(addressing.to)
-    if target.path.rstrip("/") != path.rstrip("/"):
+    if not target.path.rstrip("/").endswith(path.rstrip("/")):
         raise CorvFaultError("WS-Addressing To does not name this endpoint", stuf_code="StUF010")
     oin = addressing.to_oin
     if not is_oin(oin):
