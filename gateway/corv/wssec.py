@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
 from lxml import etree
 from signxml import methods
 from signxml.exceptions import SignXMLException
@@ -81,7 +81,13 @@ def sign_envelope(
     key_info = etree.Element(f"{{{DS_NS}}}KeyInfo")
     token_ref = etree.SubElement(key_info, f"{{{WSSE_NS}}}SecurityTokenReference")
     etree.SubElement(token_ref, f"{{{WSSE_NS}}}Reference", URI=f"#{token_id}", ValueType=X509_TOKEN)
-    signer = XMLSigner(method=methods.detached, signature_algorithm="rsa-sha256", digest_algorithm="sha256",
+    if isinstance(key, bytes):
+        loaded = load_pem_private_key(key, password=None)
+        if not isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise ValueError("the signing key must be RSA or EC")
+        key = loaded
+    algorithm = "ecdsa-sha256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
+    signer = XMLSigner(method=methods.detached, signature_algorithm=algorithm, digest_algorithm="sha256",
                        c14n_algorithm=EXC_C14N)  # fmt: skip
     signature = signer.sign(root, key=key, reference_uri=[f"#{r}" for r in refs], key_info=key_info)
     security.append(signature)
