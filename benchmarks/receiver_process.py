@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -28,13 +29,26 @@ from typing import Self
 import httptools
 
 _OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+ANSWER_FILE_ENV = "KP_BENCH_ANSWER_FILE"
+"""When set, the child answers every request with this file's bytes as a text/xml body (a SOAP Bv03, say)."""
+
+
+def _answer() -> bytes:
+    path = os.environ.get(ANSWER_FILE_ENV)
+    if not path:
+        return _OK
+    with open(path, "rb") as fh:  # noqa: PTH123 - the child imports nothing it does not need
+        body = fh.read()
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode("ascii") + body
 
 
 class _Protocol(asyncio.Protocol):
     """One connection: parse requests as bytes arrive, answer each when its body is complete."""
 
-    def __init__(self, first_seen: dict[str, float]) -> None:
+    def __init__(self, first_seen: dict[str, float], answer: bytes = _OK) -> None:
         self._first_seen = first_seen
+        self._answer = answer
         self._parser = httptools.HttpRequestParser(self)
         self._transport: asyncio.Transport | None = None
         self._key: str | None = None
@@ -61,12 +75,13 @@ class _Protocol(asyncio.Protocol):
         if key is not None and key not in self._first_seen:
             self._first_seen[key] = time.time()
         if self._transport is not None:
-            self._transport.write(_OK)
+            self._transport.write(self._answer)
 
 
 async def _serve_until_stopped(first_seen: dict[str, float]) -> None:
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _Protocol(first_seen), "127.0.0.1", 0)
+    answer = _answer()
+    server = await loop.create_server(lambda: _Protocol(first_seen, answer), "127.0.0.1", 0)
     host, port = server.sockets[0].getsockname()[:2]
     print(f"http://{host}:{port}/berichten", flush=True)
     stopped = asyncio.Event()
@@ -86,8 +101,9 @@ def serve() -> None:
 class ReceiverProcess:
     """The receiver in a child process; ``first_seen`` and ``cpu_s`` are filled when it stops."""
 
-    def __init__(self) -> None:
-        """Nothing runs until entered."""
+    def __init__(self, answer_file: str | None = None) -> None:
+        """Nothing runs until entered; ``answer_file``: the body of every answer (default: an empty 200)."""
+        self.answer_file = answer_file
         self._process: subprocess.Popen[str] | None = None
         self.url = ""
         self.first_seen: dict[str, float] = {}
@@ -97,8 +113,9 @@ class ReceiverProcess:
 
     def start(self) -> Self:
         """Start the child (a plain interpreter on this file: nothing of the benchmark is imported) and read its URL."""
+        env = {**os.environ, ANSWER_FILE_ENV: self.answer_file} if self.answer_file else None
         self._process = subprocess.Popen(
-            [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
         assert self._process.stdout is not None
         self.url = self._process.stdout.readline().strip()

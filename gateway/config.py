@@ -130,6 +130,26 @@ class Settings(BaseSettings):
     audit_checkpoint_interval_s: float = Field(default=300.0, gt=0)
     """How often a worker writes a checkpoint: a rewrite of events younger than the last one goes unseen."""
 
+    # API TLS (two-sided for Digikoppeling WUS)
+    api_tls_cert_file: Path | None = None
+    """PEM certificate (chain) the API serves HTTPS with; unset: plain HTTP."""
+    api_tls_key_file: Path | None = None
+    """Its private key, when not in the certificate file."""
+    api_tls_ca_file: Path | None = None
+    """PEM CAs whose client certificates the API accepts (e.g. PKIoverheid); unset: no client certificates."""
+    api_tls_client_cert: Literal["optional", "required"] = "optional"
+    """Whether a TLS client must show a certificate; the CORV endpoints refuse a request without one anyway."""
+
+    # CORV (StUF-Jeugdzorg over Digikoppeling WUS)
+    corv_partners_file: Path | None = None
+    """TOML: receivers (OINs) and partners (certificate OIN, zender OINs it may use, signed); see gateway.corv."""
+    corv_trusted_ca_file: Path | None = None
+    """PEM CAs that may issue WS-Security signing certificates (default: api_tls_ca_file)."""
+    corv_max_envelope_bytes: int = Field(default=MAX_MESSAGE_BYTES + 1024 * 1024, ge=1024)
+    """Largest SOAP request the CORV endpoints read (a 25 MB message and its envelope); a larger one gets a Fault."""
+    corv_allow_without_certificate: bool = False
+    """Development only: accept CORV requests without TLS, naming the partner by the OIN in wsa:From."""
+
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"
     """`console`, `json` (one object per line) or `auto`: console; JSON under `run`, and `serve`/`worker` off a TTY."""

@@ -22,6 +22,7 @@ from gateway.generate import large_jw323, small_jw301
 from gateway.generate.stuf import stuf_traffic
 from gateway.intake import submit
 from gateway.model import Finding, MessageStatus
+from workers.demo_corv import run_corv_demo
 from workers.receiver import DemoReceiver
 from workers.runtime import build_worker, open_store
 from workers.tally import Tally
@@ -77,6 +78,9 @@ class DemoReport:
     audit: str = "not checked"
     audit_ok: bool = True
     seconds: float = 0.0
+    channel_lines: list[str] = field(default_factory=list)
+    """One message per partner channel (CORV, ...) end to end on loopback."""
+    channels_ok: bool = True
 
     @property
     def ok(self) -> bool:
@@ -84,7 +88,8 @@ class DemoReport:
         delivered = self.counts.get(str(MessageStatus.DELIVERED), 0)
         finished = sum(self.counts.get(str(s), 0) for s in ("rejected", "delivered", "dead"))
         as_planned = self.counts == self.planned
-        return as_planned and finished == self.created and self.receiver_keys == delivered and self.audit_ok
+        done = finished == self.created and self.receiver_keys == delivered
+        return as_planned and done and self.audit_ok and self.channels_ok
 
     def lines(self) -> list[str]:
         """The printed summary."""
@@ -105,6 +110,7 @@ class DemoReport:
             "every message came out as planned"
             if self.counts == self.planned
             else f"NOT as planned: expected {dict(sorted(self.planned.items()))}",
+            *self.channel_lines,
             f"done in {self.seconds:.1f} s",
         ]
         return out
@@ -195,6 +201,9 @@ def run_demo(
         close = getattr(store, "close", None)
         if close is not None:
             close()
+    corv = run_corv_demo(data_dir)
+    report.channel_lines += corv.lines
+    report.channels_ok = report.channels_ok and corv.ok
     report.seconds = time.perf_counter() - started
     return report
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import ssl
 from typing import Any
 
 import uvicorn
@@ -10,6 +11,7 @@ import uvicorn
 from gateway.api.app import create_app
 from gateway.api.headercap import MAX_HEAD_BYTES, protocol_class
 from gateway.api.live_senders import LiveSenders, warn_when_nobody_can_post
+from gateway.api.tlspeer import with_tls_peer
 from gateway.config import Settings
 
 KEEP_ALIVE_S = 75
@@ -34,9 +36,27 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         access_log=False,  # AccessLog (gateway.api.access) writes the access line: route template, never the raw path
         log_config=None,  # uvicorn's own lines go through the stdlib bridge of gateway.logs: one format per process
         timeout_keep_alive=KEEP_ALIVE_S,
-        http=protocol_class(),  # 431 past 64 KiB of headers, whichever parser is installed
-        h11_max_incomplete_event_size=2 * MAX_HEAD_BYTES,  # a backstop behind the cap
+        h11_max_incomplete_event_size=2 * MAX_HEAD_BYTES,  # a backstop behind the head cap
+        **tls_options(settings),
     )
+
+
+def tls_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's protocol and TLS keywords: the 64 KiB head cap (431, whichever parser is installed), and
+    HTTPS with client certificates and the peer certificate in the scope when the settings ask for it."""
+    if settings.api_tls_cert_file is None:
+        return {"http": protocol_class()}
+    options: dict[str, Any] = {"ssl_certfile": str(settings.api_tls_cert_file)}
+    if settings.api_tls_key_file is not None:
+        options["ssl_keyfile"] = str(settings.api_tls_key_file)
+    if settings.api_tls_ca_file is not None:
+        options["ssl_ca_certs"] = str(settings.api_tls_ca_file)
+        required = settings.api_tls_client_cert == "required"
+        options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
+        options["http"] = with_tls_peer(protocol_class())
+    else:
+        options["http"] = protocol_class()
+    return options
 
 
 def _open_store(settings: Settings) -> Any:
@@ -51,4 +71,4 @@ def _open_store(settings: Settings) -> Any:
     return opener(settings, migrate=True) if opener is not None else None
 
 
-__all__ = ["serve"]
+__all__ = ["serve", "tls_options"]
