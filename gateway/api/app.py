@@ -9,7 +9,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway.api import berichten, dashboard, dashboard_pages, health, operator, reads, reconcile_runs
+from gateway.api import berichten, dashboard, dashboard_pages, health, operator, reads, reconcile_runs, vsp
 from gateway.api.access import AccessLog
 from gateway.api.auth import load_senders
 from gateway.api.bodylimit import BodyLimit
@@ -35,6 +35,7 @@ def create_app(
     app.include_router(reads.router)
     app.include_router(operator.router)
     app.include_router(reconcile_runs.router)
+    app.include_router(vsp.router)
     secret = settings.session_secret.get_secret_value() if settings.session_secret else None
     app.state.session_secret = dashboard.session_secret(secret)
     app.include_router(dashboard.router)

@@ -11,6 +11,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+INTAKE_PATHS = {"/v1/berichten": 0, "/vsp/berichtenservice/berichten/rest-push/v1/berichten": 1024 * 1024}
+"""Message intake paths: the message cap, plus room for a multipart envelope and its metadata (VSP push)."""
 OTHER_MAX_BYTES = 11 * 1024 * 1024
 """For everything but intake: two 5 MB CSV tables in a reconciliation request, plus room for the form."""
 
@@ -33,7 +35,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.intake_max_bytes if scope["path"] == "/v1/berichten" else self.other_max_bytes
+        extra = INTAKE_PATHS.get(scope["path"])
+        limit = self.other_max_bytes if extra is None else self.intake_max_bytes + extra
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await _refuse(send, limit)
@@ -76,4 +79,4 @@ async def _refuse(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["OTHER_MAX_BYTES", "BodyLimit"]
+__all__ = ["INTAKE_PATHS", "OTHER_MAX_BYTES", "BodyLimit"]

@@ -199,6 +199,49 @@ audit_head = sa.Table(
 )
 """One row (id 1): the chain's last seq and hash (appends lock it), and the anchor left by pruning."""
 
+vsp_berichten = sa.Table(
+    "vsp_berichten",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("traceer_id", sa.String(36), nullable=False),
+    sa.Column("conversatie_id", sa.String(36), nullable=False),
+    sa.Column("als_antwoord_op", sa.String(36)),
+    sa.Column("referentie_id", sa.String(150)),
+    sa.Column("message_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("afzender", sa.String(128), nullable=False),
+    sa.Column("routering", sa.JSON(), nullable=False),
+    sa.Column("verwerkingscontext", sa.JSON()),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Index("uq_vsp_berichten_traceer_id", "traceer_id", unique=True),
+    sa.Index("ix_vsp_berichten_conversatie_id", "conversatie_id"),
+    sa.Index("ix_vsp_berichten_als_antwoord_op", "als_antwoord_op"),
+    sa.Index("ix_vsp_berichten_message_id", "message_id"),
+)
+"""VSP-Koppeling berichten: a pushed heenbericht (``kind`` heen) or the retour Ketenpoort offers for it (retour)."""
+
+vsp_offers = sa.Table(
+    "vsp_offers",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("party", sa.String(128), nullable=False),
+    sa.Column("bericht_id", sa.BigInteger(), nullable=False),
+    sa.Column("message_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("confirmed_at", UTCDateTime()),
+    sa.Index("uq_vsp_offers_party_bericht", "party", "bericht_id", unique=True),
+    sa.Index(
+        "ix_vsp_offers_waiting",
+        "party",
+        "id",
+        sqlite_where=sa.text("confirmed_at IS NULL"),
+        postgresql_where=sa.text("confirmed_at IS NULL"),
+    ),
+    sa.Index("ix_vsp_offers_message_id", "message_id"),
+)
+"""What a party (an identity code) may pull over the Pull API; a DELETE (confirmation) sets ``confirmed_at``."""
+
 GENESIS_HASH = "0" * 64
 """prev_hash of the first event of a chain that was never pruned."""
 
@@ -212,4 +255,6 @@ __all__ = [
     "jobs",
     "messages",
     "metadata",
+    "vsp_berichten",
+    "vsp_offers",
 ]
