@@ -105,7 +105,7 @@ def declaraties(count: int, seed: int = 7) -> Declaraties:
 
 def wrong_total(jw323: bytes) -> bytes:
     """The same declaratie with a TotaalIngediendBedrag that is not the sum of its prestaties (a rule break)."""
-    return re.sub(rb"<ijw:TotaalBedrag>(\d+)<", lambda x: b"<ijw:TotaalBedrag>%d<" % (int(x[1]) + 100), jw323, 1)
+    return re.sub(rb"<ijw:TotaalBedrag>(\d+)<", lambda x: b"<ijw:TotaalBedrag>%d<" % (int(x[1]) + 100), jw323, count=1)
 
 
 @dataclass(frozen=True)
