@@ -279,11 +279,12 @@ class VspStore:
         """
         if not parties or (traceer_id is None and conversatie_id is None):
             return []
-        which = (
-            sa.or_(_B.traceer_id == traceer_id, _B.als_antwoord_op == traceer_id)
-            if traceer_id is not None
-            else _B.conversatie_id == conversatie_id
-        )
+        conditions = []
+        if traceer_id is not None:
+            conditions.append(sa.or_(_B.traceer_id == traceer_id, _B.als_antwoord_op == traceer_id))
+        if conversatie_id is not None:
+            conditions.append(_B.conversatie_id == conversatie_id)
+        which = sa.and_(*conditions)
         party_list = list(parties)
         query = (
             sa.select(*_WAITING_COLUMNS, _ready().label("ready"))

@@ -188,6 +188,12 @@ async def get_payload(traceer_id: str, request: Request, who: Annotated[Sender, 
     return Response(content, media_type="application/octet-stream")
 
 
+@router.api_route("/berichten/zoeken", methods=["DELETE", "GET", "PUT", "PATCH"])
+async def zoeken_other_methods() -> Response:
+    """Only POST searches (without this, DELETE would be taken for a confirmation of traceerId "zoeken")."""
+    return Response(status_code=405, headers={"Allow": "POST"})
+
+
 @router.delete("/berichten/{traceer_id}")
 async def confirm(traceer_id: str, request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
     """Confirm receipt: 202, and the bericht is never listed again; 404 when there is no such waiting bericht."""

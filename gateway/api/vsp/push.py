@@ -39,6 +39,8 @@ _RETOUR_TYPE = {**RETOUR_OF, "JW323": "JW325", "JW303": "JW304"}
 """The retourbericht Ketenpoort offers back for each iJw heenbericht (StUF acknowledgements are not offered)."""
 
 
+_MAX_PARTS = 64
+"""Parts a push may have; those beside berichtMetadata and payload are ignored, as the document allows them."""
 _AFZENDER = "berichtMetadata.routeringgegevens.afzender"
 _TRACEER = "berichtMetadata.referentiegegevens.traceerId"
 
@@ -132,7 +134,7 @@ async def _read(request: Request, max_bytes: int) -> tuple[PushMetadata, bytes] 
     if ctype != "multipart/form-data":
         return problem(400, "send multipart/form-data with berichtMetadata and payload", {"body": ["multipart"]})
     try:
-        form = await request.form(max_files=4, max_fields=4, max_part_size=max_bytes + 1)
+        form = await request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS, max_part_size=max_bytes + 1)
     except MultiPartException as exc:
         return problem(400, "the multipart body could not be read", {"body": [str(exc)]})
     raw_meta, payload = await _part(form.get("berichtMetadata")), await _part(form.get("payload"))

@@ -2,7 +2,8 @@
 
 Ketenpoort's message states mapped onto the document's status model (v3; v2 differs only in the
 names of the offering states, so it is served from the same mapping). A caller sees the status of
-what it pushed and of what was addressed to it, never anyone else's.
+what it pushed and of what was addressed to it, never anyone else's. The document says to give one
+of traceerId and conversatieId; with both, a bericht must match both; with neither the list is empty.
 
 | Ketenpoort | v3 | v2 |
 |---|---|---|
@@ -99,10 +100,8 @@ async def _statussen(request: Request, who: Sender, version: int) -> Response:
     for name, value in (("traceerId", traceer), ("conversatieId", conversatie)):
         if value is not None and not _UUID.match(value):
             errors[name] = ["must be a uuid"]
-    if (traceer is None) == (conversatie is None):
-        errors.setdefault("traceerId", []).append("give exactly one of traceerId and conversatieId")
     if errors:
-        return problem(400, "give one of traceerId and conversatieId, a uuid", errors)
+        return problem(400, "traceerId and conversatieId are uuids", errors)
     store = VspStore(request.app.state.store)
     found = await run_in_threadpool(
         lambda: store.statuses(
