@@ -53,7 +53,7 @@ def running(tmp_path_factory: pytest.TempPathFactory, stream: Declaraties) -> It
         "KETENPOORT_LOG_LEVEL": "WARNING",
     }
     log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([_bin("ketenpoort"), "run", "--port", str(port)], env=env, stdout=log, stderr=log)  # noqa: S603
+    proc = subprocess.Popen([_bin("ketenpoort"), "run", "--port", str(port)], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, timeout=10.0) as client:
@@ -95,6 +95,6 @@ def test_the_official_document_finds_no_failure(
         "--url", f"{url}/vsp/berichtenservice/{base}", "--header", f"Authorization: Bearer {token}",
         "--checks", "all", "--max-examples", "60", "--seed", "18", "--no-color",
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "passed" in done.stdout and " 0 passed" not in done.stdout
