@@ -98,13 +98,19 @@ def prepare(
     source: str = "cli",
     max_bytes: int = MAX_MESSAGE_BYTES,
     registry: SchemaRegistry | None = None,
+    receiver: str | None = None,
 ) -> IntakeRecord:
-    """Read what intake needs from ``payload``; never raises for bad input."""
+    """Read what intake needs from ``payload``; never raises for bad input.
+
+    ``sender`` and ``receiver``, when given, are the parties an inbound channel's envelope named
+    (GGk stuurgegevens, CORV's): they win over the message header's, and routing follows them.
+    ``source`` names the channel it came in on (``api``, ``cli``, ``ggk``, ``corv``, ``vsp``).
+    """
     unread = IntakeRecord(  # what is known before the header is read
         payload=payload,
         payload_sha256=hashlib.sha256(payload).hexdigest(),
         sender=sender,
-        receiver=None,
+        receiver=receiver,
         standard=None,
         message_type=None,
         version=None,
@@ -131,7 +137,7 @@ def prepare(
     return replace(
         unread,
         sender=sender if sender is not None else header.sender,
-        receiver=header.receiver,
+        receiver=receiver if receiver is not None else header.receiver,
         standard=str(kind.standard),
         message_type=kind.message_type,
         version=kind.version,

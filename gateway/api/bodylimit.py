@@ -3,6 +3,8 @@
 FastAPI reads and parses a JSON or form body before the handler's dependencies run, so without
 this an anonymous client could make the server buffer any amount on an operator-only route.
 ``POST /v1/berichten`` keeps its own, larger limit (the 25 MB message cap, checked in the handler).
+SOAP endpoints (``/soap/...``) read their bodies with that cap themselves and answer a SOAP Fault,
+which is what a SOAP client expects, so they pass through here uncounted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ INTAKE_PATHS = {"/v1/berichten": 0, "/vsp/berichtenservice/berichten/rest-push/v
 """Message intake paths: the message cap, plus room for a multipart envelope and its metadata (VSP push)."""
 OTHER_MAX_BYTES = 11 * 1024 * 1024
 """For everything but intake: two 5 MB CSV tables in a reconciliation request, plus room for the form."""
+
+SELF_LIMITED_PREFIXES = ("/soap/",)
+"""Paths whose handlers cap the body themselves (gateway.api.soap.read_soap)."""
 
 
 class _TooLargeError(Exception):
@@ -32,7 +37,7 @@ class BodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request through, counting its body."""
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(SELF_LIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return
         extra = INTAKE_PATHS.get(scope["path"])
@@ -79,4 +84,4 @@ async def _refuse(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["INTAKE_PATHS", "OTHER_MAX_BYTES", "BodyLimit"]
+__all__ = ["INTAKE_PATHS", "OTHER_MAX_BYTES", "SELF_LIMITED_PREFIXES", "BodyLimit"]

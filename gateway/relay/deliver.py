@@ -1,11 +1,14 @@
-"""HTTP delivery of one message to its receiver: the httpx edge of the relay.
+"""Delivery of one message to its receiver over its route's channel: the network edge of the relay.
 
-:class:`Deliverer` owns one keep-alive httpx transport with tight timeouts (by default
-:class:`~gateway.relay.transport.StdlibTransport`), the routes, the retry
-policy and the per-destination circuit breakers. :meth:`Deliverer.deliver` makes at most one
-POST and always returns a :class:`DeliveryResult`; httpx and socket errors are translated here
-and never escape. Whether to try again *later* is the caller's decision (the relay worker),
-made with ``policy.exhausted``.
+:class:`Deliverer` owns the routes, the retry policy, the per-destination circuit breakers and
+one keep-alive transport per TLS identity (by default
+:class:`~gateway.relay.transport.StdlibTransport`): the relay-wide identity from the settings, and
+one more for each identity a route names. :meth:`Deliverer.deliver` makes at most one POST and
+always returns a :class:`DeliveryResult`; httpx and socket errors are translated here and never
+escape. The route's :class:`~gateway.relay.channel.Channel` wraps the message into the request
+and judges the answer; whatever the channel, the request carries the ``Idempotency-Key`` (the
+message id), and a transport fault is retried. Whether to try again *later* is the caller's
+decision (the relay worker), made with ``policy.exhausted``.
 
 Isolation: each destination has its own breaker and its own cap on requests in flight, so a
 receiver that hangs ties up at most ``max_in_flight_per_destination`` worker threads for at
@@ -18,14 +21,15 @@ import random
 import ssl
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 import httpx
 import structlog
 
+from gateway.bsn import scrub
 from gateway.relay.breaker import (
     Breakers,
     BreakerState,
@@ -33,15 +37,15 @@ from gateway.relay.breaker import (
     Clock,
     destination_of,
 )
+from gateway.relay.channel import Channel, ChannelError, Outbound, channel_for
 from gateway.relay.policy import (
     Outcome,
     RetryPolicy,
     RetryRequested,
     UniformSource,
     classify,
-    parse_retry_after,
 )
-from gateway.relay.routes import Routes, load_routes
+from gateway.relay.routes import Route, Routes, TlsIdentity, load_routes
 from gateway.relay.tls import relay_ssl_context
 from gateway.relay.transport import HttpxPoster, Poster, StdlibTransport
 
@@ -63,6 +67,7 @@ class DeliveryResult:
     retry_delay_s: float | None = None
     error: str | None = None
     destination: str | None = None
+    channel: str = "http"
 
     @property
     def retry(self) -> RetryRequested | None:
@@ -91,6 +96,18 @@ def _error_text(exc: BaseException) -> str:
     return f"{name}: {text}"[:300] if text else name
 
 
+TransportFactory = Callable[[ssl.SSLContext], httpx.BaseTransport]
+"""Builds the transport for one TLS identity from its client context."""
+
+
+def _poster_of(transport: httpx.BaseTransport) -> Poster:
+    return transport if isinstance(transport, StdlibTransport) else HttpxPoster(transport)
+
+
+def _stdlib_factory(context: ssl.SSLContext) -> httpx.BaseTransport:
+    return StdlibTransport(ssl_context=context)
+
+
 class Deliverer:
     """Delivers messages over one shared transport (keep-alive connections) with retries decided by policy."""
 
@@ -107,8 +124,16 @@ class Deliverer:
         clock: Clock = time.monotonic,
         rng: UniformSource | None = None,
         transport: httpx.BaseTransport | None = None,
+        transport_factory: TransportFactory | None = None,
+        channels: Mapping[str, Channel] | None = None,
     ) -> None:
-        """Create the shared client; ``clock`` drives breakers, ``rng`` the jitter (tests inject both)."""
+        """Create the transports; ``clock`` drives breakers, ``rng`` the jitter (tests inject both).
+
+        ``transport`` carries the routes without a TLS identity of their own; ``transport_factory``
+        builds one for each route that has one (default: the stdlib transport). Each route's
+        channel and TLS files are checked here, so a bad routes file fails at start, not at the
+        first message. ``channels`` (name → channel) come before the registry's (:func:`channel_for`).
+        """
         self.routes = routes
         self.policy = policy if policy is not None else RetryPolicy()
         self.breakers = Breakers(breaker_failures, breaker_reset_s, clock=clock)
@@ -127,15 +152,26 @@ class Deliverer:
         # Client's layers cost more per POST than the connection pool underneath (~0.15 ms of ~0.5).
         # By default not even httpx's Request and Response: StdlibTransport.post (264 -> 134 µs per POST)
         chosen = transport if transport is not None else StdlibTransport()
-        self._poster: Poster = chosen if isinstance(chosen, StdlibTransport) else HttpxPoster(chosen)
+        self._poster: Poster = _poster_of(chosen)
         """The http.client transport posts plain values; any other httpx transport gets an adapter."""
+        factory = transport_factory if transport_factory is not None else _stdlib_factory
+        self._posters: dict[TlsIdentity, Poster] = {}
+        """One more transport per TLS identity a route names (its own connections and client certificate)."""
+        self._channels: dict[str, Channel] = dict(channels or {})
+        for route in routes.all():
+            if route.channel not in self._channels:
+                self._channels[route.channel] = channel_for(route.channel)
+            identity = route.tls
+            if identity is not None and identity not in self._posters:
+                context = relay_ssl_context(identity.ca_file, identity.client_cert, identity.client_key)
+                self._posters[identity] = _poster_of(factory(context))
         self._timeouts = timeout.as_dict()
         self._urls: dict[str, httpx.URL] = {}
         """Route URLs parsed once (httpx parses a string URL on every request, ~40% of building one)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> Deliverer:
-        """Build a Deliverer from KETENPOORT_* settings (routes file, timeouts, retry, breaker)."""
+        """Build a Deliverer from KETENPOORT_* settings (routes file, timeouts, retry, breaker, TLS)."""
         routes = load_routes(settings.routes_file, settings.default_route)
         policy = RetryPolicy(
             base_s=settings.retry_base_s,
@@ -146,6 +182,9 @@ class Deliverer:
         if "transport" not in overrides:
             context = relay_ssl_context(settings.relay_ca_file, settings.relay_client_cert, settings.relay_client_key)
             overrides["transport"] = transport_for(settings.relay_transport, context)
+        if "transport_factory" not in overrides:
+            name = settings.relay_transport
+            overrides["transport_factory"] = lambda context: transport_for(name, context)
         return cls(
             routes,
             policy,
@@ -171,59 +210,86 @@ class Deliverer:
 
     def deliver(self, message_id: str, receiver: str, payload: bytes, attempt: int) -> DeliveryResult:
         """POST ``payload`` to the receiver once and classify the answer; never raises on network trouble."""
-        context = {"message_id": message_id, "receiver": receiver, "attempt": attempt}  # of each log line
-        url = self.routes.resolve(receiver)
-        if url is None:
+        return self.deliver_outbound(Outbound(message_id, receiver, payload, attempt))
+
+    def deliver_outbound(self, message: Outbound) -> DeliveryResult:
+        """Send ``message`` over its route's channel once and judge the answer; never raises on network trouble."""
+        receiver, attempt = message.receiver, message.attempt
+        context = {"message_id": message.message_id, "receiver": receiver, "attempt": attempt}  # of each log line
+        route = self.routes.route(receiver)
+        if route is None:
             log.warning("relay.no_route", **context)
             return DeliveryResult(Outcome.NO_ROUTE, error=f"no route for receiver {receiver!r}")
+        url = route.url
         destination = destination_of(url)
         context["destination"] = destination
+        context["channel"] = route.channel
         breaker = self.breakers.get(destination)
         wait = breaker.acquire()
         if wait > 0:
             log.info("relay.breaker_open", **context, retry_delay_s=round(wait, 3))
-            return DeliveryResult(Outcome.RETRY, retry_delay_s=wait, error="circuit open", destination=destination)
+            return DeliveryResult(
+                Outcome.RETRY, retry_delay_s=wait, error="circuit open", destination=destination, channel=route.channel
+            )
         slot = self._slot(destination)
         if not slot.acquire(blocking=False):
             delay = self._delay(attempt, None)
             log.info("relay.destination_busy", **context, retry_delay_s=round(delay, 3))
             breaker.release_probe()
-            return DeliveryResult(Outcome.RETRY, retry_delay_s=delay, error="destination busy", destination=destination)
+            return DeliveryResult(
+                Outcome.RETRY,
+                retry_delay_s=delay,
+                error="destination busy",
+                destination=destination,
+                channel=route.channel,
+            )
         try:
-            result = self._post(message_id, url, payload, attempt, destination)
+            result = self._post(message, route, destination)
         finally:
             slot.release()
         return self._record(breaker, result, context)
 
-    def _post(self, message_id: str, url: str, payload: bytes, attempt: int, destination: str) -> DeliveryResult:
+    def _channel(self, name: str) -> Channel:
+        found = self._channels.get(name)
+        if found is None:  # a route built after this Deliverer; looked up once
+            found = self._channels[name] = channel_for(name)
+        return found
+
+    def _post(self, message: Outbound, route: Route, destination: str) -> DeliveryResult:
+        message_id, attempt, name = message.message_id, message.attempt, route.channel
+        channel = self._channel(name)
+        try:
+            wrapped = channel.wrap(message, route)
+        except ChannelError as exc:
+            return DeliveryResult(Outcome.PERMANENT, None, 0.0, None, scrub(str(exc))[:300], destination, name)
         headers = (
             ("User-Agent", USER_AGENT),
-            ("Content-Type", "application/xml"),
+            ("Content-Type", wrapped.content_type),
             ("Idempotency-Key", message_id),
             ("X-Ketenpoort-Message-Id", message_id),
+            *wrapped.headers,
         )
+        poster = self._poster if route.tls is None else self._posters.get(route.tls, self._poster)
         started = time.perf_counter()
         try:
-            target = self._urls.get(url)
+            target = self._urls.get(route.url)
             if target is None:
-                target = self._urls[url] = httpx.URL(url)
-            answer = self._poster.post(target, payload, headers, self._timeouts)
+                target = self._urls[route.url] = httpx.URL(route.url)
+            answer = poster.post(target, wrapped.body, headers, self._timeouts)
         except (httpx.HTTPError, OSError) as exc:
             latency = (time.perf_counter() - started) * 1000.0
             outcome = classify(exc)
             delay = self._delay(attempt, None) if outcome is Outcome.RETRY else None
-            return DeliveryResult(outcome, None, latency, delay, _error_text(exc), destination)
+            return DeliveryResult(outcome, None, latency, delay, _error_text(exc), destination, name)
         latency = (time.perf_counter() - started) * 1000.0
         status = answer.status
-        outcome = classify(status)
-        if outcome is Outcome.DELIVERED:
-            return DeliveryResult(outcome, status, latency, None, None, destination)
-        error = f"HTTP {status} {answer.reason}".strip()
+        judged = channel.judge(answer, route)
+        outcome = judged.outcome
+        error = None if judged.error is None else scrub(judged.error)[:500]
         if outcome is Outcome.RETRY:
-            retry_after = parse_retry_after(answer.retry_after, datetime.now(UTC))
-            delay = self._delay(attempt, retry_after)
-            return DeliveryResult(outcome, status, latency, delay, error, destination)
-        return DeliveryResult(outcome, status, latency, None, error, destination)
+            delay = self._delay(attempt, judged.retry_after_s)
+            return DeliveryResult(outcome, status, latency, delay, error, destination, name)
+        return DeliveryResult(outcome, status, latency, None, error, destination, name)
 
     def _record(
         self,
@@ -260,8 +326,10 @@ class Deliverer:
 
     # ------------------------------------------------------------------------------------
     def close(self) -> None:
-        """Close the pooled connections."""
+        """Close the pooled connections of every transport."""
         self._poster.close()
+        for poster in self._posters.values():
+            poster.close()
 
     def __enter__(self) -> Self:
         """Use the Deliverer as a context manager that closes its client on exit."""

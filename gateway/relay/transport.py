@@ -68,6 +68,9 @@ class Answer:
     status: int
     reason: str
     retry_after: str | None
+    body: bytes = b""
+    """The answer's body, at most ``max_response_bytes`` of it (channels read a Bv03 or a Fault here)."""
+    content_type: str | None = None
 
 
 class Poster(Protocol):
@@ -97,7 +100,14 @@ class HttpxPoster:
             response.read()
         finally:
             response.close()
-        return Answer(response.status_code, response.reason_phrase, response.headers.get("Retry-After"))
+        got = response.headers
+        return Answer(
+            response.status_code,
+            response.reason_phrase,
+            got.get("Retry-After"),
+            response.content[:MAX_RESPONSE_BYTES],
+            got.get("Content-Type"),
+        )
 
     def close(self) -> None:
         """Close the transport."""
@@ -144,12 +154,13 @@ class StdlibTransport(httpx.BaseTransport):
 
     # ------------------------------------------------------------------------------------
     def post(self, url: httpx.URL, body: bytes, headers: Sequence[tuple[str, str]], timeouts: Timeouts) -> Answer:
-        """POST ``body`` with ``headers`` plus Host and Content-Length; the answer's status, reason, Retry-After."""
+        """POST ``body`` with ``headers`` plus Host and Content-Length; the answer (status, headers, capped body)."""
         lines: list[tuple[str | bytes, str | bytes]] = [("Host", url.netloc), *headers]
         lines.append(("Content-Length", str(len(body))))
         outgoing = _Outgoing("POST", url.raw_path.decode("ascii"), lines, body, None)
         got = self._round_trip(_origin(url), outgoing, timeouts)
-        return Answer(got.status, got.reason, got.message.get("Retry-After"))
+        message = got.message
+        return Answer(got.status, got.reason, message.get("Retry-After"), got.content, message.get("Content-Type"))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its whole (capped) answer; errors are httpx's exception types."""
