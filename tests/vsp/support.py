@@ -136,3 +136,12 @@ def drain(store: Any, url: str) -> int:
 
     stages = handlers(store, deliverer(url), store.pseudonymiser, max_bytes=26 * 1024 * 1024)
     return Worker(store, stages, concurrency=1, poll_interval_s=0.01).run(until_idle=True)
+
+
+def drain_with(store: Any, deliverer: Any) -> int:
+    """Run every due job with the real stages and this deliverer."""
+    from workers.loop import Worker
+    from workers.pipeline import handlers
+
+    stages = handlers(store, deliverer, store.pseudonymiser, max_bytes=26 * 1024 * 1024)
+    return Worker(store, stages, concurrency=1, poll_interval_s=0.01).run(until_idle=True)
