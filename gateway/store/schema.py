@@ -212,13 +212,16 @@ vsp_berichten = sa.Table(
     sa.Column("afzender", sa.String(128), nullable=False),
     sa.Column("routering", sa.JSON(), nullable=False),
     sa.Column("verwerkingscontext", sa.JSON()),
+    sa.Column("heen_message_id", sa.String(32)),
     sa.Column("received_at", UTCDateTime(), nullable=False),
     sa.Index("uq_vsp_berichten_traceer_id", "traceer_id", unique=True),
     sa.Index("ix_vsp_berichten_conversatie_id", "conversatie_id"),
     sa.Index("ix_vsp_berichten_als_antwoord_op", "als_antwoord_op"),
     sa.Index("ix_vsp_berichten_message_id", "message_id"),
+    sa.Index("ix_vsp_berichten_heen_message_id", "heen_message_id"),
 )
-"""VSP-Koppeling berichten: a pushed heenbericht (``kind`` heen) or the retour Ketenpoort offers for it (retour)."""
+"""VSP-Koppeling berichten: a heenbericht pushed to us (``kind`` heen), the retour we offer for it (retour), or
+a bericht the puller took in from VECOZO (pulled; ``heen_message_id``: the message it answers, if ours)."""
 
 vsp_offers = sa.Table(
     "vsp_offers",

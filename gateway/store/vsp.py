@@ -29,6 +29,7 @@ from gateway.store.schema import messages, vsp_berichten, vsp_offers
 
 HEEN = "heen"
 RETOUR = "retour"
+PULLED = "pulled"
 
 _OFFERABLE_HEEN = [str(s) for s in (MessageStatus.ACCEPTED, MessageStatus.RELAYING, MessageStatus.DELIVERED)]
 
@@ -221,6 +222,74 @@ class VspStore:
                 )
         return PushOutcome(result.message_id, True, result.status, meta.afzender)
 
+    def take_in(
+        self, record: IntakeRecord, meta: Mapping[str, Any], *, heen_message_id: str | None, actor: str
+    ) -> PushOutcome:
+        """Take in a bericht pulled from VECOZO (BerichtMetadata ``meta``) with its VSP row, in one commit.
+
+        The same traceerId again (a crash before its DELETE went out) is the message taken in before.
+        ``heen_message_id``: the message of ours it answers (its alsAntwoordOp), kept when it exists.
+        """
+        referentie = meta["referentiegegevens"]
+        traceer = str(referentie["traceerId"]).lower()
+        known = self._known(traceer)
+        if known is not None:
+            return known
+        routing = meta["routeringgegevens"]
+        afzender = str(routing["afzender"].get("code") or routing["afzender"]["rol"])
+        try:
+            with self.store.batch():
+                if heen_message_id is not None and self.store.get_message(heen_message_id) is None:
+                    heen_message_id = None
+                result = self.store.intake(record)
+                with self.store.write() as tx:
+                    self._insert_bericht(
+                        tx.conn,
+                        traceer_id=traceer,
+                        conversatie_id=str(referentie["conversatieId"]).lower(),
+                        als_antwoord_op=referentie.get("alsAntwoordOp"),
+                        referentie_id=referentie.get("referentieId"),
+                        message_id=result.message_id,
+                        kind=PULLED,
+                        afzender=afzender,
+                        routering=dict(routing),
+                        verwerkingscontext=meta.get("verwerkingscontext"),
+                        heen_message_id=heen_message_id,
+                        received_at=tx.now,
+                    )
+                    tx.audit(
+                        "vsp.pulled",
+                        result.message_id,
+                        actor=actor,
+                        data={
+                            "traceer_id": traceer,
+                            "heen_message_id": heen_message_id,
+                            "duplicate": not result.created,
+                        },
+                    )
+        except IntegrityError:  # the same traceerId taken in concurrently by another puller
+            known = self._known(traceer)
+            if known is None:
+                raise
+            return known
+        return PushOutcome(result.message_id, True, result.status, afzender)
+
+    def pulled_for(self, heen_message_id: str) -> list[str]:
+        """The messages taken in from VECOZO that answer ``heen_message_id`` (its retours), oldest first."""
+        with self.store.read_one() as conn:
+            return list(
+                conn.execute(
+                    sa.select(_B.message_id)
+                    .where(_B.heen_message_id == heen_message_id, _B.kind == PULLED)
+                    .order_by(_B.id)
+                ).scalars()
+            )
+
+    def traceer_ids(self, kind: str) -> list[str]:
+        """Every traceerId of this kind (tests and the crash checks)."""
+        with self.store.read_one() as conn:
+            return list(conn.execute(sa.select(_B.traceer_id).where(_B.kind == kind).order_by(_B.id)).scalars())
+
     @staticmethod
     def _insert_bericht(conn: sa.Connection, **values: Any) -> int:
         return int(conn.execute(vsp_berichten.insert().values(**values).returning(_B.id)).scalar_one())
@@ -316,4 +385,4 @@ class VspStore:
         return list(seen.values())[:250]
 
 
-__all__ = ["HEEN", "RETOUR", "PushMeta", "PushOutcome", "VspBericht", "VspStore"]
+__all__ = ["HEEN", "PULLED", "RETOUR", "PushMeta", "PushOutcome", "VspBericht", "VspStore"]

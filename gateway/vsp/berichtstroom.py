@@ -2,8 +2,9 @@
 
 The channel and the puller both need it: the Push API wants routeringgegevens (afzender, geadresseerden,
 berichtstroom) and referentiegegevens (traceerId, conversatieId, alsAntwoordOp) beside the payload.
-Ids are derived from Ketenpoort's message ids (UUID 5), so every retry of one message carries the
-same traceerId and VECOZO can deduplicate it, and a retour's alsAntwoordOp is its heenbericht's traceerId.
+A traceerId is Ketenpoort's message id itself (a ULID is 128 bits, as a UUID is): every retry of one
+message carries the same traceerId, so VECOZO can deduplicate it, and the puller finds the heenbericht
+a pulled retour answers from its alsAntwoordOp alone.
 """
 
 from __future__ import annotations
@@ -58,9 +59,35 @@ def read_ijw(payload: bytes, max_bytes: int) -> IjwFacts:
     return IjwFacts(entry.kind.message_type, int(major), int(minor or 0), header.sender, header.receiver)
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ULID_LENGTH = 26
+
+
 def traceer_id(message_id: str) -> str:
-    """The traceerId Ketenpoort sends message ``message_id`` under (the same on every attempt)."""
+    """The traceerId Ketenpoort sends message ``message_id`` (a ULID) under: the same 128 bits as a UUID.
+
+    Anything but a ULID (an id from elsewhere) gets a UUID 5 of it instead, stable all the same.
+    """
+    value = 0
+    if len(message_id) == _ULID_LENGTH and all(c in _CROCKFORD for c in message_id.upper()):
+        for c in message_id.upper():
+            value = value * 32 + _CROCKFORD.index(c)
+        if value < 1 << 128:
+            return str(uuid.UUID(int=value))
     return str(uuid.uuid5(NAMESPACE, f"traceer/{message_id}"))
+
+
+def message_id_of(traceer: str) -> str | None:
+    """The Ketenpoort message id a traceerId Ketenpoort sent stands for (None for a malformed UUID)."""
+    try:
+        value = uuid.UUID(traceer).int
+    except ValueError:
+        return None
+    out = []
+    for _ in range(_ULID_LENGTH):
+        out.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(out))
 
 
 def conversatie_id(message_id: str) -> str:
@@ -95,5 +122,5 @@ def metadata(
     }
 
 
-__all__ = ["GEMEENTE_SENDS", "NAMESPACE", "IjwFacts", "NotForVspError", "conversatie_id", "metadata", "read_ijw",
-           "traceer_id"]  # fmt: skip
+__all__ = ["GEMEENTE_SENDS", "NAMESPACE", "IjwFacts", "NotForVspError", "conversatie_id", "message_id_of", "metadata",
+           "read_ijw", "traceer_id"]  # fmt: skip

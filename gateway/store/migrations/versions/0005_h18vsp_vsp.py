@@ -32,12 +32,14 @@ def upgrade() -> None:
         sa.Column("afzender", sa.String(128), nullable=False),
         sa.Column("routering", sa.JSON(), nullable=False),
         sa.Column("verwerkingscontext", sa.JSON()),
+        sa.Column("heen_message_id", sa.String(32)),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("uq_vsp_berichten_traceer_id", "vsp_berichten", ["traceer_id"], unique=True)
     op.create_index("ix_vsp_berichten_conversatie_id", "vsp_berichten", ["conversatie_id"])
     op.create_index("ix_vsp_berichten_als_antwoord_op", "vsp_berichten", ["als_antwoord_op"])
     op.create_index("ix_vsp_berichten_message_id", "vsp_berichten", ["message_id"])
+    op.create_index("ix_vsp_berichten_heen_message_id", "vsp_berichten", ["heen_message_id"])
     op.create_table(
         "vsp_offers",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
