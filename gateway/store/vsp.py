@@ -103,6 +103,16 @@ _WAITING_COLUMNS = (
 )
 
 
+_KNOWN = (
+    sa.select(_B.message_id, _B.afzender, _M.status)
+    .select_from(vsp_berichten.join(messages, _M.id == _B.message_id))
+    .where(_B.traceer_id == sa.bindparam("b_traceer"))
+)
+_INSERT_BERICHT = vsp_berichten.insert().returning(_B.id)
+_INSERT_OFFER = vsp_offers.insert()
+"""Built once: SQLAlchemy then reuses their compiled form (building them per push cost more than the commit)."""
+
+
 def _ready() -> sa.ColumnElement[bool]:
     """An offer's content exists: a retour once built, a heenbericht once accepted (and not purged)."""
     return sa.or_(
@@ -147,25 +157,25 @@ class VspStore:
         self.store = store
 
     def push(self, record: IntakeRecord, meta: PushMeta, *, actor: str) -> PushOutcome:
-        """Take a pushed message in with its VSP rows, all in one commit; the same traceerId again is the same one."""
+        """Take a pushed message in with its VSP rows, all in one commit; the same traceerId again is the same one.
+
+        A new traceerId is the common case, so it is not looked up first: a known one breaks the unique
+        index, the whole commit (intake included) rolls back, and the answer is the message it named.
+        """
         try:
-            return self._push_once(record, meta, actor)
-        except IntegrityError:  # a concurrent push of the same traceerId committed first
-            return self._push_once(record, meta, actor)
+            return self._push_new(record, meta, actor)
+        except IntegrityError:
+            known = self._known(meta.traceer_id)
+            if known is None:  # some other constraint: not ours to explain
+                raise
+            return known
 
     def _known(self, traceer_id: str) -> PushOutcome | None:
         with self.store.read_one() as conn:
-            row = conn.execute(
-                sa.select(_B.message_id, _B.afzender, _M.status)
-                .select_from(vsp_berichten.join(messages, _M.id == _B.message_id))
-                .where(_B.traceer_id == traceer_id)
-            ).first()
+            row = conn.execute(_KNOWN, {"b_traceer": traceer_id}).first()
         return None if row is None else PushOutcome(row.message_id, False, MessageStatus(row.status), row.afzender)
 
-    def _push_once(self, record: IntakeRecord, meta: PushMeta, actor: str) -> PushOutcome:
-        known = self._known(meta.traceer_id)
-        if known is not None:
-            return known
+    def _push_new(self, record: IntakeRecord, meta: PushMeta, actor: str) -> PushOutcome:
         with self.store.batch():
             result = self.store.intake(record)
             with self.store.write() as tx:
@@ -202,7 +212,7 @@ class VspStore:
                     offers.append((meta.afzender, retour_id, RETOUR))
                 if offers:
                     tx.conn.execute(
-                        vsp_offers.insert(),
+                        _INSERT_OFFER,
                         [
                             {"party": p, "bericht_id": b, "message_id": result.message_id, "kind": k,
                              "created_at": tx.now}
@@ -292,7 +302,8 @@ class VspStore:
 
     @staticmethod
     def _insert_bericht(conn: sa.Connection, **values: Any) -> int:
-        return int(conn.execute(vsp_berichten.insert().values(**values).returning(_B.id)).scalar_one())
+        row = {"als_antwoord_op": None, "referentie_id": None, "verwerkingscontext": None, "heen_message_id": None}
+        return int(conn.execute(_INSERT_BERICHT, {**row, **values}).scalar_one())
 
     def waiting(self, parties: Collection[str], *, after: int = 0, limit: int = 250) -> list[VspBericht]:
         """The oldest unconfirmed, ready offers to ``parties`` after offer id ``after`` (keyset), at most ``limit``."""
