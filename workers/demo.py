@@ -67,6 +67,10 @@ class DemoReport:
     facts: int = 0
     audit: str = "not checked"
     audit_ok: bool = True
+    vsp: str = "not run"
+    vsp_ok: bool = True
+    vsp_created: int = 0
+    """Messages the VSP aanbieder pushed through the API (beside the submitted batch)."""
     seconds: float = 0.0
 
     @property
@@ -74,7 +78,12 @@ class DemoReport:
         """Every message finished, each delivered one reached the receiver, and the audit chain holds."""
         delivered = self.counts.get(str(MessageStatus.DELIVERED), 0)
         finished = sum(self.counts.get(str(s), 0) for s in ("rejected", "delivered", "dead"))
-        return finished == self.created and self.receiver_keys == delivered and self.audit_ok
+        return (
+            finished == self.created + self.vsp_created
+            and self.receiver_keys == delivered
+            and self.audit_ok
+            and self.vsp_ok
+        )
 
     def lines(self) -> list[str]:
         """The printed summary."""
@@ -91,6 +100,7 @@ class DemoReport:
             f"facts kept for reconciliation: {self.facts}",
             f"receiver: {self.receiver_requests} requests, {self.receiver_keys} distinct Idempotency-Keys "
             f"({self.delivery_attempts} delivery attempts recorded)",
+            self.vsp,
             f"audit chain: {self.audit}",
             f"done in {self.seconds:.1f} s",
         ]
@@ -138,6 +148,7 @@ def run_demo(
     batch: list[DemoMessage] | None = None,
     progress: Progress | None = None,
     hang_guard_s: float = 120.0,
+    vsp: bool = True,
 ) -> DemoReport:
     """Run the whole demo in ``data_dir`` and return its report."""
     started = time.perf_counter()
@@ -163,6 +174,14 @@ def run_demo(
                 time.sleep(0.05)
             if progress is not None:
                 progress(tally.outcomes.finished(), report.created)
+            if vsp:  # the VSP aanbieder's declaratie joins the pipeline the worker still runs
+                from workers.demo_vsp import vsp_round_trip
+
+                pulled = vsp_round_trip(store, settings, data_dir)
+                report.vsp_created = int(pulled.pushed_status == 204)
+                report.vsp, report.vsp_ok = pulled.line(), pulled.ok
+                while tally.outcomes.finished() < report.created + report.vsp_created and time.monotonic() < deadline:
+                    time.sleep(0.05)
         finally:
             worker.request_stop()
             thread.join()

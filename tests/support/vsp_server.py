@@ -60,6 +60,8 @@ class VspServer:
     """The loopback VSP-Koppeling; ``url`` is its origin, ``push_url`` the Push operation."""
 
     timeout_s: float = 3.0
+    delay_s: float = 0.0
+    """Every pull request waits this long first (so a crash test's kills land inside a round)."""
     pushes: list[Pushed] = field(default_factory=list)
     waiting: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
     confirmed: list[str] = field(default_factory=list)
@@ -170,6 +172,8 @@ class VspServer:
         return answer
 
     def _pull(self, request: Request) -> Response:
+        if self.delay_s:
+            time.sleep(self.delay_s)
         result = self._pull_spec.unmarshal_request(WerkzeugOpenAPIRequest(request))
         valid = not result.errors
         with self._lock:
