@@ -18,8 +18,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from gateway.api.auth import Sender
-from gateway.api.deps import caller
+from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import UUID_PATTERN
 from gateway.api.vsp.problems import parties, problem
 from gateway.store.vsp import VspBericht, VspStore
@@ -141,19 +140,19 @@ def _matcher(zoekpad: dict[str, Any]) -> Callable[[VspBericht], bool] | dict[str
 
 
 @router.get("/berichten")
-async def list_berichten(request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def list_berichten(request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """The oldest berichten waiting for the caller (at most ``limit``, 250)."""
     limit = _limit(request)
     if isinstance(limit, JSONResponse):
         return limit
     store = VspStore(request.app.state.store)
-    found = await run_in_threadpool(store.waiting, parties(who), limit=limit)
+    found = await run_in_threadpool(store.waiting, parties(caller.sender), limit=limit)
     base = _base(request)
     return JSONResponse([bericht_metadata(b, base) for b in found])
 
 
 @router.post("/berichten/zoeken")
-async def zoek_berichten(request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def zoek_berichten(request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """The oldest waiting berichten that match the Zoekpad in the body."""
     limit = _limit(request)
     if isinstance(limit, JSONResponse):
@@ -168,7 +167,7 @@ async def zoek_berichten(request: Request, who: Annotated[Sender, Depends(caller
     if isinstance(keep, dict):
         return problem(400, "the Zoekpad does not follow the Pull document", keep)
     store = VspStore(request.app.state.store)
-    found = await run_in_threadpool(_search, store, parties(who), limit, keep)
+    found = await run_in_threadpool(_search, store, parties(caller.sender), limit, keep)
     base = _base(request)
     return JSONResponse([bericht_metadata(b, base) for b in found])
 
@@ -178,11 +177,11 @@ def _traceer(value: str) -> str | None:
 
 
 @router.get("/berichten/{traceer_id}/payload")
-async def get_payload(traceer_id: str, request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def get_payload(traceer_id: str, request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """The content of a waiting bericht addressed to the caller; 404 for anything else."""
     traceer = _traceer(traceer_id)
     store = VspStore(request.app.state.store)
-    content = None if traceer is None else await run_in_threadpool(store.content, parties(who), traceer)
+    content = None if traceer is None else await run_in_threadpool(store.content, parties(caller.sender), traceer)
     if content is None:
         return Response(status_code=404)
     return Response(content, media_type="application/octet-stream")
@@ -195,11 +194,13 @@ async def zoeken_other_methods() -> Response:
 
 
 @router.delete("/berichten/{traceer_id}")
-async def confirm(traceer_id: str, request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def confirm(traceer_id: str, request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """Confirm receipt: 202, and the bericht is never listed again; 404 when there is no such waiting bericht."""
     traceer = _traceer(traceer_id)
     store = VspStore(request.app.state.store)
-    done = traceer is not None and await run_in_threadpool(lambda: store.confirm(parties(who), traceer, actor=who.name))
+    done = traceer is not None and await run_in_threadpool(
+        lambda: store.confirm(parties(caller.sender), traceer, actor=caller.sender.name)
+    )
     return Response(status_code=202 if done else 404)
 
 

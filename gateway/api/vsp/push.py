@@ -22,7 +22,7 @@ from starlette.formparsers import MultiPartException
 from gateway import intake
 from gateway.api import metrics
 from gateway.api.auth import Role, Sender
-from gateway.api.deps import caller
+from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import PushMetadata, Relatie, problem_errors
 from gateway.api.vsp.problems import problem
 from gateway.model import MessageStatus
@@ -79,17 +79,25 @@ def retour_routering(meta: PushMetadata, message_type: str | None, receiver: str
     }
 
 
-def _accept(store: VspStore, meta: PushMetadata, payload: bytes, who: Sender, max_bytes: int) -> None:
+def _accept(
+    store: VspStore,
+    meta: PushMetadata,
+    payload: bytes,
+    who: Sender,
+    max_bytes: int,
+    *,
+    cert: frozenset[str] | None = None,
+) -> None:
     """Read the payload once, check who may send it, store it with its VSP rows; runs in the threadpool."""
     if who.role is not Role.SENDER:
         raise _RefusedError("this token may not send", _AFZENDER)
     afzender = meta.routeringgegevens.afzender.code
     if afzender is None:
-        raise _RefusedError(
-            "the afzender needs a code (e.g. an AGB code)", "berichtMetadata.routeringgegevens.afzender"
-        )
+        raise _RefusedError("the afzender needs a code (e.g. an AGB code)", _AFZENDER)
     if afzender not in who.identities:
-        raise _RefusedError("this token may not send as that afzender", "berichtMetadata.routeringgegevens.afzender")
+        raise _RefusedError("this token may not send as that afzender", _AFZENDER)
+    if cert is not None and afzender not in cert:
+        raise _RefusedError("the client certificate's identity is not the afzender", _AFZENDER)
     traceer = meta.referentiegegevens.traceerId.lower()
     record = intake.prepare(payload, sender=None, idempotency_key=traceer, source="vsp", max_bytes=max_bytes)
     if record.status is MessageStatus.REJECTED:
@@ -114,9 +122,7 @@ def _accept(store: VspStore, meta: PushMetadata, payload: bytes, who: Sender, ma
     )
     outcome = store.push(record, push, actor=who.name)
     if outcome.afzender != afzender:
-        raise _RefusedError(
-            "this traceerId belongs to another afzender", "berichtMetadata.referentiegegevens.traceerId"
-        )
+        raise _RefusedError("this traceerId belongs to another afzender", _TRACEER)
 
 
 async def _part(value: Any) -> bytes | None:
@@ -149,7 +155,7 @@ async def _read(request: Request, max_bytes: int) -> tuple[PushMetadata, bytes] 
 
 
 @router.post(PUSH_PATH, status_code=204, response_class=Response)
-async def push_bericht(request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def push_bericht(request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """Accept one bericht (metadata + payload); 204 when stored."""
     settings = request.app.state.settings
     read = await _read(request, settings.max_message_bytes)
@@ -160,7 +166,11 @@ async def push_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     if store is None:
         return Response(status_code=503)
     try:
-        await run_in_threadpool(_accept, VspStore(store), meta, payload, who, settings.max_message_bytes)
+        await run_in_threadpool(
+            lambda: _accept(
+                VspStore(store), meta, payload, caller.sender, settings.max_message_bytes, cert=caller.cert_identities
+            )
+        )
     except _RefusedError as exc:
         return problem(422, exc.detail, {exc.field: [exc.detail]})
     metrics.SUBMITTED.inc()

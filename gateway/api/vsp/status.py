@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from gateway.api.auth import Sender
-from gateway.api.deps import caller
+from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import UUID_PATTERN
 from gateway.api.vsp.problems import parties, problem
 from gateway.model import MessageStatus
@@ -114,15 +114,15 @@ async def _statussen(request: Request, who: Sender, version: int) -> Response:
 
 
 @router.get("/v3/berichtstatussen")
-async def statussen_v3(request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def statussen_v3(request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """The status of the caller's berichten with this traceerId (or alsAntwoordOp) or conversatieId."""
-    return await _statussen(request, who, 3)
+    return await _statussen(request, caller.sender, 3)
 
 
 @router.get("/v2/berichtstatussen")
-async def statussen_v2(request: Request, who: Annotated[Sender, Depends(caller)]) -> Response:
+async def statussen_v2(request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """The same as v3, in the v2 document's status names."""
-    return await _statussen(request, who, 2)
+    return await _statussen(request, caller.sender, 2)
 
 
 __all__ = ["STATUS_PREFIX", "V3_STATUS", "berichtstatus", "gegevens", "router"]
