@@ -100,6 +100,18 @@ class Settings(BaseSettings):
     relay_client_key: Path | None = None
     """Its private key, when not in the certificate file."""
 
+    # VSP-Koppeling puller (``ketenpoort worker --stages vsp-pull``)
+    vsp_pull_url: str | None = None
+    """VECOZO's Pull API base, e.g. https://api.vecozo.nl/berichtenservice/berichten/rest-pull/v1."""
+    vsp_pull_interval_s: float = Field(default=30.0, gt=0)
+    """How long the puller waits after a round that emptied the list."""
+    vsp_pull_backoff_cap_s: float = Field(default=300.0, gt=0)
+    """The longest wait between rounds while the Pull API fails (doubling from the interval's tenth)."""
+    vsp_client_cert: Path | None = None
+    """PEM VECOZO system certificate (chain) for the Pull API (mutual TLS); routes name their own."""
+    vsp_client_key: Path | None = None
+    vsp_ca_file: Path | None = None
+
     # retention (CORV: content at most 24 h after confirmed routing, traffic data 6 months)
     payload_retention_h: float = 24.0
     """Hours a delivered message's content is kept after confirmed delivery (CORV: at most 24)."""

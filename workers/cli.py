@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gateway.config import Settings, load_settings
+from gateway.model import Stage
 from gateway.relay import RouteConfigError
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
 def worker(
     stages: Annotated[
-        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention, retour.")
+        str, typer.Option(help="Comma-separated stages to run: validate, map, relay, retention, retour, vsp-pull.")
     ] = "validate,map,relay,retention,retour",
     concurrency: Annotated[int, typer.Option(min=1, help="Worker threads in this process.")] = 1,
 ) -> None:
@@ -42,11 +43,17 @@ def worker(
 
     settings = load_settings()
     configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
+    names = [name.strip() for name in stages.split(",") if name.strip()]
+    pulls = "vsp-pull" in names
+    names = [name for name in names if name != "vsp-pull"]
     try:
-        chosen = parse_stages(stages)
+        chosen = parse_stages(names) if names or not pulls else ()
     except ValueError as exc:
         typer.echo(f"--stages: {exc}", err=True)
         raise typer.Exit(2) from None
+    if pulls:
+        _pull(settings, chosen, concurrency)
+        return
     try:
         store = open_store(settings)
         loop, deliverer = build_worker(store, settings, stages=chosen, concurrency=concurrency)
@@ -64,6 +71,38 @@ def worker(
         deliverer.close()
         _close(store)
         typer.echo(f"worker {loop.worker_id} stopped after {loop.jobs_run} jobs", err=True)
+
+
+def _pull(settings: Settings, stages: tuple[Stage, ...], concurrency: int) -> None:
+    """``--stages vsp-pull[,...]``: the VSP puller, beside a worker for the other stages if any were named."""
+    from workers.runtime import StoreUnavailableError, build_worker, open_store
+    from workers.vsp_pull import build_puller, stop_on_signals
+
+    try:
+        store = open_store(settings)
+        puller = build_puller(store, settings)
+        loop, deliverer = (
+            build_worker(store, settings, stages=stages, concurrency=concurrency) if stages else (None, None)
+        )
+    except (StoreUnavailableError, RouteConfigError, ValueError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    thread = None
+    if loop is not None:
+        loop.install_signal_handlers()
+        thread = threading.Thread(target=loop.run, name="worker", daemon=True)
+        thread.start()
+    stop_on_signals(puller, then=loop.request_stop if loop is not None else None)
+    try:
+        puller.run()
+    finally:
+        if loop is not None and thread is not None:
+            loop.request_stop()
+            thread.join()
+        if deliverer is not None:
+            deliverer.close()
+        puller.client.close()
+        _close(store)
 
 
 def run(

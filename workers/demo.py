@@ -69,6 +69,8 @@ class DemoReport:
     duplicates: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     planned: Counter[str] = field(default_factory=Counter)
+    batch_counts: Counter[str] = field(default_factory=Counter)
+    """Final statuses of the submitted batch's own messages (the channel demos' messages aside)."""
     reasons: Counter[str] = field(default_factory=Counter)
     receiver_requests: int = 0
     receiver_keys: int = 0
@@ -77,6 +79,10 @@ class DemoReport:
     facts: int = 0
     audit: str = "not checked"
     audit_ok: bool = True
+    vsp: str = "not run"
+    vsp_ok: bool = True
+    vsp_created: int = 0
+    """Messages the VSP aanbieder pushed through the API (beside the submitted batch)."""
     seconds: float = 0.0
     channel_lines: list[str] = field(default_factory=list)
     """One message per partner channel (CORV, ...) end to end on loopback."""
@@ -87,9 +93,9 @@ class DemoReport:
         """Every message finished, each delivered one reached the receiver, and the audit chain holds."""
         delivered = self.counts.get(str(MessageStatus.DELIVERED), 0)
         finished = sum(self.counts.get(str(s), 0) for s in ("rejected", "delivered", "dead"))
-        as_planned = self.counts == self.planned
-        done = finished == self.created and self.receiver_keys == delivered
-        return as_planned and done and self.audit_ok and self.channels_ok
+        as_planned = self.batch_counts == self.planned
+        done = finished == self.created + self.vsp_created and self.receiver_keys == delivered
+        return as_planned and done and self.audit_ok and self.vsp_ok and self.channels_ok
 
     def lines(self) -> list[str]:
         """The printed summary."""
@@ -106,9 +112,10 @@ class DemoReport:
             f"facts kept for reconciliation: {self.facts}",
             f"receiver: {self.receiver_requests} requests, {self.receiver_keys} distinct Idempotency-Keys "
             f"({self.delivery_attempts} delivery attempts recorded)",
+            self.vsp,
             f"audit chain: {self.audit}",
             "every message came out as planned"
-            if self.counts == self.planned
+            if self.batch_counts == self.planned
             else f"NOT as planned: expected {dict(sorted(self.planned.items()))}",
             *self.channel_lines,
             f"done in {self.seconds:.1f} s",
@@ -150,6 +157,33 @@ def demo_settings(data_dir: Path, receiver_url: str) -> Settings:
 Progress = Callable[[int, int], None]
 
 
+def _submit_batch(tally: Tally, messages: list[DemoMessage], settings: Settings, report: DemoReport) -> list[str]:
+    """Submit the batch; returns the ids of the messages it created (what was planned for them is counted)."""
+    batch_ids: list[str] = []
+    for message in messages:
+        result = submit(tally, message.data, sender=None, max_bytes=settings.max_message_bytes)
+        report.submitted += 1
+        report.created += result.created
+        report.duplicates += result.status is MessageStatus.DUPLICATE
+        if result.created:
+            report.planned[str(message.planned)] += 1
+            batch_ids.append(result.message_id)
+    return batch_ids
+
+
+def _read_outcomes(tally: Tally, batch_ids: list[str], report: DemoReport) -> None:
+    """Copy what the tally saw into the report: statuses, reasons of rejection, retours, facts, attempts."""
+    report.counts = tally.outcomes.counts()
+    final = tally.outcomes.status
+    report.batch_counts = Counter(str(final[mid]) for mid in batch_ids if mid in final)
+    for message_id, status in final.items():
+        if status is MessageStatus.REJECTED:
+            report.reasons.update({_reason(f) for f in tally.outcomes.findings.get(message_id, ())})
+    report.retours = tally.outcomes.retours
+    report.facts = tally.outcomes.facts
+    report.delivery_attempts = tally.outcomes.attempts
+
+
 def run_demo(
     data_dir: Path,
     *,
@@ -157,6 +191,7 @@ def run_demo(
     batch: list[DemoMessage] | None = None,
     progress: Progress | None = None,
     hang_guard_s: float = 120.0,
+    vsp: bool = True,
 ) -> DemoReport:
     """Run the whole demo in ``data_dir`` and return its report."""
     started = time.perf_counter()
@@ -166,13 +201,7 @@ def run_demo(
         settings = demo_settings(data_dir, receiver.url)
         store = open_store(settings)
         tally = Tally(store)
-        for message in messages:
-            result = submit(tally, message.data, sender=None, max_bytes=settings.max_message_bytes)
-            report.submitted += 1
-            report.created += result.created
-            report.duplicates += result.status is MessageStatus.DUPLICATE
-            if result.created:
-                report.planned[str(message.planned)] += 1
+        batch_ids = _submit_batch(tally, messages, settings, report)
         worker, deliverer = build_worker(tally, settings, concurrency=concurrency)
         thread = threading.Thread(target=worker.run, name="demo-worker", daemon=True)
         thread.start()
@@ -184,17 +213,19 @@ def run_demo(
                 time.sleep(0.05)
             if progress is not None:
                 progress(tally.outcomes.finished(), report.created)
+            if vsp:  # the VSP aanbieder's declaratie joins the pipeline the worker still runs
+                from workers.demo_vsp import vsp_round_trip
+
+                pulled = vsp_round_trip(store, settings, data_dir)
+                report.vsp_created = int(pulled.pushed_status == 204)
+                report.vsp, report.vsp_ok = pulled.line(), pulled.ok
+                while tally.outcomes.finished() < report.created + report.vsp_created and time.monotonic() < deadline:
+                    time.sleep(0.05)
         finally:
             worker.request_stop()
             thread.join()
             deliverer.close()
-        report.counts = tally.outcomes.counts()
-        for message_id, status in tally.outcomes.status.items():
-            if status is MessageStatus.REJECTED:
-                report.reasons.update({_reason(f) for f in tally.outcomes.findings.get(message_id, ())})
-        report.retours = tally.outcomes.retours
-        report.facts = tally.outcomes.facts
-        report.delivery_attempts = tally.outcomes.attempts
+        _read_outcomes(tally, batch_ids, report)
         report.receiver_requests = receiver.requests
         report.receiver_keys = len(receiver.keys)
         report.audit_ok, report.audit = _verify_audit(store)

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway.api import berichten, corv, dashboard, dashboard_pages, ggk, health, operator, reads, reconcile_runs
+from gateway.api import berichten, corv, dashboard, dashboard_pages, ggk, health, operator, reads, reconcile_runs, vsp
 from gateway.api.access import AccessLog
 from gateway.api.bodylimit import BodyLimit
 from gateway.api.docs import mount_docs
@@ -40,6 +40,7 @@ def create_app(
     app.include_router(reconcile_runs.router)
     app.include_router(ggk.router)
     corv.install(app, settings)
+    app.include_router(vsp.router)
     secret = settings.session_secret.get_secret_value() if settings.session_secret else None
     app.state.session_secret = dashboard.session_secret(secret)
     app.include_router(dashboard.router)

@@ -6,6 +6,7 @@ Format, one table per sender::
     role = "sender"                       # sender | receiver | operator
     identities = ["12345678", "0363"]     # AGB codes, gemeentecodes, OINs this token may act as
     token_sha256 = "<hex>"                # sha256 of the token; the token itself is never stored
+    client_cert_sha256 = ["<hex>"]        # optional: client certificates (SHA-256 of the DER) bound to it
 
 Tokens are 256-bit random values, so a plain SHA-256 is a sufficient one-way hash and lets a
 request be checked in constant time without a slow KDF on every call.
@@ -39,6 +40,8 @@ class Sender:
     role: Role
     identities: frozenset[str]
     token_sha256: str
+    client_certs: frozenset[str] = frozenset()
+    """SHA-256 fingerprints (hex) of client certificates that authenticate as this sender (mutual TLS)."""
 
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -71,6 +74,11 @@ class SenderBook:
                 found = sender
         return found
 
+    def by_certificate(self, fingerprint: str) -> Sender | None:
+        """The sender a client certificate (SHA-256 of its DER, hex) is bound to."""
+        wanted = fingerprint.lower()
+        return next((s for s in self.senders if wanted in s.client_certs), None)
+
 
 def load_senders(path: Path | None) -> SenderBook:
     """Read the senders file; a missing setting or file means nobody can authenticate."""
@@ -85,6 +93,7 @@ def load_senders(path: Path | None) -> SenderBook:
                 role=Role(entry["role"]),
                 identities=frozenset(str(i) for i in entry.get("identities", [])),
                 token_sha256=str(entry["token_sha256"]).lower(),
+                client_certs=frozenset(str(c).lower().replace(":", "") for c in entry.get("client_cert_sha256", [])),
             )
         )
     return SenderBook(senders)

@@ -26,6 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("gateway.api")
 
+INTAKE_PATHS = {"/v1/berichten": 0, "/vsp/berichtenservice/berichten/rest-push/v1/berichten": 1024 * 1024}
+"""Message intake paths: the message cap, plus room for a multipart envelope and its metadata (VSP push)."""
 OTHER_MAX_BYTES = 11 * 1024 * 1024
 """For everything but intake: two 5 MB CSV tables in a reconciliation request, plus room for the form."""
 
@@ -71,16 +73,19 @@ class BodyLimit:
         self.chunk_timeout_s = chunk_timeout_s
         self.deadline_s = deadline_s
 
+    def _limit(self, path: str) -> int:
+        """The most body bytes a request to ``path`` may carry."""
+        if path.startswith(SELF_LIMITED_PREFIXES):
+            return sys.maxsize  # the handler caps the size and answers a SOAP Fault; the deadlines still hold
+        extra = INTAKE_PATHS.get(path)
+        return self.other_max_bytes if extra is None else self.intake_max_bytes + extra
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request through, counting and timing its body."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
-        if path.startswith(SELF_LIMITED_PREFIXES):
-            limit = sys.maxsize  # the handler caps the size and answers a SOAP Fault; the deadlines still hold
-        else:
-            limit = self.intake_max_bytes if path == "/v1/berichten" else self.other_max_bytes
+        limit = self._limit(scope["path"])
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await _answer(send, _too_large(limit))
@@ -149,6 +154,7 @@ __all__ = [
     "BODY_DEADLINE_S",
     "CHUNK_TIMEOUT_S",
     "DISCONNECTED",
+    "INTAKE_PATHS",
     "OTHER_MAX_BYTES",
     "SELF_LIMITED_PREFIXES",
     "BodyLimit",

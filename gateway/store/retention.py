@@ -22,12 +22,15 @@ from gateway.model import MessageStatus, Stage
 from gateway.store import statements as st
 from gateway.store.base import Tx
 from gateway.store.pipeline import PipelineMixin
-from gateway.store.schema import audit_events, audit_head, deliveries, jobs, messages
+from gateway.store.schema import audit_events, audit_head, deliveries, jobs, messages, vsp_berichten, vsp_offers
 from gateway.store.views import PurgeResult
 
 BATCH = 500
 RETENTION_EVERY_S = 3600.0
 """How often a worker running the retention stage purges."""
+
+_UNPULLED = sa.exists().where(vsp_offers.c.message_id == messages.c.id, vsp_offers.c.confirmed_at.is_(None))
+"""A VSP party has not confirmed (pulled) this message's retour or heenbericht yet: its content stays."""
 
 _FINISHED = [str(s) for s in (MessageStatus.DELIVERED, MessageStatus.REJECTED, MessageStatus.DUPLICATE,
                               MessageStatus.DEAD)]  # fmt: skip
@@ -60,7 +63,7 @@ class RetentionMixin(PipelineMixin):
             with self.write(alone=True) as tx:  # chunked: never one long transaction
                 ids = list(
                     tx.conn.execute(
-                        sa.select(messages.c.id).where(which, messages.c.purged_at.is_(None)).limit(BATCH)
+                        sa.select(messages.c.id).where(which, messages.c.purged_at.is_(None), ~_UNPULLED).limit(BATCH)
                     ).scalars()
                 )
                 if not ids:
@@ -89,6 +92,8 @@ class RetentionMixin(PipelineMixin):
                     break
                 tx.conn.execute(deliveries.delete().where(deliveries.c.message_id.in_(ids)))
                 tx.conn.execute(jobs.delete().where(jobs.c.message_id.in_(ids)))
+                tx.conn.execute(vsp_offers.delete().where(vsp_offers.c.message_id.in_(ids)))
+                tx.conn.execute(vsp_berichten.delete().where(vsp_berichten.c.message_id.in_(ids)))
                 tx.conn.execute(messages.delete().where(messages.c.id.in_(ids)))
                 tx.audit("messages.deleted", None, data={"count": len(ids), "before": older_than.isoformat()})
             deleted += len(ids)

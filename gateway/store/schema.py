@@ -216,6 +216,51 @@ relay_attempts = sa.Table(
 )
 """A POST answered 2xx whose outcome may not be committed yet (:mod:`gateway.store.attempts`); on SQLite
 the log lives in a file of its own beside the database, so it never waits for the store's write lock."""
+vsp_berichten = sa.Table(
+    "vsp_berichten",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("traceer_id", sa.String(36), nullable=False),
+    sa.Column("conversatie_id", sa.String(36), nullable=False),
+    sa.Column("als_antwoord_op", sa.String(36)),
+    sa.Column("referentie_id", sa.String(150)),
+    sa.Column("message_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("afzender", sa.String(128), nullable=False),
+    sa.Column("routering", sa.JSON(), nullable=False),
+    sa.Column("verwerkingscontext", sa.JSON()),
+    sa.Column("heen_message_id", sa.String(32)),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Index("uq_vsp_berichten_traceer_id", "traceer_id", unique=True),
+    sa.Index("ix_vsp_berichten_conversatie_id", "conversatie_id"),
+    sa.Index("ix_vsp_berichten_als_antwoord_op", "als_antwoord_op"),
+    sa.Index("ix_vsp_berichten_message_id", "message_id"),
+    sa.Index("ix_vsp_berichten_heen_message_id", "heen_message_id"),
+)
+"""VSP-Koppeling berichten: a heenbericht pushed to us (``kind`` heen), the retour we offer for it (retour), or
+a bericht the puller took in from VECOZO (pulled; ``heen_message_id``: the message it answers, if ours)."""
+
+vsp_offers = sa.Table(
+    "vsp_offers",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("party", sa.String(128), nullable=False),
+    sa.Column("bericht_id", sa.BigInteger(), nullable=False),
+    sa.Column("message_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("confirmed_at", UTCDateTime()),
+    sa.Index("uq_vsp_offers_party_bericht", "party", "bericht_id", unique=True),
+    sa.Index(
+        "ix_vsp_offers_waiting",
+        "party",
+        "id",
+        sqlite_where=sa.text("confirmed_at IS NULL"),
+        postgresql_where=sa.text("confirmed_at IS NULL"),
+    ),
+    sa.Index("ix_vsp_offers_message_id", "message_id"),
+)
+"""What a party (an identity code) may pull over the Pull API; a DELETE (confirmation) sets ``confirmed_at``."""
 
 GENESIS_HASH = "0" * 64
 """prev_hash of the first event of a chain that was never pruned."""
@@ -231,4 +276,6 @@ __all__ = [
     "messages",
     "metadata",
     "relay_attempts",
+    "vsp_berichten",
+    "vsp_offers",
 ]

@@ -33,9 +33,11 @@ def test_demo_delivers_the_valid_messages_and_rejects_the_broken_ones(tmp_path: 
     assert report.submitted == len(batch)
     assert report.duplicates >= 1 and report.created == len(batch) - report.duplicates
     # the declaratie names toewijzingen this gemeente never sent: rejected by a history rule
-    assert report.counts == {"delivered": report.created - 4, "rejected": 4}
+    # ... and so is the VSP aanbieder's declaratie, whose JW325 it pulls back
+    assert report.vsp_ok and report.vsp_created == 1 and "pulled its JW325 back" in report.vsp
+    assert report.counts == {"delivered": report.created - 4, "rejected": 4 + report.vsp_created}
     assert report.receiver_keys == report.counts["delivered"]
-    assert report.reasons == {"xsd": 1, "CS002 → 0001": 1, "xml": 1, "TR338 → 9338": 1}
+    assert report.reasons == {"xsd": 1, "CS002 → 0001": 1, "xml": 1, "TR338 → 9338": 1 + report.vsp_created}
     assert seen[-1] == (report.created, report.created)
     assert report.audit.endswith("verified") and report.ok
     assert report.facts > 0
@@ -43,7 +45,7 @@ def test_demo_delivers_the_valid_messages_and_rejects_the_broken_ones(tmp_path: 
     store = open_store(f"sqlite:///{tmp_path / 'ketenpoort.db'}")
     try:  # what the summary said is what the store holds
         counts = store.status_counts()
-        assert counts["delivered"] == report.counts["delivered"] and counts["rejected"] == 4
+        assert counts["delivered"] == report.counts["delivered"] and counts["rejected"] == 4 + report.vsp_created
         assert store.verify_audit().ok
     finally:
         store.close()

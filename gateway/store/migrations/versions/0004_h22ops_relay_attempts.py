@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_h22ops"
-down_revision = "0003"
+down_revision = "0004_hval"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_hval"
-down_revision = "0003"
+down_revision = "0004_h20rules"
 branch_labels = None
 depends_on = None
 
