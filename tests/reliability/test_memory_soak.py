@@ -23,6 +23,7 @@ import pytest
 
 from gateway.api.auth import Role, add_sender
 from gateway.generate import large_jw323, small_jw301
+from gateway.memory import TRIM_INTERVAL_S
 from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
 from tests.support.databases import TEST_PSEUDONYM_KEY
@@ -163,7 +164,8 @@ def _wait_idle(url: str, pid: int) -> float:
 
 
 def _settle(pid: int) -> float:
-    """RSS once it stops falling (a few seconds of idle: the allocator hands freed arenas back)."""
+    """RSS once it stops falling: past one trim interval of idle, then until two samples agree."""
+    time.sleep(TRIM_INTERVAL_S + 1.0)
     last = _rss_mb(pid)
     for _ in range(20):
         time.sleep(0.5)
