@@ -56,7 +56,7 @@ def hostile_messages(seed: int = 0) -> Iterator[bytes]:
     """Legal but costly messages in turn: floods of XSD errors and rule findings, depth, parse errors.
 
     2,000-attribute and 2,000-element floods (2,000 XSD errors each), 240-deep nesting, a BSN-bearing
-    prefix, a 300-Prestatie declaratie with a rule finding on each, and a plain JW301.
+    prefix, a 1,000-Prestatie declaratie with a rule finding on each, and a plain JW301.
     """
     jw301 = small_jw301(seed=seed)
     attributes = " ".join(f'a{i}="x"' for i in range(2000))
@@ -66,7 +66,7 @@ def hostile_messages(seed: int = 0) -> Iterator[bytes]:
     declaratie = re.sub(
         rb"<ijw:Bedrag>(\d+)</ijw:Bedrag>",
         lambda m: b"<ijw:Bedrag>%d</ijw:Bedrag>" % (int(m.group(1)) + 1),
-        large_jw323(300, seed=seed),
+        large_jw323(1000, seed=seed),
     )
     broken = b"<q999969079:Bsn>1</q999969079:Bsn>"
     kinds = (flood_attr, flood_elem, deep, broken, flood_attr, flood_elem, deep, broken, jw301, declaratie)
