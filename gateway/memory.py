@@ -3,16 +3,22 @@
 glibc's malloc keeps the memory a thread freed in that thread's arena for reuse; with a worker
 pool and a threadpool parsing 25 MB documents, a server that has just validated a burst of large
 messages keeps hundreds of megabytes it no longer uses, and its RSS never falls back.
-``malloc_trim(0)`` returns the free pages of every arena. It costs a walk over the free lists, so
-the worker calls it when it goes idle after work, not per message.
+``malloc_trim(0)`` returns the free pages of every arena. It walks every arena under its lock, so
+other threads' allocations wait meanwhile: :class:`IdleTrim` calls it only when a thread is idle
+after work, and at most once per ``interval_s`` in the whole process.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import threading
+import time
 from functools import cache
 from typing import Any
+
+TRIM_INTERVAL_S = 5.0
+"""At most one trim per process in this time, however many worker threads go idle."""
 
 
 @cache
@@ -36,4 +42,33 @@ def release_freed_memory() -> bool:
     return True
 
 
-__all__ = ["release_freed_memory"]
+class IdleTrim:
+    """Process-wide pacing of :func:`release_freed_memory` for worker threads that go idle after work."""
+
+    def __init__(self, interval_s: float = TRIM_INTERVAL_S) -> None:
+        """Trim at most once per ``interval_s``."""
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._pending = False
+
+    def worked(self) -> None:
+        """Note that some thread did work (and so may have freed memory) since the last trim."""
+        self._pending = True
+
+    def idle(self) -> bool:
+        """Called by an idle thread: trim when work was done since the last trim and the interval passed."""
+        if not self._pending:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            if not self._pending or now - self._last < self.interval_s:
+                return False
+            self._pending, self._last = False, now
+        return release_freed_memory()
+
+
+IDLE_TRIM = IdleTrim()
+"""The one pacer of this process (the trim is process-wide, so its pacing is too)."""
+
+__all__ = ["IDLE_TRIM", "TRIM_INTERVAL_S", "IdleTrim", "release_freed_memory"]

@@ -38,7 +38,7 @@ from types import FrameType
 import structlog
 
 from gateway.contracts import Job, JobQueue
-from gateway.memory import release_freed_memory
+from gateway.memory import IDLE_TRIM
 from gateway.model import Stage
 from workers.lanes import LaneConfig, Lanes
 
@@ -234,11 +234,10 @@ class Worker:
                 self.queue.fail(job, type(exc).__name__, min(60.0, 2.0 ** min(job.attempts, 6)))
 
     def _thread_main(self, until_idle: bool) -> None:
-        worked = False  # since the thread was last idle: going idle after work hands freed memory back
         while not self.stopping.is_set():
             try:
                 if self.run_batch():
-                    worked = True
+                    IDLE_TRIM.worked()  # an idle thread later hands the freed memory back (paced)
                     continue
             except Exception:  # the store itself failed (locked, connection lost): back off, keep the thread
                 log.exception("worker.store_error", worker=self.worker_id)
@@ -249,9 +248,7 @@ class Worker:
                     self._lanes.wait_idle()
                     continue
                 break
-            if worked:
-                worked = False
-                release_freed_memory()
+            IDLE_TRIM.idle()
             self.stopping.wait(self.poll_interval_s)
         unrun = self._next.__dict__.pop("jobs", None)
         if unrun:  # claimed with the last commit, then asked to stop: due again at once

@@ -87,8 +87,14 @@ def test_settings_feed_the_bounds() -> None:
         load_settings(max_depth=257)
 
 
-def test_freed_memory_can_be_handed_back() -> None:
-    """On glibc (the Debian image) the worker's idle call reaches malloc_trim and reports that it did."""
-    from gateway.memory import release_freed_memory
+def test_freed_memory_is_handed_back_when_idle_after_work_and_at_most_once_per_interval() -> None:
+    """On glibc (the Debian image) the idle trim reaches malloc_trim, only after work, and paced per process."""
+    from gateway.memory import IdleTrim, release_freed_memory
 
     assert release_freed_memory() is True
+    pacer = IdleTrim(interval_s=3600.0)
+    assert pacer.idle() is False  # no work since the last trim: nothing to hand back
+    pacer.worked()
+    assert pacer.idle() is True  # idle after work: trimmed
+    pacer.worked()
+    assert pacer.idle() is False  # within the interval: other threads' allocations are not held up again
