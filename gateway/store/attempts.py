@@ -75,9 +75,11 @@ class _SqliteFile:
         return conn
 
     def answered(self, message_id: str) -> Answered | None:
-        row = self._conn().execute(
-            "SELECT attempt, status_code, latency_ms FROM relay_attempts WHERE message_id = ?", (message_id,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT attempt, status_code, latency_ms FROM relay_attempts WHERE message_id = ?", (message_id,))
+            .fetchone()
+        )
         return Answered(int(row[0]), int(row[1]), float(row[2])) if row is not None else None
 
     def write(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
