@@ -110,7 +110,9 @@ class Settings(BaseSettings):
     vsp_client_cert: Path | None = None
     """PEM VECOZO system certificate (chain) for the Pull API (mutual TLS); routes name their own."""
     vsp_client_key: Path | None = None
+    """The key of that certificate, when it is not in the certificate file."""
     vsp_ca_file: Path | None = None
+    """PEM roots VECOZO's server certificate must chain to (default: certifi's)."""
 
     # retention (CORV: content at most 24 h after confirmed routing, traffic data 6 months)
     payload_retention_h: float = 24.0
