@@ -144,8 +144,8 @@ def _bericht(row: Any, *, ready: bool | None = None) -> VspBericht:
         findings=tuple(row.findings or ()),
         content_ready=True if ready is None else ready,
         confirmed=row.confirmed_at is not None,
-        size=None if content is None else len(content),
-        sha256=None if content is None else hashlib.sha256(content).hexdigest(),
+        size=len(content) if content is not None else getattr(row, "payload_size", None),
+        sha256=hashlib.sha256(content).hexdigest() if content is not None else getattr(row, "payload_sha256", None),
     )
 
 
@@ -310,7 +310,12 @@ class VspStore:
         if not parties:
             return []
         query = (
-            sa.select(*_WAITING_COLUMNS, _content().label("content"))
+            sa.select(  # a heenbericht's size and digest are kept at intake: only a retour's content is read
+                *_WAITING_COLUMNS,
+                sa.case((_O.kind == RETOUR, _M.retour), else_=sa.null()).label("content"),
+                _M.payload_size,
+                _M.payload_sha256,
+            )
             .select_from(vsp_offers.join(vsp_berichten, _B.id == _O.bericht_id).join(messages, _M.id == _O.message_id))
             .where(_O.party.in_(list(parties)), _O.confirmed_at.is_(None), _O.id > after, _ready())
             .order_by(_O.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.responses import JSONResponse
 
 from gateway.api.auth import Role, Sender
+from gateway.bsn import scrub
 
 _TYPES = {
     400: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
@@ -20,9 +21,10 @@ _TITLES = {
 
 def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JSONResponse:
     """A ValidationProblemDetails body with ``status``; ``detail`` and ``errors`` never carry message content."""
-    body: dict[str, object] = {"type": _TYPES[status], "title": _TITLES[status], "status": status, "detail": detail}
+    body: dict[str, object] = {"type": _TYPES[status], "title": _TITLES[status], "status": status,
+                               "detail": scrub(detail)}  # fmt: skip
     if errors:
-        body["errors"] = errors
+        body["errors"] = {field: [scrub(m) for m in msgs] for field, msgs in errors.items()}
     return JSONResponse(body, status_code=status)
 
 

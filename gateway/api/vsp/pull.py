@@ -187,7 +187,7 @@ async def get_payload(traceer_id: str, request: Request, caller: Annotated[VspCa
     return Response(content, media_type="application/octet-stream")
 
 
-@router.api_route("/berichten/zoeken", methods=["DELETE", "GET", "PUT", "PATCH"])
+@router.api_route("/berichten/zoeken", methods=["DELETE", "GET", "PUT", "PATCH"], include_in_schema=False)
 async def zoeken_other_methods() -> Response:
     """Only POST searches (without this, DELETE would be taken for a confirmation of traceerId "zoeken")."""
     return Response(status_code=405, headers={"Allow": "POST"})

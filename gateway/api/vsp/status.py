@@ -28,6 +28,7 @@ from gateway.api.auth import Sender
 from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import UUID_PATTERN
 from gateway.api.vsp.problems import parties, problem
+from gateway.bsn import scrub
 from gateway.model import MessageStatus
 from gateway.store.vsp import RETOUR, VspBericht, VspStore
 
@@ -63,7 +64,9 @@ def _meldingen(b: VspBericht) -> list[dict[str, str]]:
     for f in b.findings[:100]:
         melding = {
             "code": str(f.get("retourcode") or f.get("rule") or f.get("kind") or "0001"),
-            "omschrijving": str(f.get("message") or "afgekeurd"),
+            "omschrijving": scrub(
+                str(f.get("message") or "afgekeurd")
+            ),  # findings are scrubbed already: twice is cheap
         }
         if f.get("rule"):
             melding["toelichting"] = str(f["rule"])
