@@ -12,7 +12,7 @@ multiprocess mode), never a query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -57,8 +57,17 @@ def count_relay(decision: Any) -> None:
     _child(RELAY_ATTEMPTS, outcome, result.destination or NO_ROUTE).inc()
 
 
-def count_findings(findings: Iterable[Any]) -> None:
-    """Count each finding of a verdict under its rule id (or its kind, for XSD and parse errors)."""
+def count_findings(findings: Iterable[Any], counts: Mapping[str, int] | None = None) -> None:
+    """Count each finding of a verdict under its rule id (or its kind, for XSD and parse errors).
+
+    ``counts``: the verdict's exact counts per rule id or ``xsd:<error type>`` (gateway.findings), when
+    ``findings`` holds only the first of a flood; every finding is then counted, not only those kept.
+    """
+    if counts:
+        for key, number in counts.items():
+            if number:
+                _child(RULE_FINDINGS, key.split(":", 1)[0]).inc(number)
+        return
     for finding in findings:
         _child(RULE_FINDINGS, str(finding.rule or finding.kind)).inc()
 

@@ -137,14 +137,14 @@ def handlers(
             out = conclude(prepared, history=store.history())
             if out.findings == expected.findings and out.counts == expected.counts:
                 ahead()
-                count_findings(out.findings)
+                count_findings(out.findings, out.counts)
                 return
             accepted = out.status is MessageStatus.ACCEPTED
             kept_facts = facts if accepted else None
             store.prepare_validate(
                 job, out.status, out.findings, out.retour, kept_facts, counts=out.counts, retour_job=back
             )()
-            count_findings(out.findings)
+            count_findings(out.findings, out.counts)
 
         return commit
 
