@@ -12,7 +12,7 @@ import pytest
 
 from gateway.bsn import is_valid_bsn
 from gateway.store import open_store
-from workers.demo import demo_batch, run_demo
+from workers.demo import DemoMessage, demo_batch, run_demo
 
 
 def test_demo_batch_mixes_valid_traffic_resubmissions_and_broken_documents() -> None:
@@ -110,7 +110,6 @@ def test_demo_is_not_ok_when_a_message_does_not_come_out_as_planned(tmp_path: Pa
     """A message meant to be delivered that is rejected (a broken install, a changed rule) fails the demo."""
     from gateway.generate import small_jw301
     from gateway.model import MessageStatus
-    from workers.demo import DemoMessage
 
     broken = re.sub(rb"<jw301:Geslacht>\d<", b"<jw301:Geslacht>7<", small_jw301(5))
     batch = [DemoMessage("fine", small_jw301(4)), DemoMessage("meant to pass", broken, MessageStatus.DELIVERED)]
