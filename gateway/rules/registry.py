@@ -10,11 +10,18 @@ than one child of that name. The first step after ``/Bericht`` tells the level o
 (``Header`` = bericht, ``Client`` or ``Declaratie/Clienten/Client[n]`` = client, a product or
 Prestatie element below it = that line), which is how the retour builder maps findings to levels.
 Messages never contain a BSN: rules say "BSN" and point at the element by path.
+
+Speed (issue 20): while :func:`run` checks a small message, :func:`child` and :func:`text` answer from a
+per-element memo of children by local name (``_KIDS``) instead of a tag-filtered ``iterchildren`` per
+question; the plain path stays for large messages and for calls outside a run. Measured in-process,
+interleaved A/B on the small JW301 (CPU time, loaded 2-core machine): rules 92 µs → 71 µs (0.77x).
+tests/rules/test_children_memo.py holds both paths to the same findings on generated messages and mutants.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -105,14 +112,47 @@ def parse_date(text: str | None) -> date | None:
         return None
 
 
+Kids = dict[str, list[etree._Element]]
+_KIDS: ContextVar[dict[etree._Element, Kids] | None] = ContextVar("ketenpoort_rule_kids", default=None)
+"""While :func:`run` checks a small message: each asked element's children by local name, built on first ask.
+
+Forty rules ask the same few elements (Contact, Adres, ToegewezenProduct ...) for their children; one
+walk of an element's children replaces a tag-filtered ``iterchildren`` per question. Elements are keys
+by identity: lxml hands out one proxy per node while it lives, and the rules hold the tree. A
+ContextVar keeps concurrent validations (threads, tasks) apart; outside :func:`run` it is unset.
+"""
+
+
+def _kids(element: etree._Element, memo: dict[etree._Element, Kids]) -> Kids:
+    found = memo.get(element)
+    if found is None:
+        found = memo[element] = {}
+        names = _LOCAL_NAMES
+        for el in element.iterchildren("{*}*"):
+            tag = el.tag
+            local = names.get(tag)
+            if local is None:
+                local = names[tag] = tag[tag.rfind("}") + 1 :]
+            same = found.get(local)
+            if same is None:
+                found[local] = [el]
+            else:
+                same.append(el)
+    return found
+
+
 def child(element: etree._Element, name: str) -> etree._Element | None:
     """The first child of ``element`` with local name ``name`` (any namespace)."""
-    return next(element.iterchildren("{*}" + name), None)  # iterchildren: ~2x faster than find()
+    memo = _KIDS.get()
+    if memo is None:
+        return next(element.iterchildren("{*}" + name), None)  # iterchildren: ~2x faster than find()
+    same = _kids(element, memo).get(name)
+    return None if same is None else same[0]
 
 
 def child_or(element: etree._Element, name: str) -> etree._Element:
     """The child ``name`` when present, else ``element`` itself (never rely on an element's truth value)."""
-    found = next(element.iterchildren("{*}" + name), None)
+    found = child(element, name)
     return found if found is not None else element
 
 
@@ -133,9 +173,37 @@ def _first(element: etree._Element, steps: tuple[str, ...]) -> etree._Element | 
     return None
 
 
+@lru_cache(maxsize=512)
+def _steps(name: str) -> tuple[str, ...]:
+    return tuple(name.split("/"))
+
+
+def _first_kids(
+    element: etree._Element, steps: tuple[str, ...], memo: dict[etree._Element, Kids]
+) -> etree._Element | None:
+    """:func:`_first` through the children memo (same document-order semantics)."""
+    same = _kids(element, memo).get(steps[0])
+    if same is None:
+        return None
+    if len(steps) == 1:
+        return same[0]
+    for step in same:
+        found = _first_kids(step, steps[1:], memo)
+        if found is not None:
+            return found
+    return None
+
+
 def text(element: etree._Element, name: str) -> str | None:
     """The stripped text of the first child or descendant path ``name`` (``a/b`` allowed)."""
-    found = _first(element, _any_namespace(name))
+    memo = _KIDS.get()
+    if memo is None:
+        found = _first(element, _any_namespace(name))
+    elif "/" in name:
+        found = _first_kids(element, _steps(name), memo)
+    else:
+        same = _kids(element, memo).get(name)
+        found = None if same is None else same[0]
     return None if found is None else (found.text or "").strip()
 
 
@@ -277,7 +345,16 @@ def run(
     :func:`in_rule_order` merges the two lists into what "all" gives. ``tally``: counts every finding
     and keeps only those it admits (the first of each rule); without one every finding is kept.
     """
-    doc = Doc(root, kind, context)
+    token = _KIDS.set(None if kind.message_type in _LARGE else {})
+    try:
+        return _run(Doc(root, kind, context), kind, context, part, tally)
+    finally:
+        _KIDS.reset(token)
+
+
+def _run(
+    doc: Doc, kind: MessageKind, context: RuleContext, part: RulePart, tally: FindingTally | None
+) -> list[Finding]:
     paths = PathIndex()
     findings: list[Finding] = []
     for r in applicable(kind, context):
