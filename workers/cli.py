@@ -146,6 +146,9 @@ def demo(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Worker threads.")] = 3,
     verbose: Annotated[bool, typer.Option(help="Show the pipeline's log lines too.")] = False,
+    channels: Annotated[
+        bool, typer.Option(help="Also send one message over each partner channel (VSP, CORV, GGk) on loopback.")
+    ] = True,
 ) -> None:
     """Run the main job on the embedded SQLite store with a loopback receiver, and print what happened."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -166,6 +169,8 @@ def demo(
             report = run_demo(
                 where,
                 concurrency=concurrency,
+                vsp=channels,
+                channels=channels,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         except StoreUnavailableError as exc:
@@ -173,12 +178,14 @@ def demo(
             raise typer.Exit(2) from None
     for line in report.lines():
         typer.echo(line)
-    from workers.demo_ggk import run_ggk_demo
+    ggk_ok = True
+    if channels:
+        from workers.demo_ggk import run_ggk_demo
 
-    with tempfile.TemporaryDirectory(prefix="ketenpoort-demo-ggk-") as tmp:
-        ggk_ok, ggk_lines = run_ggk_demo(data_dir if data_dir is not None else Path(tmp))
-    for line in ggk_lines:
-        typer.echo(line)
+        with tempfile.TemporaryDirectory(prefix="ketenpoort-demo-ggk-") as tmp:
+            ggk_ok, ggk_lines = run_ggk_demo(data_dir if data_dir is not None else Path(tmp))
+        for line in ggk_lines:
+            typer.echo(line)
     if data_dir is not None:
         typer.echo(f"store kept in {data_dir / 'ketenpoort.db'}")
     if not report.ok or not ggk_ok:
