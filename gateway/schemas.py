@@ -29,7 +29,7 @@ from lxml import etree
 from gateway.errors import SchemaRegistryError
 from gateway.model import MessageKind, Standard
 from gateway.paths import project_home
-from gateway.stufjz_install import installed_package, manifest_messages
+from gateway.stufjz_install import installed_package, installed_package_at, manifest_messages
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 STUF_NS = "http://www.egem.nl/StUF/StUF0301"
@@ -152,7 +152,13 @@ class SchemaRegistry:
 
 
 def installed_stuf_jz(data_dir: Path | None = None) -> Path | None:
-    """The installed StUF-Jeugdzorg package of ``data_dir`` (default: ``KETENPOORT_DATA_DIR``), or None."""
+    """The installed StUF-Jeugdzorg package of ``data_dir`` (default: ``KETENPOORT_DATA_DIR``), or None.
+
+    ``KETENPOORT_STUF_JZ_PACKAGE`` (an installed package folder) takes precedence when ``data_dir`` is not given.
+    """
+    chosen = os.environ.get("KETENPOORT_STUF_JZ_PACKAGE") if data_dir is None else None
+    if chosen:
+        return installed_package_at(Path(chosen))
     return installed_package(Path(os.environ.get("KETENPOORT_DATA_DIR", ".")) if data_dir is None else data_dir)
 
 

@@ -70,7 +70,11 @@ def install_dir(data_dir: Path) -> Path:
 
 def installed_package(data_dir: Path) -> Path | None:
     """The installed package folder, or None when no (complete) install is there."""
-    root = install_dir(data_dir)
+    return installed_package_at(install_dir(data_dir))
+
+
+def installed_package_at(root: Path) -> Path | None:
+    """``root`` when it holds a complete install (its manifest), else None."""
     return root if (root / MANIFEST).is_file() else None
 
 
@@ -239,6 +243,7 @@ __all__ = [
     "install",
     "install_dir",
     "installed_package",
+    "installed_package_at",
     "manifest_messages",
     "sha256_of",
 ]

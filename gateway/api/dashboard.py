@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from gateway.stufjz_policy import WARNINGS, stuf_jz_mode
 from gateway.api import dutch, session
 from gateway.api.auth import Role, SenderBook
 from gateway.api.timechart import RANGES, Throughput, throughput_chart
@@ -147,10 +148,14 @@ def overview(request: Request, bereik: str = "uur") -> Response:
     if store is not None and hasattr(store, "throughput"):
         data = throughput(store, bereik)
         chart = Markup(throughput_chart(data))  # noqa: S704 - throughput_chart escapes every label
+    settings = getattr(request.app.state, "settings", None)
+    mode = stuf_jz_mode(bool(getattr(settings, "stuf_jz_envelope_only", False)))
     return _render(
         request,
         "overview.html",
         {
+            "stuf_jz_mode": str(mode),
+            "stuf_jz_warning": WARNINGS.get(mode),
             "operator": current["op"],
             "counts": counts,
             "chart": chart,

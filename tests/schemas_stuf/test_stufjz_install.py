@@ -134,12 +134,15 @@ def test_the_published_tree_does_not_compile_but_the_installed_one_does(installe
 
 def test_the_registry_picks_up_the_installed_package(installed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With KETENPOORT_DATA_DIR pointing at the install, registry_for validates StUF-JZ content; without, only envelopes."""
+    monkeypatch.delenv("KETENPOORT_STUF_JZ_PACKAGE", raising=False)
     monkeypatch.setenv("KETENPOORT_DATA_DIR", str(installed))
     registry = registry_for()
     entry = registry.lookup("http://www.stufstandaarden.nl/koppelvlak/jz0100", "vtoDi01")
     assert entry is not None and entry.package == installed_stuf_jz(installed).resolve()  # type: ignore[union-attr]
     assert stuf_jz_content_checked(registry)
     assert not stuf_jz_content_checked(SchemaRegistry())
+    monkeypatch.setenv("KETENPOORT_DATA_DIR", str(installed / "elsewhere"))
+    assert not stuf_jz_content_checked(registry_for())
 
 
 @pytest.mark.parametrize("root", ROOTS)
