@@ -162,9 +162,9 @@ class Settings(BaseSettings):
     corv_allow_without_certificate: bool = False
     """Development only: accept CORV requests without TLS, naming the partner by the OIN in wsa:From."""
     stuf_jz_envelope_only: bool = False
-    """Without the installed StUF-JZ package (`ketenpoort schemas install stuf-jz`): accept on the envelope only (loud warnings) instead of refusing with Fo03 StUF058."""
+    """Without the StUF-JZ package installed: accept StUF-JZ on its envelope only (loudly), not refuse (StUF058)."""
     stuf_jz_package: Path | None = None
-    """An installed StUF-JZ package folder to use instead of `DATA_DIR/schemas/stuf-jz/1.0.9` (e.g. a shared read-only install)."""
+    """An installed StUF-JZ package folder, used instead of `DATA_DIR/schemas/stuf-jz/1.0.9`."""
 
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -188,7 +188,7 @@ __all__ = [
 
 
 def stuf_jz_content_checked(registry: SchemaRegistry) -> bool:
-    """True when ``registry`` validates StUF-Jeugdzorg message content (an installed full package), not only envelopes."""
+    """True when ``registry`` validates StUF-JZ message content (an installed package), not only envelopes."""
     return any(
         entry.kind.standard is Standard.STUF_JZ and manifest_messages(entry.package) is not None
         for entry in registry.entries()

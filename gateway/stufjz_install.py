@@ -153,14 +153,17 @@ def _relative(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target, start)).as_posix()
 
 
-def _repair(root: Path) -> list[Path]:
-    """Normalise locations, write the namespace hubs, point imports at them; the message files."""
-    docs = {path: _parse(path) for path in sorted(root.rglob("*.xsd"))}
+def _normalise(docs: dict[Path, etree._ElementTree]) -> None:
+    """Forward slashes in every schemaLocation (the published files use Windows backslashes)."""
     for doc in docs.values():
         for ref in doc.getroot().iter(f"{{{XSD_NS}}}import", f"{{{XSD_NS}}}include", f"{{{XSD_NS}}}redefine"):
             location = ref.get("schemaLocation")
             if location:
                 ref.set("schemaLocation", location.replace("\\", "/"))
+
+
+def _imported(docs: dict[Path, etree._ElementTree]) -> dict[str, set[Path]]:
+    """Per namespace, every file the package imports for it."""
     imported: dict[str, set[Path]] = {}
     for path, doc in docs.items():
         for ref in doc.getroot().iterfind(f"{{{XSD_NS}}}import"):
@@ -170,6 +173,11 @@ def _repair(root: Path) -> list[Path]:
                 if not target.is_file():
                     raise InstallError(f"{path.name} imports {location}, which the package lacks")
                 imported.setdefault(namespace, set()).add(target)
+    return imported
+
+
+def _write_hubs(root: Path, imported: dict[str, set[Path]]) -> dict[str, Path]:
+    """One schema per namespace that includes every imported file of it; the hub of each namespace."""
     hub_dir = root / _HUBS
     hub_dir.mkdir()
     hubs: dict[str, Path] = {}
@@ -179,18 +187,31 @@ def _repair(root: Path) -> list[Path]:
         for target in sorted(files):
             etree.SubElement(schema, f"{{{XSD_NS}}}include", schemaLocation=_relative(target, hub_dir))
         etree.ElementTree(schema).write(str(hub), xml_declaration=True, encoding="UTF-8")
+    return hubs
+
+
+def _point_at_hubs(path: Path, doc: etree._ElementTree, hubs: dict[str, Path]) -> bool:
+    """Send every import of ``doc`` to its namespace's hub; True when ``doc`` is a message schema."""
+    schema = doc.getroot()
+    for ref in schema.iterfind(f"{{{XSD_NS}}}import"):
+        namespace = ref.get("namespace")
+        if ref.get("schemaLocation") and namespace in hubs:
+            ref.set("schemaLocation", _relative(hubs[namespace], path.parent))
+    own = schema.get("targetNamespace")
+    is_message = path.name.startswith(_MESSAGE_PREFIX) and schema.find(f"{{{XSD_NS}}}element") is not None
+    if is_message and own in hubs:  # libxml2 skips an import of the namespace being compiled: include its hub
+        schema.insert(0, etree.Element(f"{{{XSD_NS}}}include", schemaLocation=_relative(hubs[own], path.parent)))
+    return is_message
+
+
+def _repair(root: Path) -> list[Path]:
+    """Normalise locations, write the namespace hubs, point imports at them; the message files."""
+    docs = {path: _parse(path) for path in sorted(root.rglob("*.xsd"))}
+    _normalise(docs)
+    hubs = _write_hubs(root, _imported(docs))
     messages: list[Path] = []
     for path, doc in docs.items():
-        schema = doc.getroot()
-        for ref in schema.iterfind(f"{{{XSD_NS}}}import"):
-            namespace = ref.get("namespace")
-            if ref.get("schemaLocation") and namespace in hubs:
-                ref.set("schemaLocation", _relative(hubs[namespace], path.parent))
-        own = schema.get("targetNamespace")
-        is_message = path.name.startswith(_MESSAGE_PREFIX) and schema.find(f"{{{XSD_NS}}}element") is not None
-        if is_message and own in hubs:
-            schema.insert(0, etree.Element(f"{{{XSD_NS}}}include", schemaLocation=_relative(hubs[own], path.parent)))
-        if is_message:
+        if _point_at_hubs(path, doc, hubs):
             messages.append(path)
         doc.write(str(path), xml_declaration=True, encoding="UTF-8")
     if not messages:

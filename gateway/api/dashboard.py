@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from gateway.stufjz_policy import WARNINGS, stuf_jz_mode
 from gateway.api import dutch, session
 from gateway.api.auth import Role, SenderBook
 from gateway.api.timechart import RANGES, Throughput, throughput_chart
 from gateway.model import MessageStatus
+from gateway.stufjz_policy import WARNINGS, stuf_jz_mode
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 dutch.install(TEMPLATES.env)

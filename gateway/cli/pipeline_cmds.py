@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
-
 from gateway.config import load_settings
+from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
 
 if TYPE_CHECKING:
     from gateway.store import Store

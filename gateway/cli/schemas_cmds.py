@@ -10,9 +10,9 @@ import typer
 
 from gateway.config import load_settings
 from gateway.stufjz_install import (
+    MAX_ZIP_BYTES,
     OFFICIAL_URL,
     PINNED_SHA256,
-    MAX_ZIP_BYTES,
     InstallError,
     download,
     install,

@@ -37,9 +37,9 @@ from gateway.corv.services import BV03_ACTION, JZ_NS, is_unsupported_action, ope
 from gateway.corv.wssec import verify_envelope
 from gateway.model import MessageStatus
 from gateway.retour.stuf import build_bv03, build_fo03
-from gateway.stufjz_policy import REFUSAL, WARNINGS, StufJzMode, stuf_jz_mode
 from gateway.soap import SoapRequest
 from gateway.standards.stuf_jz import read_header
+from gateway.stufjz_policy import REFUSAL, WARNINGS, StufJzMode, stuf_jz_mode
 
 log = structlog.get_logger(__name__)
 

@@ -32,7 +32,9 @@ def without_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
 def _send(url: str, certs: Certs, ref: str) -> etree._Element:
     di01 = build_di01("vtoDi01", zender_oin=GI, ontvanger_oin=GEMEENTE, referentienummer=ref,
                       tijdstip="20260115093000000")  # fmt: skip
-    body, action = stuf_request(url, "vtberichten", di01, from_oin=certs.gi.oin or "", message_id=f"urn:uuid:{uuid.uuid4()}")
+    body, action = stuf_request(
+        url, "vtberichten", di01, from_oin=certs.gi.oin or "", message_id=f"urn:uuid:{uuid.uuid4()}"
+    )
     with tls_client(certs.pki, certs.gi) as client:
         response = post_soap(client, f"{url}/soap/stuf-jz/vtberichten", body, action)
     return etree.fromstring(response.content)

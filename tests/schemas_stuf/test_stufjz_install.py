@@ -51,11 +51,17 @@ def _mutants(data: bytes) -> dict[str, bytes]:
         1,
     )
     out = {
-        "wrong date format": text.replace(f"<ZKN:startdatum>{start}<", f"<ZKN:startdatum>{start[:4]}-{start[4:6]}-{start[6:]}<", 1),
-        "unknown element": text.replace("</ZKN:identificatie>", "</ZKN:identificatie><ZKN:bestaatNiet>x</ZKN:bestaatNiet>", 1),
+        "wrong date format": text.replace(
+            f"<ZKN:startdatum>{start}<", f"<ZKN:startdatum>{start[:4]}-{start[4:6]}-{start[6:]}<", 1
+        ),
+        "unknown element": text.replace(
+            "</ZKN:identificatie>", "</ZKN:identificatie><ZKN:bestaatNiet>x</ZKN:bestaatNiet>", 1
+        ),
         "swapped order": swapped,
         "201-character name": text.replace(
-            text.split("<BG:geslachtsnaam>", 1)[1].split("<", 1)[0] + "</BG:geslachtsnaam>", "x" * 201 + "</BG:geslachtsnaam>", 1
+            text.split("<BG:geslachtsnaam>", 1)[1].split("<", 1)[0] + "</BG:geslachtsnaam>",
+            "x" * 201 + "</BG:geslachtsnaam>",
+            1,
         ),
         "non-base64 content": text.replace("SGFsbG8=", "dit is geen base64!", 1),
     }
@@ -99,7 +105,15 @@ def test_the_cli_installs_with_an_explicit_sha256(package_zip: bytes, tmp_path: 
     zip_path = tmp_path / "pkg.zip"
     zip_path.write_bytes(package_zip)
     env = {"KETENPOORT_DATA_DIR": str(tmp_path / "data")}
-    args = ["schemas", "install", "stuf-jz", "--from", str(zip_path), "--sha256", hashlib.sha256(package_zip).hexdigest()]
+    args = [
+        "schemas",
+        "install",
+        "stuf-jz",
+        "--from",
+        str(zip_path),
+        "--sha256",
+        hashlib.sha256(package_zip).hexdigest(),
+    ]
     result = CliRunner().invoke(app, args, env=env)
     assert result.exit_code == 0, result.output
     for group in ("gmberichten", "jzberichten", "vtberichten", "vvberichten"):
@@ -123,7 +137,9 @@ def test_a_broken_zip_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
 
 def test_the_published_tree_does_not_compile_but_the_installed_one_does(installed: Path) -> None:
     """The unrepaired gm group fails in lxml (first-import-wins); every installed message schema compiles."""
-    raw = Path(str(resolved_schema_for("vtoDi01"))).parents[2] / "normatief/jz0100/gmberichten/jz0100_msg_gmberichten.xsd"
+    raw = (
+        Path(str(resolved_schema_for("vtoDi01"))).parents[2] / "normatief/jz0100/gmberichten/jz0100_msg_gmberichten.xsd"
+    )
     with pytest.raises(etree.XMLSchemaParseError):
         etree.XMLSchema(etree.parse(str(raw)))
     package = installed_stuf_jz(installed)
@@ -133,7 +149,7 @@ def test_the_published_tree_does_not_compile_but_the_installed_one_does(installe
 
 
 def test_the_registry_picks_up_the_installed_package(installed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With KETENPOORT_DATA_DIR pointing at the install, registry_for validates StUF-JZ content; without, only envelopes."""
+    """With KETENPOORT_DATA_DIR at the install, registry_for validates StUF-JZ content; elsewhere, only envelopes."""
     monkeypatch.delenv("KETENPOORT_STUF_JZ_PACKAGE", raising=False)
     monkeypatch.setenv("KETENPOORT_DATA_DIR", str(installed))
     registry = registry_for()
@@ -147,7 +163,7 @@ def test_the_registry_picks_up_the_installed_package(installed: Path, monkeypatc
 
 @pytest.mark.parametrize("root", ROOTS)
 def test_installed_verdicts_equal_the_official_resolved_schemas(installed: Path, root: str) -> None:
-    """Generated messages are valid under both; each mutant is REJECTED by both the installed and the resolved schema."""
+    """Generated messages are valid under both; each mutant is REJECTED by the installed and the resolved schema."""
     package = installed_stuf_jz(installed)
     assert package is not None
     registry = SchemaRegistry([package], bundled=None)

@@ -38,7 +38,9 @@ def _vto(*, bad_date: bool = False) -> bytes:
     _, _, data = generate_di01("vtoDi01", random.Random(7), sequence=1)
     if bad_date:
         start = data.split(b"<ZKN:startdatum>", 1)[1][:8]
-        data = data.replace(b"<ZKN:startdatum>" + start, b"<ZKN:startdatum>" + start[:4] + b"-" + start[4:6] + b"-" + start[6:8], 1)
+        data = data.replace(
+            b"<ZKN:startdatum>" + start, b"<ZKN:startdatum>" + start[:4] + b"-" + start[4:6] + b"-" + start[6:8], 1
+        )
     return data
 
 
@@ -52,7 +54,9 @@ def test_the_validate_stage_refuses_stuf_jz_with_fo03_stuf058(without_package: P
     assert fo03.findtext(f"{{{STUF}}}body/{{{STUF}}}code") == "StUF058"
 
 
-def test_envelope_only_accepts_even_a_bad_date_and_warns(without_package: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_envelope_only_accepts_even_a_bad_date_and_warns(
+    without_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With envelope-only chosen, content is not checked (a wrong date passes) and a warning is logged."""
     monkeypatch.setenv("KETENPOORT_STUF_JZ_ENVELOPE_ONLY", "true")
     with capture_logs() as logs:
