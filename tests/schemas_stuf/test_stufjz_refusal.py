@@ -92,3 +92,11 @@ def test_status_says_so_loudly(without_package: Path, tmp_path: Path, monkeypatc
     assert result.output.startswith("WARNING: StUF-Jeugdzorg messages are REFUSED")
     as_json = runner.invoke(app, ["status", "--json"])
     assert json.loads(as_json.output)["stuf_jz"] == "refused"
+
+
+def test_validate_cli_warns_when_stuf_jz_is_envelope_checked(without_package: Path, tmp_path: Path) -> None:
+    """`ketenpoort validate` on a StUF-JZ file without the package says its content was NOT validated."""
+    message = tmp_path / "vto.xml"
+    message.write_bytes(_vto(bad_date=True))
+    result = CliRunner().invoke(app, ["validate", str(message)])
+    assert "content NOT validated" in result.output
