@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     """Largest SOAP request the CORV endpoints read (a 25 MB message and its envelope); a larger one gets a Fault."""
     corv_allow_without_certificate: bool = False
     """Development only: accept CORV requests without TLS, naming the partner by the OIN in wsa:From."""
+    stuf_jz_envelope_only: bool = False
+    """Without the StUF-JZ package installed: accept StUF-JZ on its envelope only (loudly), not refuse (StUF058)."""
+    stuf_jz_package: Path | None = None
+    """An installed StUF-JZ package folder, used instead of `DATA_DIR/schemas/stuf-jz/1.0.9`."""
 
     # logging
     log_format: Literal["auto", "json", "console"] = "auto"

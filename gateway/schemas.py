@@ -6,12 +6,17 @@ element (namespace + local name). Extra directories are searched before the bund
 ``schemas/`` folder, so an official package loaded with ``--schema-dir`` wins over the
 project's own compact schema for the same root.
 
+The StUF-Jeugdzorg package installed with ``ketenpoort schemas install stuf-jz`` (under
+``KETENPOORT_DATA_DIR``) is picked up by :func:`registry_for` without any setting; from such a
+package only the message files its manifest lists are indexed.
+
 XSD documents are read once per process; each is compiled into an ``lxml.etree.XMLSchema``
 on first use, once per thread (lxml validators must not be used by two threads at once).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -24,6 +29,7 @@ from lxml import etree
 from gateway.errors import SchemaRegistryError
 from gateway.model import MessageKind, Standard
 from gateway.paths import project_home
+from gateway.stufjz_install import installed_package, installed_package_at, manifest_messages
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 STUF_NS = "http://www.egem.nl/StUF/StUF0301"
@@ -73,7 +79,8 @@ def _version_hint(path: Path, doc: etree._ElementTree) -> str | None:
 
 
 def _index_package(package: Path) -> Iterable[SchemaEntry]:
-    for path in sorted(package.rglob("*.xsd")):
+    listed = manifest_messages(package)
+    for path in sorted(package.rglob("*.xsd")) if listed is None else listed:
         try:
             doc = etree.parse(str(path), _secure_xsd_parser())
         except (OSError, etree.XMLSyntaxError) as exc:
@@ -144,10 +151,45 @@ class SchemaRegistry:
             raise SchemaRegistryError(f"cannot compile schema {path}: {exc}") from None
 
 
-@lru_cache(maxsize=8)
+def installed_stuf_jz(data_dir: Path | None = None) -> Path | None:
+    """The installed StUF-Jeugdzorg package of ``data_dir`` (default: ``KETENPOORT_DATA_DIR``), or None.
+
+    ``KETENPOORT_STUF_JZ_PACKAGE`` (an installed package folder) takes precedence when ``data_dir`` is not given.
+    """
+    chosen = os.environ.get("KETENPOORT_STUF_JZ_PACKAGE") if data_dir is None else None
+    if chosen:
+        return installed_package_at(Path(chosen))
+    return installed_package(Path(os.environ.get("KETENPOORT_DATA_DIR", ".")) if data_dir is None else data_dir)
+
+
 def registry_for(extra_dirs: tuple[Path, ...] = ()) -> SchemaRegistry:
-    """The process-wide registry for a set of extra schema directories."""
+    """The process-wide registry for a set of extra schema directories, plus the installed StUF-JZ package.
+
+    The installed package is searched after ``extra_dirs`` and before the bundled envelope-only schemas.
+    """
+    installed = installed_stuf_jz()
+    return _registry(extra_dirs if installed is None else (*extra_dirs, installed.resolve()))
+
+
+@lru_cache(maxsize=8)
+def _registry(extra_dirs: tuple[Path, ...]) -> SchemaRegistry:
     return SchemaRegistry(extra_dirs)
 
 
-__all__ = ["BUNDLED_SCHEMAS", "SchemaEntry", "SchemaRegistry", "classify_root", "registry_for"]
+__all__ = [
+    "BUNDLED_SCHEMAS",
+    "SchemaEntry",
+    "SchemaRegistry",
+    "classify_root",
+    "installed_stuf_jz",
+    "registry_for",
+    "stuf_jz_content_checked",
+]
+
+
+def stuf_jz_content_checked(registry: SchemaRegistry) -> bool:
+    """True when ``registry`` validates StUF-JZ message content (an installed package), not only envelopes."""
+    return any(
+        entry.kind.standard is Standard.STUF_JZ and manifest_messages(entry.package) is not None
+        for entry in registry.entries()
+    )

@@ -27,6 +27,7 @@ from gateway.findings import MAX_MESSAGE_CHARS, MAX_PATH_CHARS, FindingTally, bo
 from gateway.model import Finding, MessageKind, ValidationResult
 from gateway.rules import RuleContext, RulePart, run_rules
 from gateway.schemas import SchemaRegistry, registry_for
+from gateway.stufjz_policy import REFUSAL, content_refused
 from gateway.xmlsafe import DocumentRefusedError, parse
 
 
@@ -135,6 +136,8 @@ def inspect(
     """Parse, detect and validate ``data``; never raises for bad input (``rule_part``: see ``gateway.rules.run``).
 
     ``bounds``: the limits of one message (default: the defaults, with ``max_bytes``).
+    With the default registry, a StUF-JZ message is refused while its content cannot be validated
+    (see :mod:`gateway.stufjz_policy`); a caller passing its own ``registry`` has chosen its schemas.
     """
     limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     try:
@@ -152,6 +155,10 @@ def inspect(
     result = ValidationResult(
         well_formed=True, standard=str(kind.standard), message_type=kind.message_type, version=kind.version
     )
+    if registry is None and content_refused(entry):  # the process default cannot check StUF-JZ content: refuse
+        result.errors = [Finding(kind="schema", message=REFUSAL, line=_line(root), path=f"/{local}")]
+        result.counts = {"schema": 1}
+        return Inspection(result, root, kind)
     tally = FindingTally(limits.max_findings, limits.max_findings_per_kind)
     result.errors = xsd_findings(reg.schema_for(entry), root, tally)
     if tally.total == 0 and rules:  # rules only on an XSD-valid document, whatever the cap kept

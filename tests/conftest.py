@@ -35,3 +35,31 @@ def _logging_configuration_restored() -> Iterator[None]:
     before = structlog.get_config()
     yield
     structlog.configure(**before)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stuf_jz_package_installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The normative StUF-JZ package, installed once per session from ../shared/reference.
+
+    Without it StUF-Jeugdzorg messages are refused (the safe default), so every test that sends one
+    gets it through ``KETENPOORT_STUF_JZ_PACKAGE`` (also inherited by the subprocesses tests start).
+    Tests of the not-installed behaviour unset that variable with ``monkeypatch.delenv``.
+    """
+    import os
+
+    from gateway.stufjz_install import install, sha256_of
+    from tests.support.reference import REFERENCE_DIR
+    from tests.support.stufjz_package import normative_zip
+
+    if not (REFERENCE_DIR / "stuf-jeugdzorg-1.0.9" / "normatief").is_dir():  # in CI reference_path fails first
+        yield
+        return
+    data = normative_zip()
+    done = install(data, tmp_path_factory.mktemp("stuf-jz-data"), expected_sha256=sha256_of(data))
+    before = os.environ.get("KETENPOORT_STUF_JZ_PACKAGE")
+    os.environ["KETENPOORT_STUF_JZ_PACKAGE"] = str(done.root)
+    yield
+    if before is None:
+        os.environ.pop("KETENPOORT_STUF_JZ_PACKAGE", None)
+    else:
+        os.environ["KETENPOORT_STUF_JZ_PACKAGE"] = before

@@ -23,6 +23,7 @@ from gateway.generate.stuf import stuf_traffic
 from gateway.intake import submit
 from gateway.model import Finding, MessageStatus
 from workers.demo_corv import run_corv_demo
+from workers.demo_stufjz import stuf_jz_for_demo
 from workers.receiver import DemoReceiver
 from workers.runtime import build_worker, open_store
 from workers.tally import Tally
@@ -87,6 +88,8 @@ class DemoReport:
     channel_lines: list[str] = field(default_factory=list)
     """One message per partner channel (CORV, ...) end to end on loopback."""
     channels_ok: bool = True
+    stuf_jz_lines: list[str] = field(default_factory=list)
+    """Whether StUF-JZ content was validated or (demo only, loudly) accepted on the envelope."""
 
     @property
     def ok(self) -> bool:
@@ -118,6 +121,7 @@ class DemoReport:
             if self.batch_counts == self.planned
             else f"NOT as planned: expected {dict(sorted(self.planned.items()))}",
             *self.channel_lines,
+            *self.stuf_jz_lines,
             f"done in {self.seconds:.1f} s",
         ]
         return out
@@ -201,6 +205,24 @@ def run_demo(
     """
     started = time.perf_counter()
     report = DemoReport()
+    with stuf_jz_for_demo(report.stuf_jz_lines):
+        _run(data_dir, report, concurrency=concurrency, batch=batch, progress=progress, hang_guard_s=hang_guard_s,
+             vsp=vsp, channels=channels)  # fmt: skip
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run(
+    data_dir: Path,
+    report: DemoReport,
+    *,
+    concurrency: int,
+    batch: list[DemoMessage] | None,
+    progress: Progress | None,
+    hang_guard_s: float,
+    vsp: bool,
+    channels: bool,
+) -> None:
     messages = batch if batch is not None else demo_batch()
     with DemoReceiver() as receiver:
         settings = demo_settings(data_dir, receiver.url)
@@ -241,8 +263,6 @@ def run_demo(
         corv = run_corv_demo(data_dir)
         report.channel_lines += corv.lines
         report.channels_ok = report.channels_ok and corv.ok
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 __all__ = ["DemoMessage", "DemoReport", "demo_batch", "demo_settings", "run_demo"]

@@ -39,6 +39,7 @@ def service_for(settings: Settings) -> CorvService:
         trusted=_trusted(settings.corv_trusted_ca_file or settings.api_tls_ca_file),
         max_bytes=settings.corv_max_envelope_bytes,
         allow_without_certificate=settings.corv_allow_without_certificate,
+        stuf_jz_envelope_only=settings.stuf_jz_envelope_only,
     )
 
 

@@ -19,6 +19,7 @@ from gateway.api import dutch, session
 from gateway.api.auth import Role, SenderBook
 from gateway.api.timechart import RANGES, Throughput, throughput_chart
 from gateway.model import MessageStatus
+from gateway.stufjz_policy import WARNINGS, stuf_jz_mode
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 dutch.install(TEMPLATES.env)
@@ -147,10 +148,14 @@ def overview(request: Request, bereik: str = "uur") -> Response:
     if store is not None and hasattr(store, "throughput"):
         data = throughput(store, bereik)
         chart = Markup(throughput_chart(data))  # noqa: S704 - throughput_chart escapes every label
+    settings = getattr(request.app.state, "settings", None)
+    mode = stuf_jz_mode(bool(getattr(settings, "stuf_jz_envelope_only", False)))
     return _render(
         request,
         "overview.html",
         {
+            "stuf_jz_mode": str(mode),
+            "stuf_jz_warning": WARNINGS.get(mode),
             "operator": current["op"],
             "counts": counts,
             "chart": chart,

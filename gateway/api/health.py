@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.api import metrics
+from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
 
 router = APIRouter(tags=["health"])
 
@@ -30,7 +31,12 @@ def readyz(request: Request) -> Response:
         return JSONResponse({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
     if not current:
         return JSONResponse({"status": "unavailable", "reason": "migrations pending"}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    body: dict[str, str] = {"status": "ready"}
+    settings = getattr(request.app.state, "settings", None)
+    mode = stuf_jz_mode(bool(getattr(settings, "stuf_jz_envelope_only", False)))
+    if mode is not StufJzMode.VALIDATED:  # ready for iJw, but StUF-JZ is refused or only envelope-checked: loudly
+        body |= {"stuf_jz": str(mode), "warning": WARNINGS[mode]}
+    return JSONResponse(body)
 
 
 @router.get("/metrics")

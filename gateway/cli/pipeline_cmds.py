@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gateway.config import load_settings
+from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
 
 if TYPE_CHECKING:
     from gateway.store import Store
@@ -111,9 +112,12 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         messages, jobs = store.status_counts(), store.job_counts()
     finally:
         store.close()
+    mode = stuf_jz_mode(load_settings().stuf_jz_envelope_only)
     if as_json:
-        typer.echo(json.dumps({"messages": messages, "jobs": jobs}, sort_keys=True))
+        typer.echo(json.dumps({"messages": messages, "jobs": jobs, "stuf_jz": str(mode)}, sort_keys=True))
         return
+    if mode is not StufJzMode.VALIDATED:
+        typer.echo(f"WARNING: {WARNINGS[mode]}")
     typer.echo("messages:")
     for name, count in messages.items():
         typer.echo(f"  {name:<10} {count}")

@@ -17,7 +17,7 @@ from rich.table import Table
 from gateway.bsn import scrub_error
 from gateway.errors import GatewayError
 from gateway.model import Finding, ValidationResult
-from gateway.schemas import SchemaRegistry, registry_for
+from gateway.schemas import SchemaRegistry, registry_for, stuf_jz_content_checked
 from gateway.validation import validate_file
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -102,6 +102,12 @@ def validate_command(
         Console().print(_table(rows))
         valid = sum(r.valid for _, r in rows)
         typer.echo(f"{len(rows)} files: {valid} valid, {len(rows) - valid} invalid", err=True)
+    if any(r.standard == "stuf-jz" for _, r in rows) and not stuf_jz_content_checked(registry):
+        typer.echo(
+            "WARNING: StUF-Jeugdzorg checked on its envelope only: content NOT validated; "
+            "install the package: ketenpoort schemas install stuf-jz",
+            err=True,
+        )
     if io_failed:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_VALID if all(r.valid for _, r in rows) else EXIT_INVALID)

@@ -39,6 +39,7 @@ from gateway.model import MessageStatus
 from gateway.retour.stuf import build_bv03, build_fo03
 from gateway.soap import SoapRequest
 from gateway.standards.stuf_jz import read_header
+from gateway.stufjz_policy import REFUSAL, WARNINGS, StufJzMode, stuf_jz_mode
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +53,8 @@ class CorvService:
     max_bytes: int = MAX_MESSAGE_BYTES + 1024 * 1024
     allow_without_certificate: bool = False
     """Development only: without TLS the partner is the one named by the OIN in wsa:From."""
+    stuf_jz_envelope_only: bool = False
+    """Without the installed StUF-JZ package: accept on the envelope only instead of refusing (StUF058)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,16 @@ def _authorise(service: CorvService, request: SoapRequest, partner: Partner, zen
             raise CorvFaultError("WS-Security: the signing certificate's OIN is not the partner's", stuf_code="StUF052")
 
 
+def _content_checkable(service: CorvService) -> None:
+    """Refuse (StUF058, server) when the content cannot be validated and envelope-only was not chosen."""
+    mode = stuf_jz_mode(service.stuf_jz_envelope_only)
+    if mode is StufJzMode.REFUSED:
+        log.error("corv.stuf_jz_refused", reason=WARNINGS[mode])
+        raise CorvFaultError(REFUSAL, stuf_code="StUF058", client=False)
+    if mode is StufJzMode.ENVELOPE_ONLY:
+        log.warning("corv.stuf_jz_envelope_only", reason=WARNINGS[mode])
+
+
 def _intake(store: Any, request: SoapRequest, max_bytes: int) -> tuple[intake.IntakeRecord, intake.SubmitResult]:
     record = intake.prepare(payload_bytes(request), sender=None, source="corv", max_bytes=max_bytes)
     if record.status is MessageStatus.REJECTED:  # pragma: no cover - the payload was parsed once already
@@ -149,6 +162,7 @@ def handle(service: CorvService, store: Any, *, group: str, path: str, request: 
         _authorise(service, request, partner, header.sender, addressing)
         if store is None:
             raise CorvFaultError("Opslaan bericht niet mogelijk", stuf_code="StUF046", client=False)
+        _content_checkable(service)
         record, result = _intake(store, request, service.max_bytes)
         if not result.created:
             earlier = store.get_message(result.message_id)

@@ -61,6 +61,8 @@ def test_ketenpoort_demo_command_needs_nothing_but_this_machine(tmp_path: Path) 
     assert done.returncode == 0, done.stderr[-3000:]
     assert "delivered" in done.stdout and "audit chain:" in done.stdout and "verified" in done.stdout
     assert "CS002 → 0001" in done.stdout
+    # no StUF-JZ package on a fresh machine: the demo accepts StUF-JZ on its envelope, deliberately and loudly
+    assert "WARNING (demo only): StUF-Jeugdzorg messages are ACCEPTED ON THE ENVELOPE ONLY" in done.stdout
     assert not list(tmp_path.iterdir())  # the temporary data directory was removed; nothing left in cwd
 
 

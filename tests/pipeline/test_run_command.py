@@ -37,6 +37,8 @@ def test_run_serves_the_api_and_relays_in_one_process_until_sigterm(tmp_path: Pa
     port = _free_port()
     with Receiver() as receiver:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KETENPOORT_")}
+        if "KETENPOORT_STUF_JZ_PACKAGE" in os.environ:  # the session's installed StUF-JZ package (tests/conftest.py)
+            env["KETENPOORT_STUF_JZ_PACKAGE"] = os.environ["KETENPOORT_STUF_JZ_PACKAGE"]
         env.update(
             KETENPOORT_DATABASE_URL=url,
             KETENPOORT_DATA_DIR=str(tmp_path),

@@ -17,6 +17,8 @@ from typing import Self
 def worker_env(database_url: str, data_dir: Path, route: str, **extra: str) -> dict[str, str]:
     """Environment for a test worker: short lease so a killed worker's jobs come back quickly."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETENPOORT_")}
+    if "KETENPOORT_STUF_JZ_PACKAGE" in os.environ:  # the session's installed StUF-JZ package (tests/conftest.py)
+        env["KETENPOORT_STUF_JZ_PACKAGE"] = os.environ["KETENPOORT_STUF_JZ_PACKAGE"]
     env.update(
         KETENPOORT_DATABASE_URL=database_url,
         KETENPOORT_DATA_DIR=str(data_dir),
