@@ -8,17 +8,20 @@ retourcode in its findings and its retour), and a passing twin of each sequence 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from gateway.generate import ijw_traffic
 from gateway.generate.cases import Case, make_case
 from gateway.generate.messages import jw301, jw315, jw317, jw319
+from gateway.intake import submit
 from gateway.model import MessageStatus
 from gateway.store import Store
-from tests.rules.test_history_regie import _verdict
+from tests.rules.test_history_regie import _run, _verdict
 
 DAG = date(2025, 6, 20)
 
@@ -150,3 +153,24 @@ def test_referentie_uniek_over_gemeenten(store: Store) -> None:
     other.case = replace(other.case, gemeente="0599")
     status, findings, _ = _verdict(store, [s.vot(), other.vot(s.case.referentie)])
     assert status is MessageStatus.REJECTED and ("TR347", "9347") in findings, findings
+
+
+REFERENTIE_RULES = {"TR347", "TR355", "TR359", "TR360", "TR365", "TR374", "TR379"}
+
+
+def test_generated_traffic_passes_the_referentie_rules_through_the_store(store: Store) -> None:
+    """The traffic generator's valid stream, kept by the real store, breaks none of the referentie rules."""
+    ids: dict[str, str] = {}
+    for message in ijw_traffic(400, seed=33, invalid_ratio=0.0):
+        ids[submit(store, message.data, sender=None).message_id] = message.message_type
+    _run(store)
+    seen: dict[str, int] = {}
+    for mid, message_type in ids.items():
+        view = store.get_message(mid)
+        assert view is not None
+        broken = [(f.rule, f.message) for f in view.findings if f.rule in REFERENTIE_RULES]
+        assert broken == [], (message_type, broken)
+        seen[message_type] = seen.get(message_type, 0) + 1
+    assert {"JW301", "JW315", "JW317", "JW319"} <= set(seen)
+    kinds = Counter(str(f.kind) for f in store.facts())
+    assert kinds["verzoek"] > 0 and kinds["antwoord"] > 0  # the facts these rules read were kept
