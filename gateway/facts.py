@@ -22,6 +22,10 @@ class FactKind(StrEnum):
     ANTWOORD = "antwoord"  # JW319 Antwoord: ReferentieAanbieder and VerzoekAntwoord (in ``reden``; no client)
 
 
+PRODUCTLOZE_KINDS = frozenset({FactKind.VERZOEK, FactKind.ANTWOORD})
+"""Fact kinds that carry a ReferentieAanbieder, not a product (the referentie rules' history)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     """One countable fact; amounts in euro cents, signed (credit lines negative)."""
@@ -54,4 +58,4 @@ class Fact:
     the message gives none."""
 
 
-__all__ = ["Fact", "FactKind"]
+__all__ = ["PRODUCTLOZE_KINDS", "Fact", "FactKind"]

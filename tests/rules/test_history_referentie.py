@@ -19,6 +19,7 @@ from gateway.generate import ijw_traffic
 from gateway.generate.cases import Case, make_case
 from gateway.generate.messages import jw301, jw315, jw317, jw319
 from gateway.intake import submit
+from gateway.mapping import coverage_of_facts
 from gateway.model import MessageStatus
 from gateway.store import Store
 from tests.rules.test_history_regie import _run, _verdict
@@ -174,3 +175,13 @@ def test_generated_traffic_passes_the_referentie_rules_through_the_store(store: 
     assert {"JW301", "JW315", "JW317", "JW319"} <= set(seen)
     kinds = Counter(str(f.kind) for f in store.facts())
     assert kinds["verzoek"] > 0 and kinds["antwoord"] > 0  # the facts these rules read were kept
+
+
+def test_verzoek_facts_are_not_counted_by_mapping_coverage(store: Store) -> None:
+    """Mapping coverage counts product facts only: a JW315's verzoek fact is kept but not seen as a fact."""
+    s = Stream()
+    _verdict(store, [s.vot(), s.toewijzing()])
+    kept = store.facts()
+    assert sorted(str(f.kind) for f in kept) == ["toewijzing", "verzoek"]
+    _, seen, _ = coverage_of_facts(kept)
+    assert seen == 1
