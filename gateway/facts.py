@@ -18,6 +18,12 @@ class FactKind(StrEnum):
     START = "start"  # JW305 StartProduct
     STOP = "stop"  # JW307 StopProduct
     PRESTATIE = "prestatie"  # JW323 Prestatie (or a JW303 2.3 declaration line)
+    VERZOEK = "verzoek"  # JW315 AangevraagdProduct or JW317 Verzoek: its ReferentieAanbieder (no product)
+    ANTWOORD = "antwoord"  # JW319 Antwoord: ReferentieAanbieder and VerzoekAntwoord (in ``reden``; no client)
+
+
+PRODUCTLOZE_KINDS = frozenset({FactKind.VERZOEK, FactKind.ANTWOORD})
+"""Fact kinds that carry a ReferentieAanbieder, not a product (the referentie rules' history)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,8 @@ class Fact:
     status_aanlevering: str | None = None
     """StatusAanlevering of a start or stop (``"1"`` first delivery, ``"3"`` removal); None for other kinds."""
     reden: str | None = None
-    """RedenBeeindiging of a stop, RedenWijziging of a toewijzing; None when the message gives none."""
+    """RedenBeeindiging of a stop, RedenWijziging of a toewijzing, VerzoekAntwoord of an antwoord; None when
+    the message gives none."""
 
 
-__all__ = ["Fact", "FactKind"]
+__all__ = ["PRODUCTLOZE_KINDS", "Fact", "FactKind"]

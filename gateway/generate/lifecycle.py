@@ -37,6 +37,8 @@ class Trajectory:
     begin: date | None = None
     gestopt: bool = False
     verzoek: str | None = None
+    in_onderzoek: bool = False
+    """The open verzoek was answered with VerzoekAntwoord 2 (aanvraag in onderzoek)."""
     declared: set[date] = field(default_factory=set)
 
 
@@ -126,7 +128,7 @@ class Lifecycle:
         rng = self.rng
         asked = bool(self.verzocht) and rng.random() < 0.7
         t = _take(self.verzocht, rng.randrange(len(self.verzocht))) if asked else self._new()
-        data = m.jw301(t.case, ident=ident, dag=t.case.ingang - timedelta(days=rng.randrange(1, 10)))
+        data = m.jw301(t.case, ident=ident, dag=t.case.ingang - timedelta(days=rng.randrange(1, 10)), honoreert=asked)
         if record:
             t.toegewezen = True
             self.to_start.append(t)
@@ -201,13 +203,16 @@ class Lifecycle:
         i = rng.randrange(len(self.open_verzoeken))
         t = self.open_verzoeken[i]
         assert t.verzoek is not None
-        antwoord = rng.choice("12")
+        antwoord = "1" if t.in_onderzoek else rng.choice("12")  # TR360: "in onderzoek" once, then afgewezen
         reden = rng.choice("123456789") if antwoord == "1" else None
         dag = m.days_after(t.case.ingang, rng, 30, 120)
         data = m.jw319(t.case, ident=ident, dag=dag, referentie=t.verzoek, antwoord=antwoord, reden=reden)
-        if record:
+        if record and antwoord == "1":  # TR374: only an afwijzing closes the verzoek; "in onderzoek" keeps it open
             _take(self.open_verzoeken, i)
             t.verzoek = None
+            t.in_onderzoek = False
+        elif record:
+            t.in_onderzoek = True
         return data
 
     def _jw323(self, ident: str, record: bool) -> bytes | None:

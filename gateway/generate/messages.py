@@ -85,9 +85,14 @@ def jw315(case: Case, *, ident: str, dag: date) -> bytes:
     ).encode() + _close("JW315")
 
 
-def jw301(case: Case, *, ident: str, dag: date) -> bytes:
-    """Toewijzing (gemeente → aanbieder) of the case's product for a year, with the client's address."""
+def jw301(case: Case, *, ident: str, dag: date, honoreert: bool = False) -> bytes:
+    """Toewijzing (gemeente → aanbieder) of the case's product for a year, with the client's address.
+
+    ``honoreert``: it honours the case's JW315, so it carries that verzoek's ReferentieAanbieder (TR379:
+    else it stays empty).
+    """
     p, c = "jw301", case.client
+    referentie = f"<{p}:ReferentieAanbieder>{case.referentie}</{p}:ReferentieAanbieder>" if honoreert else ""
     voorvoegsel = f"<ijw:Voorvoegsel>{c.voorvoegsel}</ijw:Voorvoegsel>" if c.voorvoegsel else ""
     return (
         _open("JW301", case.gemeente, case.aanbieder, ident, dag) + f"<{p}:Client><{p}:Bsn>{c.bsn}</{p}:Bsn>"
@@ -101,8 +106,7 @@ def jw301(case: Case, *, ident: str, dag: date) -> bytes:
         f"<ijw:Postcode>{c.postcode}</ijw:Postcode><ijw:Straatnaam>Dorpsstraat</ijw:Straatnaam>"
         f"<ijw:Plaatsnaam>{escape(case.plaats)}</ijw:Plaatsnaam><ijw:LandCode>NL</ijw:LandCode></{p}:Adres></{p}:Contact></{p}:Contactgegevens>"
         f"<{p}:ToegewezenProducten><{p}:ToegewezenProduct>"
-        f"<{p}:ToewijzingNummer>{case.toewijzingnummer}</{p}:ToewijzingNummer>"
-        f"<{p}:ReferentieAanbieder>{case.referentie}</{p}:ReferentieAanbieder>"
+        f"<{p}:ToewijzingNummer>{case.toewijzingnummer}</{p}:ToewijzingNummer>{referentie}"
         + _product(p, case)
         + f"<{p}:Toewijzingsdatum>{dag}</{p}:Toewijzingsdatum><{p}:Toewijzingstijd>09:30:00</{p}:Toewijzingstijd>"
         f"<{p}:Ingangsdatum>{case.ingang}</{p}:Ingangsdatum><{p}:Einddatum>{case.einde}</{p}:Einddatum>"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from gateway.facts import Fact
+from gateway.facts import PRODUCTLOZE_KINDS, Fact
 from gateway.mapping.tables import national_table
 
 
@@ -120,8 +120,11 @@ def coverage(facts: Iterable[FactLike]) -> tuple[list[CoverageRow], int, int]:
 
 
 def coverage_of_facts(facts: Iterable[Fact]) -> tuple[list[CoverageRow], int, int]:
-    """:func:`coverage` over :class:`gateway.facts.Fact` records (the store's and ``extract_facts``'s)."""
-    return coverage(FactView(f) for f in facts)
+    """:func:`coverage` over :class:`gateway.facts.Fact` records (the store's and ``extract_facts``'s).
+
+    Verzoek and antwoord facts name no product, so they are not counted as facts seen.
+    """
+    return coverage(FactView(f) for f in facts if f.kind not in PRODUCTLOZE_KINDS)
 
 
 __all__ = ["CoverageRow", "FactLike", "FactView", "coverage", "coverage_of_facts"]

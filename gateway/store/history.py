@@ -23,6 +23,7 @@ from gateway.facts import FactKind
 from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
 from gateway.rules.context import EerderePrestatie, PrestatieSleutel, Regieregel, ToegewezenProduct
+from gateway.rules.referentie_context import Referentie
 from gateway.store.driver import Driver
 from gateway.store.schema import facts, messages
 
@@ -72,6 +73,19 @@ _REGIE = (
     .where(_f.kind.in_((str(FactKind.START), str(FactKind.STOP))), _f.gemeente == sa.bindparam("g"),
            _f.aanbieder == sa.bindparam("a"), _f.toewijzingnummer.in_(sa.bindparam("v", expanding=True)),
            _f.message_id != sa.bindparam("x"))
+)  # fmt: skip
+
+
+_REFERENTIE_KINDS = (str(FactKind.VERZOEK), str(FactKind.ANTWOORD), str(FactKind.TOEWIJZING))
+_REFERENTIES = (
+    sa.select(_f.kind, _f.gemeente, _f.client, _f.referentienummer, _f.reden, _f.toewijzingnummer, _f.id)
+    .where(_f.kind.in_(_REFERENTIE_KINDS), _f.aanbieder == sa.bindparam("a"),
+           _f.referentienummer.in_(sa.bindparam("v", expanding=True)), _f.message_id != sa.bindparam("x"))
+)  # fmt: skip
+_VERZOEKEN_VAN = (
+    sa.select(_f.kind, _f.gemeente, _f.client, _f.referentienummer, _f.reden, _f.toewijzingnummer, _f.id)
+    .where(_f.kind == str(FactKind.VERZOEK), _f.aanbieder == sa.bindparam("a"),
+           _f.client.in_(sa.bindparam("v", expanding=True)), _f.message_id != sa.bindparam("x"))
 )  # fmt: skip
 
 
@@ -209,6 +223,31 @@ class StoreHistory:
                 reden_beeindiging=r.reden,
             )
             for r in found
+        ]
+
+    def referenties(
+        self, aanbieder: str, referenties: Collection[str], clients: Collection[str], exclude_message_id: str | None
+    ) -> Sequence[Referentie]:
+        """TR347..TR379: the earlier verzoeken, antwoorden and toewijzingen of ``aanbieder`` with these
+        ReferentieAanbieders, plus the earlier verzoeken for these clients and what answered them; oldest first."""
+        x = exclude_message_id or ""
+        found: dict[int, Any] = {}
+        for chunk in _chunks(clients):
+            found.update((r.id, r) for r in self._rows(_VERZOEKEN_VAN, {"a": aanbieder, "v": chunk, "x": x}))
+        wanted = set(referenties) | {r.referentienummer for r in found.values()}
+        for chunk in _chunks(wanted):
+            found.update((r.id, r) for r in self._rows(_REFERENTIES, {"a": aanbieder, "v": chunk, "x": x}))
+        antwoord = str(FactKind.ANTWOORD)
+        return [
+            Referentie(
+                soort=r.kind,
+                gemeente=r.gemeente,
+                client=r.client,
+                referentie=r.referentienummer,
+                verzoek_antwoord=r.reden if r.kind == antwoord else None,
+                toewijzingnummer=r.toewijzingnummer,
+            )
+            for _, r in sorted(found.items())
         ]
 
     def open_debetten(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from gateway.facts import Fact
 from gateway.mapping import extract_facts
+from gateway.mapping.referenties import extract_referenties
 from gateway.pseudonym import Pseudonymiser
 from gateway.validation import Inspection, inspect
 
@@ -22,7 +23,9 @@ def facts_of(
         inspection = inspect(payload, rules=False)
     if inspection.root is None or inspection.kind is None:
         return []
-    return extract_facts(inspection.root, inspection.kind, pseudonymiser=pseudonymiser, received_at=received_at)
+    root, kind = inspection.root, inspection.kind
+    found = extract_facts(root, kind, pseudonymiser=pseudonymiser, received_at=received_at)
+    return found + extract_referenties(root, kind, pseudonymiser=pseudonymiser, received_at=received_at)
 
 
 __all__ = ["facts_of"]
