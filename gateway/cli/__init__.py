@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "gateway.cli.serve_cmds",
     "gateway.cli.retour_cmd",
     "gateway.cli.init_cmd",
+    "gateway.cli.tarieven_cmds",
 )
 
 

@@ -39,12 +39,16 @@ def _values(t: Tarief) -> dict[str, object]:
     }
 
 
+def _order(t: Tarief) -> tuple[str, str, str, str, date]:
+    return (t.aanbieder, t.productcategorie, t.productcode or "", t.eenheid, t.ingangsdatum)
+
+
 def tarieven_of(store: Store, gemeente: str, *, aanbieder: str | None = None, on: date | None = None) -> list[Tarief]:
     """The gemeente's tariffs (of ``aanbieder``, valid ``on`` a day, when given), in a stable order."""
     code = normalise_gemeente(gemeente)
     with store.read_one() as conn:
         rows = conn.execute(OF_GEMEENTE, {"g": code}).all()
-    out = [tarief(r) for r in rows]
+    out = sorted((tarief(r) for r in rows), key=_order)  # in Python: NULL productcode sorts alike on both backends
     return [t for t in out if (aanbieder is None or t.aanbieder == aanbieder) and (on is None or t.valid_on(on))]
 
 
