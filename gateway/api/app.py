@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from gateway.api import berichten, corv, dashboard, dashboard_pages, ggk, health, operator, reads, reconcile_runs, vsp
+from gateway.api import tarieven as tarieven_api
 from gateway.api.access import AccessLog
 from gateway.api.bodylimit import BodyLimit
 from gateway.api.docs import mount_docs
@@ -37,6 +38,7 @@ def create_app(
     app.include_router(berichten.router)
     app.include_router(reads.router)
     app.include_router(operator.router)
+    app.include_router(tarieven_api.router)
     app.include_router(reconcile_runs.router)
     app.include_router(ggk.router)
     corv.install(app, settings)

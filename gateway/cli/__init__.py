@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "gateway.cli.retour_cmd",
     "gateway.cli.init_cmd",
     "gateway.cli.schemas_cmds",
+    "gateway.cli.tarieven_cmds",
 )
 
 

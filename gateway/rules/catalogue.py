@@ -40,6 +40,11 @@ CATALOGUE: dict[str, tuple[str, ...]] = {
 NOT_APPLICABLE: dict[str, str] = {}
 """Catalogue rules the gateway deliberately does not check, with the reason (none at present)."""
 
+CONDITIONS: dict[str, str] = {
+    "TR418": "only for a gemeente with a tariff table (ketenpoort tarieven load); without one it does not apply",
+}
+"""Implemented rules that apply only under a condition the operator controls, with that condition."""
+
 Status = Literal["implemented", "not applicable", "missing"]
 
 
@@ -63,7 +68,7 @@ def coverage() -> list[Coverage]:
     for folder, ids in CATALOGUE.items():
         for rule_id in ids:
             if rule_id in RULES:
-                out.append(Coverage(rule_id, folder, "implemented"))
+                out.append(Coverage(rule_id, folder, "implemented", CONDITIONS.get(rule_id, "")))
             elif rule_id in NOT_APPLICABLE:
                 out.append(Coverage(rule_id, folder, "not applicable", NOT_APPLICABLE[rule_id]))
             else:
@@ -71,4 +76,4 @@ def coverage() -> list[Coverage]:
     return out
 
 
-__all__ = ["CATALOGUE", "NOT_APPLICABLE", "Coverage", "coverage"]
+__all__ = ["CATALOGUE", "CONDITIONS", "NOT_APPLICABLE", "Coverage", "coverage"]

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from gateway.tarieven import Tarief
+
 
 @dataclass(frozen=True, slots=True)
 class ToegewezenProduct:
@@ -142,6 +144,15 @@ class MessageHistory(Protocol):
         ...
 
 
+@runtime_checkable
+class TariefHistory(Protocol):
+    """TR418: the contract tariffs a store holds per gemeente (an optional extension of a history)."""
+
+    def contract_tarieven(self, gemeente: str, aanbieder: str) -> Sequence[Tarief] | None:
+        """The gemeente's tariffs for ``aanbieder`` ([] if none); None when the gemeente has no tariff table."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """What a rule may know beyond the message: today's date, the history, the message's store id."""
@@ -151,4 +162,12 @@ class RuleContext:
     message_id: str | None = None
 
 
-__all__ = ["EerderePrestatie", "MessageHistory", "PrestatieSleutel", "Regieregel", "RuleContext", "ToegewezenProduct"]
+__all__ = [
+    "EerderePrestatie",
+    "MessageHistory",
+    "PrestatieSleutel",
+    "Regieregel",
+    "RuleContext",
+    "TariefHistory",
+    "ToegewezenProduct",
+]

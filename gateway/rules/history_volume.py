@@ -7,8 +7,7 @@ exceeds the Omvang or Budget is refused, one that only exceeds together with ear
 caught here. Volumes are compared in the toewijzing's Eenheid; a toewijzing in hours may be
 declared in minutes (TR341 toelichting), other unit changes are TR341's finding, not a volume one.
 
-TR418 (ProductTarief equals the contract tariff) needs the gemeente's contract tariffs, which the
-gateway does not hold, so it is not implemented.
+TR418 (ProductTarief equals the contract tariff) is in :mod:`gateway.rules.history_tarief`.
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ from gateway.rules.context import EerderePrestatie, PrestatieSleutel, Regieregel
 from gateway.rules.referentie_context import Referentie
 from gateway.store.driver import Driver
 from gateway.store.schema import facts, messages
+from gateway.store.tarief_reads import contract_tarieven
+from gateway.tarieven import Tarief
 
 _NOT_SEEN = (str(MessageStatus.REJECTED), str(MessageStatus.DUPLICATE))
 _CHUNK = 500
@@ -127,6 +129,11 @@ class StoreHistory:
         self.connect = connect
         self.pseudonymiser = pseudonymiser
         self.driver = driver
+
+    def contract_tarieven(self, gemeente: str, aanbieder: str) -> Sequence[Tarief] | None:
+        """TR418: the gemeente's contract tariffs for ``aanbieder``; None when the gemeente has no tariff table."""
+        with self.connect() as conn:
+            return contract_tarieven(conn, gemeente, aanbieder)
 
     def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
         with self.connect() as conn:

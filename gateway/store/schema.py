@@ -262,6 +262,24 @@ vsp_offers = sa.Table(
 )
 """What a party (an identity code) may pull over the Pull API; a DELETE (confirmation) sets ``confirmed_at``."""
 
+tarieven = sa.Table(
+    "tarieven",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("gemeente", sa.String(4), nullable=False),
+    sa.Column("aanbieder", sa.String(8), nullable=False),
+    sa.Column("productcategorie", sa.String(2), nullable=False),
+    sa.Column("productcode", sa.String(5)),
+    sa.Column("eenheid", sa.String(2), nullable=False),
+    sa.Column("frequentie", sa.String(1)),
+    sa.Column("tarief_cent", sa.BigInteger(), nullable=False),
+    sa.Column("ingangsdatum", sa.Date(), nullable=False),
+    sa.Column("einddatum", sa.Date()),
+    sa.Column("loaded_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_tarieven_gemeente_aanbieder", "gemeente", "aanbieder"),
+)
+"""Contract tariffs per gemeente (TR418); a load replaces the gemeente's whole table in one transaction."""
+
 GENESIS_HASH = "0" * 64
 """prev_hash of the first event of a chain that was never pruned."""
 
@@ -276,6 +294,7 @@ __all__ = [
     "messages",
     "metadata",
     "relay_attempts",
+    "tarieven",
     "vsp_berichten",
     "vsp_offers",
 ]

@@ -84,6 +84,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/operator/reconciliation/runs/2026-almere/report.html"): (401, 401, 403, 403, 403, 200),
     ("GET", "/v1/operator/reconciliation/runs/..%2F..%2Fetc"): (404,) * 6,  # matches no route at all
     ("GET", "/v1/operator/reconciliation/runs/.hidden"): (401, 401, 403, 403, 403, 404),
+    ("GET", "/v1/operator/gemeenten/0363/tarieven"): (401, 401, 403, 403, 403, 200),
+    ("PUT", "/v1/operator/gemeenten/0363/tarieven"): (401, 401, 403, 403, 403, 415),  # no body: no content type
+    ("GET", "/v1/operator/gemeenten/nope/tarieven"): (401, 401, 403, 403, 403, 404),
     ("GET", "/healthz"): (200,) * 6,
     ("GET", "/readyz"): (200,) * 6,
     ("GET", "/metrics"): (200,) * 6,
