@@ -57,7 +57,7 @@ def _y_delivery_times(store: Store, x: Receiver, y: Receiver, run: int) -> list[
     routes = Routes({"X": x.url, "Y": y.url})
     policy = RetryPolicy(base_s=0.5, cap_s=2.0, max_attempts=50, max_age_s=3600.0)
     deliverer = Deliverer(routes, policy, read_timeout_s=1.0, breaker_failures=5, breaker_reset_s=2.0)
-    settings = load_settings(lease_s=10.0, poll_interval_s=0.01)
+    settings = load_settings(lease_s=10.0, poll_interval_s=0.01, relay_threads=16)  # the lanes, opt-in
     worker, _ = build_worker(store, settings, stages=(Stage.RELAY,), deliverer=deliverer)
     thread = threading.Thread(target=worker.run, daemon=True)
     y.clear()
