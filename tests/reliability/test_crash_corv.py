@@ -58,8 +58,15 @@ def test_a_worker_killed_twenty_times_over_a_corv_route_delivers_each_di01_once(
             f'options = {{ oin = "{KETENPOORT_OIN}", from_address = "https://kp.example/soap" }}\n',
             encoding="utf-8",
         )
-        env = worker_env(db_url, tmp_path, rx.url, KETENPOORT_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY.decode(),
-                         KETENPOORT_ROUTES_FILE=str(routes), KETENPOORT_BREAKER_RESET_S="0.5")  # fmt: skip
+        env = worker_env(
+            db_url,
+            tmp_path,
+            rx.url,
+            KETENPOORT_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY.decode(),
+            KETENPOORT_ROUTES_FILE=str(routes),
+            KETENPOORT_BREAKER_RESET_S="0.5",
+            KETENPOORT_RELAY_THREADS="16",
+        )  # fmt: skip  (lanes: the receiver answers in 2 s)
         del env["KETENPOORT_DEFAULT_ROUTE"]
         try:
             submitted = [submit(store, data, sender=None).message_id

@@ -305,6 +305,7 @@ def test_every_history_rule_is_tested_here() -> None:
     tested |= {"TR063", "TR071", "TR074", "TR326", "TR382", "TR413", "TR414", "TR415"}  # test_history_regie.py
     tested |= {"TR337", "TR366", "TR367", "TR376"}  # test_history_antwoord.py
     tested |= {"TR347", "TR355", "TR359", "TR360", "TR365", "TR374", "TR379"}  # test_history_referentie.py
+    tested |= {"TR418"}  # test_history_tarief.py
     assert {r.id for r in RULES.values() if r.needs_history} <= tested
 
 
