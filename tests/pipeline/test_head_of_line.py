@@ -87,8 +87,9 @@ def test_a_hanging_receiver_does_not_delay_the_deliveries_to_another(
     x, y = receivers
     healthy = _y_delivery_times(store, x, y, run=1)
     x.set_default(Behaviour(delay_s=30.0))  # far past the 1 s read timeout: each POST to X hangs
+    x.clear()
     hanging = _y_delivery_times(store, x, y, run=2)
-    assert len(x.records) > PER_RECEIVER  # X was really tried while it hung, not skipped
+    assert len(x.records) >= 5  # X was really tried while it hung (until its breaker opened), not skipped
     ratio = _p99(hanging) / _p99(healthy)
     print(f"Y p99 healthy {_p99(healthy) * 1e3:.0f} ms, with X hanging {_p99(hanging) * 1e3:.0f} ms, ratio {ratio:.2f}")
     assert ratio <= 2.0
