@@ -14,6 +14,11 @@ so the core never has to catch a foreign exception type.
     │   └── MessageNotFoundError      no message with that id (or not visible to the caller)
     └── RelayError               delivery could not even be attempted (no route, ...)
 
+Each adapter's own errors (a SOAP fault to answer, a refused envelope, a routes file that does not
+parse, a Pull round that could not run) derive from the branch they belong to, so a caller may catch
+as narrowly or as broadly as it needs; ``tests/test_public_surface.py`` walks every class of the
+package to hold that.
+
 Errors that belong to one message carry its id in ``message_id``. Messages of these errors
 never contain a BSN: callers pass pseudonyms or element paths, never element text.
 """
@@ -24,7 +29,7 @@ from __future__ import annotations
 class GatewayError(Exception):
     """Root of all errors raised by Ketenpoort on purpose."""
 
-    def __init__(self, message: str, *, message_id: str | None = None) -> None:
+    def __init__(self, message: str = "", *, message_id: str | None = None) -> None:
         super().__init__(message)
         self.message_id = message_id
 

@@ -17,12 +17,13 @@ from typing import Any
 from pydantic import SecretStr
 
 from gateway.config import Settings
+from gateway.errors import ConfigError
 
 BEGIN = "<!-- settings-reference:begin (generated: python -m gateway.settings_doc README.md) -->"
 END = "<!-- settings-reference:end -->"
 
 
-class UndocumentedSettingError(ValueError):
+class UndocumentedSettingError(ConfigError, ValueError):
     """A setting without a docstring: the reference would have no meaning for it."""
 
 

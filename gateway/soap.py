@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from gateway.errors import InputError
 from gateway.xmlsafe import DocumentRefusedError, parse
 
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -30,7 +31,7 @@ _BODY = f"{{{SOAP11_NS}}}Body"
 _FAULT = f"{{{SOAP11_NS}}}Fault"
 
 
-class SoapFaultError(Exception):
+class SoapFaultError(InputError):
     """A request that earns a SOAP Fault: ``code`` is ``Client`` or ``Server``; ``detail`` the Fo03, if any.
 
     The text is what the Fault's ``faultstring`` says; it never quotes the payload.

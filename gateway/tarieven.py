@@ -17,11 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from gateway.errors import InputError
+
 COLUMNS = ("aanbieder", "productcategorie", "productcode", "eenheid", "frequentie", "tarief_cent", "ingangsdatum",
            "einddatum")  # fmt: skip
 
 
-class TariefError(ValueError):
+class TariefError(InputError, ValueError):
     """A tariff table that cannot be loaded; the text names the line and the fault."""
 
 

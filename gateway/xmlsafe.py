@@ -25,6 +25,7 @@ from lxml import etree
 from gateway.bounds import MAX_DEPTH, Bounds
 from gateway.bsn import scrub_error
 from gateway.config import MAX_MESSAGE_BYTES
+from gateway.errors import InputError
 from gateway.model import Finding
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -38,7 +39,7 @@ _LIBXML2_TEXT_LIMIT = 10_000_000
 _local = threading.local()
 
 
-class DocumentRefusedError(Exception):
+class DocumentRefusedError(InputError):
     """The bytes are not a well-formed, acceptable XML document; ``finding`` says why."""
 
     def __init__(self, finding: Finding) -> None:
@@ -132,7 +133,7 @@ def _canonical_start(data: bytes) -> bool:
     return False
 
 
-class _LimitExceededError(Exception):
+class _LimitExceededError(InputError):
     pass
 
 

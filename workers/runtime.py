@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from gateway.bounds import Bounds
 from gateway.config import Settings
 from gateway.contracts import PipelineStore
+from gateway.errors import ConfigError
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
 from gateway.relay import Deliverer, Routes, destination_of
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION, Stage.RETOUR)
 
 
-class StoreUnavailableError(RuntimeError):
+class StoreUnavailableError(ConfigError, RuntimeError):
     """This build has no ``gateway.store``, so there is nothing for a worker to claim from."""
 
 

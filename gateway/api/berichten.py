@@ -25,6 +25,7 @@ from gateway.api.findings_page import findings_page
 from gateway.api.limits import check_content_type, read_body
 from gateway.api.views import finding_dict, retour_text
 from gateway.bounds import Bounds
+from gateway.errors import InputError
 from gateway.model import MessageStatus
 
 router = APIRouter(prefix="/v1", tags=["berichten"])
@@ -34,11 +35,11 @@ WAIT_CAP_S = 5.0
 """How long ``?wait=true`` waits for the validate stage before answering with the status so far."""
 
 
-class _RefusedError(Exception):
+class _RefusedError(InputError):
     """Intake refused the document before storing it."""
 
     def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(body.get("error"))
+        super().__init__(str(body.get("error", "")))
         self.status = status
         self.body = body
 

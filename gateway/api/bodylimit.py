@@ -24,6 +24,8 @@ import sys
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.errors import InputError
+
 log = structlog.get_logger("gateway.api")
 
 INTAKE_PATHS = {"/v1/berichten": 0, "/vsp/berichtenservice/berichten/rest-push/v1/berichten": 1024 * 1024}
@@ -44,13 +46,13 @@ DISCONNECTED = "ketenpoort.client_disconnected"
 """Scope key set when the client hung up mid-body; the access log reports such a request as 499."""
 
 
-class _Refusal(Exception):  # noqa: N818 - not an error of ours: the request is answered with ``status``
+class _Refusal(InputError):  # noqa: N818 - not an error of ours: the request is answered with ``status``
     def __init__(self, status: int, error: str, message: str) -> None:
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
 
 
-class _Disconnected(Exception):  # noqa: N818 - the client left; nothing to answer
+class _Disconnected(InputError):  # noqa: N818 - the client left; nothing to answer
     pass
 
 

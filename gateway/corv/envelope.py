@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from gateway import soap
+from gateway.errors import InputError
 from gateway.soap import SoapRequest
 from gateway.xmlsafe import parse
 
@@ -26,7 +27,7 @@ WSA_FAULT_ACTION = f"{WSA_NS}/soap/fault"
 _A = f"{{{WSA_NS}}}"
 
 
-class CorvFaultError(Exception):
+class CorvFaultError(InputError):
     """A request that gets a SOAP Fault with a Fo03: its StUF code, and whether the client is to blame."""
 
     def __init__(self, message: str, *, stuf_code: str, client: bool = True) -> None:

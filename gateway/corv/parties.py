@@ -27,9 +27,10 @@ from cryptography.x509.oid import NameOID
 
 from gateway import paths
 from gateway.corv.addressing import is_oin
+from gateway.errors import ConfigError
 
 
-class PartnersConfigError(Exception):
+class PartnersConfigError(ConfigError):
     """The partners file is missing, unreadable or malformed."""
 
 

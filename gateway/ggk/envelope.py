@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from gateway.errors import InputError
+
 GGK_NS = "http://www.stufstandaarden.nl/sectormodel/ggk/0210"
 STUF_NS = "http://www.egem.nl/StUF/StUF0301"
 XMIME_NS = "http://www.w3.org/2005/05/xmlmime"
@@ -45,7 +47,7 @@ _TIJDSTIP = re.compile(r"^[0-9]{8,17}$")
 _FILE_NAME = re.compile(r"^[0-9A-Za-z._-]{1,255}$")
 
 
-class EnvelopeError(Exception):
+class EnvelopeError(InputError):
     """An envelope that is refused with a Fo03: ``code`` from the Foutcodes list, ``plek`` client or server."""
 
     def __init__(self, code: str, text: str, plek: str = "client") -> None:

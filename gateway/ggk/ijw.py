@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from lxml import etree
 
 from gateway.config import MAX_MESSAGE_BYTES
+from gateway.errors import InputError
 from gateway.xmlsafe import DocumentRefusedError, parse
 
 _IJW_NAMESPACE = re.compile(r"^http://www\.istandaarden\.nl/ijw/\d+_\d+/(jw\d{3})/schema$")
 
 
-class NotIjwError(ValueError):
+class NotIjwError(InputError, ValueError):
     """The payload is not an iJw message (its text names no payload content)."""
 
 

@@ -22,6 +22,7 @@ import structlog
 from lxml import etree
 
 from gateway import intake
+from gateway.errors import InputError
 from gateway.ggk.envelope import (
     ACTION_FO01,
     Envelope,
@@ -55,7 +56,7 @@ class GgkStore(intake.IntakeStore, RemoteRefusals, Protocol):
     """What the GGk endpoint needs of the store."""
 
 
-class GgkRefusalError(Exception):
+class GgkRefusalError(InputError):
     """An envelope refused with a Fo03 (``fo03`` is the Fault's detail); nothing was stored."""
 
     def __init__(self, error: EnvelopeError, fo03: etree._Element) -> None:

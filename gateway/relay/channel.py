@@ -31,6 +31,7 @@ from typing import Protocol, runtime_checkable
 
 from lxml import etree
 
+from gateway.errors import RelayError
 from gateway.relay.policy import Outcome, classify, parse_retry_after
 from gateway.relay.routes import Route, RouteConfigError
 from gateway.relay.transport import MAX_RESPONSE_BYTES, Answer
@@ -39,7 +40,7 @@ from gateway.soap import read_answer
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-class ChannelError(Exception):
+class ChannelError(RelayError):
     """The message cannot be sent over this channel (a permanent failure); the text names no payload."""
 
 

@@ -34,6 +34,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from gateway.errors import ConfigError
+
 CHANNEL_NAMES = frozenset({"http", "ggk", "corv", "vsp"})
 """The channels a route may name; whether this build can deliver over one is the Deliverer's check."""
 
@@ -41,7 +43,7 @@ _ROUTE_KEYS = frozenset({"url", "channel", "ca_file", "client_cert", "client_key
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class RouteConfigError(Exception):
+class RouteConfigError(ConfigError):
     """The routes file or default route is missing, unreadable or malformed."""
 
 

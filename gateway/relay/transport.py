@@ -43,6 +43,7 @@ from typing import Protocol
 
 import httpx
 
+from gateway.errors import RelayError
 from gateway.relay.tls import relay_ssl_context
 
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -122,7 +123,7 @@ class _Received:
     content: bytes
 
 
-class _StaleConnectionError(Exception):
+class _StaleConnectionError(RelayError):
     """A reused connection failed before the receiver answered: try once more on a fresh one."""
 
 

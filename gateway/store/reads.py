@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.errors import StoreError
 from gateway.facts import Fact, FactKind
 from gateway.model import MessageStatus, Stage, finding_from_dict
 from gateway.store.base import StoreBase
@@ -34,7 +35,7 @@ BUCKETS = {"minute": (timedelta(minutes=1), "%H:%M"), "hour": (timedelta(hours=1
            "day": (timedelta(days=1), "%Y-%m-%d")}  # fmt: skip
 
 
-class NotDeadError(ValueError):
+class NotDeadError(StoreError, ValueError):
     """Replay asked for a message that is not in the dead-letter queue."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from gateway.errors import InputError
 from gateway.model import Standard
 from gateway.schemas import registry_for
 from gateway.standards import read_header
@@ -27,7 +28,7 @@ GEMEENTE_SENDS = frozenset({"JW301", "JW319", "JW302", "JW306", "JW308", "JW316"
 """iJw messages a gemeente sends (a toewijzing, an antwoord, and the retours on the aanbieder's messages)."""
 
 
-class NotForVspError(ValueError):
+class NotForVspError(InputError, ValueError):
     """The payload is not an iJw message the VSP-Koppeling carries."""
 
 

@@ -25,6 +25,7 @@ import httpx
 
 from gateway import intake
 from gateway.config import MAX_MESSAGE_BYTES
+from gateway.errors import RelayError
 from gateway.relay.policy import parse_retry_after
 from gateway.relay.tls import relay_ssl_context
 from gateway.store import Store
@@ -34,7 +35,7 @@ from gateway.vsp.berichtstroom import message_id_of
 ACTOR = "vsp-pull"
 
 
-class PullUnavailableError(Exception):
+class PullUnavailableError(RelayError):
     """The Pull API could not be used this round (transport failure, 429, 5xx, an unexpected answer)."""
 
     def __init__(self, reason: str, retry_after_s: float | None = None) -> None:

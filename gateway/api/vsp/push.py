@@ -25,6 +25,7 @@ from gateway.api.auth import Role, Sender
 from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import PushMetadata, Relatie, problem_errors
 from gateway.api.vsp.problems import problem
+from gateway.errors import InputError
 from gateway.model import MessageStatus
 from gateway.retour.ijw import RETOUR_OF
 from gateway.store.vsp import PushMeta, VspStore
@@ -45,7 +46,7 @@ _AFZENDER = "berichtMetadata.routeringgegevens.afzender"
 _TRACEER = "berichtMetadata.referentiegegevens.traceerId"
 
 
-class _RefusedError(Exception):
+class _RefusedError(InputError):
     """The push can never be accepted (422)."""
 
     def __init__(self, detail: str, field: str = "payload") -> None:
