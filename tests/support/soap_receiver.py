@@ -13,7 +13,9 @@ Answers: ``bv03`` (200 with a StUF Bv03Bericht), ``fo03`` (500 Fault ``soapenv:C
 plek client in the detail), ``server_fault`` (500 Fault ``soapenv:Server``, Fo03 with plek
 server), ``status500`` (500, plain text) and ``timeout`` (no answer for ``delay_s``).
 A request that ``check`` refuses is recorded and answered ``fo03`` whatever the script says,
-so a test can never pass on a request the official schemas would refuse.
+so a test can never pass on a request the official schemas would refuse. A request whose body
+ends before its Content-Length (the client was killed mid-send) is recorded as ``torn``, not judged
+and not answered, as any server would drop it.
 
 Records are appended before the answer is written: a record answered ``bv03`` means the
 receiver accepted it (``answered`` turns true once the bytes were handed to the socket).
@@ -54,6 +56,8 @@ class SoapRecord:
     answer: str
     answered: bool = False
     payload: etree._Element | None = field(default=None, repr=False)
+    torn: bool = False
+    """The client went away before its body was complete (fewer bytes than Content-Length): not judged."""
 
 
 def _text(payload: etree._Element, name: str) -> str | None:
@@ -109,6 +113,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         rx = self.receiver
+        if len(body) < length:  # a client killed between headers and body, as a real server sees it: no request
+            rx.record(SoapRecord(self.headers.get("SOAPAction"), self.headers.get("Idempotency-Key"), None, body, [],
+                                 "none", torn=True))  # fmt: skip
+            self.close_connection = True
+            return
         payload: etree._Element | None = None
         try:
             payload = parse_envelope(body, 64 * 1024 * 1024).payload
