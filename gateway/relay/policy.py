@@ -8,6 +8,8 @@ queue can persist it.
 Backoff is "full jitter" (AWS architecture blog; tenacity's ``wait_random_exponential``):
 ``uniform(0, min(cap, base * 2 ** (attempt - 1)))``. A ``Retry-After`` from the receiver is a
 lower bound, itself capped at ``cap_s`` so a receiver cannot park a message for days.
+Not tenacity itself: a retry here is a relay job rescheduled in the store (it survives a crash and
+may run on another worker), not a loop around a call in one process, so only the formula is shared.
 """
 
 from __future__ import annotations
