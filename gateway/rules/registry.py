@@ -11,26 +11,23 @@ than one child of that name. The first step after ``/Bericht`` tells the level o
 Prestatie element below it = that line), which is how the retour builder maps findings to levels.
 Messages never contain a BSN: rules say "BSN" and point at the element by path.
 
-Speed (issue 20): while :func:`run` checks a small message, :func:`child` and :func:`text` answer from a
-per-element memo of children by local name (``_KIDS``) instead of a tag-filtered ``iterchildren`` per
-question; the plain path stays for large messages and for calls outside a run. Measured in-process,
-interleaved A/B on the small JW301 (CPU time, loaded 2-core machine): rules 92 µs → 71 µs (0.77x).
-tests/rules/test_children_memo.py holds both paths to the same findings on generated messages and mutants.
+Speed: while :func:`run` checks a small message, :meth:`Doc.iter`, :func:`child` and :func:`text` answer
+from one walk of the tree (see :mod:`gateway.rules.children`); large messages take the plain path. The
+rules that run on a kind (and part) are listed once per kind, with what the runner needs of each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Generic, Literal, TypeVar, overload
 
 from lxml import etree
 
 from gateway.findings import FindingTally, PathIndex
 from gateway.model import Finding, MessageKind, Standard
+from gateway.rules.children import _KIDS, Index, child, child_date, child_or, find, parse_date, text, walk
 from gateway.rules.context import RuleContext
 
 Violation = tuple[etree._Element, str]
@@ -102,136 +99,48 @@ def rule(
     return register
 
 
-def parse_date(text: str | None) -> date | None:
-    """An xs:date text as a date (a timezone suffix is ignored), or None."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
-
-
-Kids = dict[str, list[etree._Element]]
-_KIDS: ContextVar[dict[etree._Element, Kids] | None] = ContextVar("ketenpoort_rule_kids", default=None)
-"""While :func:`run` checks a small message: each asked element's children by local name, built on first ask.
-
-Forty rules ask the same few elements (Contact, Adres, ToegewezenProduct ...) for their children; one
-walk of an element's children replaces a tag-filtered ``iterchildren`` per question. Elements are keys
-by identity: lxml hands out one proxy per node while it lives, and the rules hold the tree. A
-ContextVar keeps concurrent validations (threads, tasks) apart; outside :func:`run` it is unset.
-"""
-
-
-def _kids(element: etree._Element, memo: dict[etree._Element, Kids]) -> Kids:
-    found = memo.get(element)
-    if found is None:
-        found = memo[element] = {}
-        names = _LOCAL_NAMES
-        for el in element.iterchildren("{*}*"):
-            tag = el.tag
-            local = names.get(tag)
-            if local is None:
-                local = names[tag] = tag[tag.rfind("}") + 1 :]
-            same = found.get(local)
-            if same is None:
-                found[local] = [el]
-            else:
-                same.append(el)
-    return found
-
-
-def child(element: etree._Element, name: str) -> etree._Element | None:
-    """The first child of ``element`` with local name ``name`` (any namespace)."""
-    memo = _KIDS.get()
-    if memo is None:
-        return next(element.iterchildren("{*}" + name), None)  # iterchildren: ~2x faster than find()
-    same = _kids(element, memo).get(name)
-    return None if same is None else same[0]
-
-
-def child_or(element: etree._Element, name: str) -> etree._Element:
-    """The child ``name`` when present, else ``element`` itself (never rely on an element's truth value)."""
-    found = child(element, name)
-    return found if found is not None else element
-
-
-@lru_cache(maxsize=512)
-def _any_namespace(name: str) -> tuple[str, ...]:
-    """``a/b`` as the child tags ``{*}a``, ``{*}b`` (split once per name: rules ask for the same few paths)."""
-    return tuple("{*}" + part for part in name.split("/"))
-
-
-def _first(element: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
-    """The first element at ``steps`` in document order, as ElementPath's find() gives it (only faster)."""
-    if len(steps) == 1:
-        return next(element.iterchildren(steps[0]), None)
-    for step in element.iterchildren(steps[0]):
-        found = _first(step, steps[1:])
-        if found is not None:
-            return found
-    return None
-
-
-@lru_cache(maxsize=512)
-def _steps(name: str) -> tuple[str, ...]:
-    return tuple(name.split("/"))
-
-
-def _first_kids(
-    element: etree._Element, steps: tuple[str, ...], memo: dict[etree._Element, Kids]
-) -> etree._Element | None:
-    """:func:`_first` through the children memo (same document-order semantics)."""
-    same = _kids(element, memo).get(steps[0])
-    if same is None:
-        return None
-    if len(steps) == 1:
-        return same[0]
-    for step in same:
-        found = _first_kids(step, steps[1:], memo)
-        if found is not None:
-            return found
-    return None
-
-
-def text(element: etree._Element, name: str) -> str | None:
-    """The stripped text of the first child or descendant path ``name`` (``a/b`` allowed)."""
-    memo = _KIDS.get()
-    if memo is None:
-        found = _first(element, _any_namespace(name))
-    elif "/" in name:
-        found = _first_kids(element, _steps(name), memo)
-    else:
-        same = _kids(element, memo).get(name)
-        found = None if same is None else same[0]
-    return None if found is None else (found.text or "").strip()
-
-
-def child_date(element: etree._Element, name: str) -> date | None:
-    """The date in child (path) ``name``, or None."""
-    return parse_date(text(element, name))
-
-
-_DAGTEKENING_PATHS = (
-    _any_namespace("BerichtIdentificatie/Dagtekening"),
-    _any_namespace("DeclaratieFactuurIdentificatie/FactuurDagtekening"),
-)
-_FACTUUR_PERIODE = "DeclaratieFactuurIdentificatie/DeclaratiePeriode"
 _LARGE = frozenset({"JW323", "JW325", "JW303", "JW304"})
-_LOCAL_NAMES: dict[str, str] = {}
-"""``{namespace}local`` → ``local`` for every tag seen (a few hundred at most: the schemas' element names)."""
+_DAGTEKENING_PATHS = ("BerichtIdentificatie/Dagtekening", "DeclaratieFactuurIdentificatie/FactuurDagtekening")
+_FACTUUR_PERIODE = "DeclaratieFactuurIdentificatie/DeclaratiePeriode"
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # noqa: N801 - used as a decorator, like functools.cached_property
+    """``functools.cached_property`` without its lock (Python 3.11 takes an RLock on every first read).
+
+    The value goes into the instance's ``__dict__``, which later reads find first. A Doc belongs to one
+    run in one thread, so there is nothing to lock; six of these per small message cost 3 µs with the lock.
+    """
+
+    def __init__(self, func: Callable[[Doc], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, doc: None, owner: type[Doc]) -> _once[T]: ...
+    @overload
+    def __get__(self, doc: Doc, owner: type[Doc]) -> T: ...
+    def __get__(self, doc: Doc | None, owner: type[Doc]) -> T | _once[T]:
+        if doc is None:
+            return self
+        value = doc.__dict__[self.name] = self.func(doc)
+        return value
 
 
 class Doc:
     """One parsed message as the rules see it: root, kind, context and shared look-ups."""
 
-    def __init__(self, root: etree._Element, kind: MessageKind, context: RuleContext) -> None:
+    def __init__(
+        self, root: etree._Element, kind: MessageKind, context: RuleContext, index: Index | None = None
+    ) -> None:
         self.root = root
         self.kind = kind
         self.context = context
         self.memo: dict[str, object] = {}
         """Per-message values that several rules share (e.g. the extracted Prestatie rows)."""
-        self._index: dict[str, list[etree._Element]] | None = None
+        self._index = index
+        """A small message's elements by local name (from :func:`~gateway.rules.children.walk`)."""
 
     def iter(self, name: str) -> Iterator[etree._Element]:
         """All elements with local name ``name``, in document order.
@@ -243,56 +152,45 @@ class Doc:
             return self.root.iter("{*}" + name)
         index = self._index
         if index is None:
-            index = self._index = {}
-            names = _LOCAL_NAMES
-            for el in self.root.iter("{*}*"):
-                tag = el.tag
-                local = names.get(tag)
-                if local is None:  # sliced once per tag in the process, not once per element
-                    local = names[tag] = tag[tag.rfind("}") + 1 :]
-                found = index.get(local)
-                if found is None:
-                    index[local] = [el]
-                else:
-                    found.append(el)
+            index = self._index = walk(self.root)[0]
         return iter(index.get(name, ()))
 
-    @cached_property
+    @_once
     def header(self) -> etree._Element | None:
         """The Header element."""
         return child(self.root, "Header")
 
-    @cached_property
+    @_once
     def dagtekening_element(self) -> etree._Element | None:
         """The message's Dagtekening: BerichtIdentificatie/Dagtekening, or FactuurDagtekening (2.3 JW303/JW304)."""
         if self.header is None:
             return None
         for path in _DAGTEKENING_PATHS:
-            found = _first(self.header, path)
+            found = find(self.header, path)
             if found is not None:
                 return found
         return None
 
-    @cached_property
+    @_once
     def dagtekening(self) -> date | None:
         """The date in :attr:`dagtekening_element`."""
         el = self.dagtekening_element
         return None if el is None else parse_date(el.text)
 
-    @cached_property
+    @_once
     def declaratie_periode(self) -> etree._Element | None:
         """DeclaratiePeriode: under Declaratie (3.2 JW323) or Header/DeclaratieFactuurIdentificatie (2.3 JW303)."""
         if self.declaratie is not None:
             return child(self.declaratie, "DeclaratiePeriode")
-        return None if self.header is None else _first(self.header, _any_namespace(_FACTUUR_PERIODE))
+        return None if self.header is None else find(self.header, _FACTUUR_PERIODE)
 
-    @cached_property
+    @_once
     def declaratie(self) -> etree._Element | None:
         """The Declaratie (JW323) or DeclaratieAntwoord (JW325) element."""
         found = child(self.root, "Declaratie")
         return found if found is not None else child(self.root, "DeclaratieAntwoord")
 
-    @cached_property
+    @_once
     def prestaties(self) -> list[etree._Element]:
         """All Prestatie elements (JW323, JW325)."""
         return list(self.iter("Prestatie"))
@@ -345,27 +243,48 @@ def run(
     :func:`in_rule_order` merges the two lists into what "all" gives. ``tally``: counts every finding
     and keeps only those it admits (the first of each rule); without one every finding is kept.
     """
-    token = _KIDS.set(None if kind.message_type in _LARGE else {})
+    if kind.message_type in _LARGE:
+        doc, kids = Doc(root, kind, context), None
+    else:
+        index, kids = walk(root)
+        doc = Doc(root, kind, context, index)
+    token = _KIDS.set(kids)
     try:
-        return _run(Doc(root, kind, context), kind, context, part, tally)
+        return _run(doc, kind, context, part, tally)
     finally:
         _KIDS.reset(token)
+
+
+_PLANS: dict[tuple[str, str, str, bool, int, str], tuple[tuple[str, str, Check], ...]] = {}
+
+
+def _plan(kind: MessageKind, context: RuleContext, part: RulePart) -> tuple[tuple[str, str, Check], ...]:
+    """(id, retourcode, check) of every rule of :func:`applicable` in ``part``, listed once per kind."""
+    key = (kind.standard, kind.message_type, kind.version, context.history is not None, len(RULES), part)
+    found = _PLANS.get(key)
+    if found is None:
+        found = _PLANS[key] = tuple(
+            (r.id, r.retourcode, r.check)
+            for r in applicable(kind, context)
+            if part == "all" or r.reads_history == (part == "history")
+        )
+    return found
 
 
 def _run(
     doc: Doc, kind: MessageKind, context: RuleContext, part: RulePart, tally: FindingTally | None
 ) -> list[Finding]:
-    paths = PathIndex()
+    paths: PathIndex | None = None
     findings: list[Finding] = []
-    for r in applicable(kind, context):
-        if part != "all" and r.reads_history != (part == "history"):
-            continue
-        for element, message in r.check(doc):
-            if tally is not None and not tally.admit(r.id):
+    for rule_id, retourcode, check in _plan(kind, context, part):
+        for element, message in check(doc):
+            if tally is not None and not tally.admit(rule_id):
                 continue
+            if paths is None:
+                paths = PathIndex()
             line: object = element.sourceline
             at = line if isinstance(line, int) else None
-            findings.append(Finding("rule", message, r.id, r.retourcode, at, paths.path(element)))
+            findings.append(Finding("rule", message, rule_id, retourcode, at, paths.path(element)))
     return findings
 
 

@@ -1,4 +1,5 @@
-"""The children memo of small messages (gateway.rules.registry._KIDS) gives the plain path's findings exactly."""
+"""The look-ups of small messages (gateway.rules.children: one walk, or a memo filled on first ask) give the
+plain path's findings exactly."""
 
 from __future__ import annotations
 
@@ -6,24 +7,29 @@ from datetime import date
 
 from gateway.generate import ijw_traffic, small_jw301
 from gateway.model import Finding
-from gateway.rules import registry
+from gateway.rules import children, registry
 from gateway.rules.context import RuleContext
 from gateway.validation import inspect
-from gateway.xmlsafe import parse
+from gateway.xmlsafe import DocumentRefusedError, parse
 from tests.support.mutations import mutants
 
 
-def _findings(data: bytes, memo: bool) -> list[Finding] | None:
-    """All rule findings on ``data`` with or without the memo; None when no iJw kind is recognised."""
+def _findings(data: bytes, memo: bool | None) -> list[Finding] | None:
+    """All rule findings on ``data``: plain (False), memo on first ask (True) or run()'s walk (None).
+
+    None when no iJw kind is recognised.
+    """
     kind = inspect(data, rules=False).kind
     if kind is None:
         return None
     context = RuleContext(today=date(2026, 6, 1))
-    token = registry._KIDS.set({} if memo else None)
+    if memo is None:
+        return registry.run(parse(data), kind, context)
+    token = children._KIDS.set({} if memo else None)
     try:
         return registry._run(registry.Doc(parse(data), kind, context), kind, context, "all", None)
     finally:
-        registry._KIDS.reset(token)
+        children._KIDS.reset(token)
 
 
 def _messages() -> list[bytes]:
@@ -40,6 +46,7 @@ def test_memo_gives_the_plain_findings_on_generated_messages_and_mutants() -> No
         if plain is None:
             continue
         assert _findings(data, memo=True) == plain
+        assert _findings(data, memo=None) == plain
         compared += 1
         with_findings += bool(plain)
     assert compared > 200 and with_findings > 20  # the comparison covers messages that break rules
@@ -51,4 +58,23 @@ def test_run_leaves_no_memo_behind() -> None:
     kind = inspect(data, rules=False).kind
     assert kind is not None
     registry.run(parse(data), kind, RuleContext())
-    assert registry._KIDS.get() is None
+    assert children._KIDS.get() is None
+
+
+def test_walk_files_every_element_as_lxml_finds_it() -> None:
+    """walk() gives root.iter("{*}name") per name and iterchildren("{*}name") per parent, in document order."""
+    for data in _messages()[::7]:
+        try:
+            root = parse(data)
+        except DocumentRefusedError:  # some mutants are not well-formed
+            continue
+        index, kids = children.walk(root)
+        names = {children.local_name(el.tag) for el in root.iter("{*}*")}
+        assert set(index) == names
+        for name in names:
+            assert index[name] == list(root.iter("{*}" + name))
+        for el in root.iter("{*}*"):
+            expected: dict[str, list[object]] = {}
+            for kid in el.iterchildren("{*}*"):
+                expected.setdefault(children.local_name(kid.tag), []).append(kid)
+            assert kids.get(el, {}) == expected
