@@ -109,7 +109,8 @@ class _once(Generic[T]):  # noqa: N801 - used as a decorator, like functools.cac
     """``functools.cached_property`` without its lock (Python 3.11 takes an RLock on every first read).
 
     The value goes into the instance's ``__dict__``, which later reads find first. A Doc belongs to one
-    run in one thread, so there is nothing to lock; six of these per small message cost 3 µs with the lock.
+    run in one thread, so there is nothing to lock. Measured: three first reads 1.34 µs with the lock,
+    0.57 µs without (a small JW301 makes three or four).
     """
 
     def __init__(self, func: Callable[[Doc], T]) -> None:
