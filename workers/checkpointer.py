@@ -9,12 +9,15 @@ the next interval: checkpoints never stop the pipeline.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 import structlog
 
 from gateway import checkpoints
 from gateway.config import Settings
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 log = structlog.get_logger("workers.checkpointer")
 
@@ -22,7 +25,7 @@ log = structlog.get_logger("workers.checkpointer")
 class Checkpointer:
     """Signs and publishes a checkpoint at start and every ``interval_s`` until stopped."""
 
-    def __init__(self, store: Any, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         """``store``: anything with ``read()`` (a connection context); ``settings`` give key, sinks and interval."""
         assert settings.audit_checkpoint_key is not None, "only built with a key"
         self._store = store
@@ -35,7 +38,7 @@ class Checkpointer:
         self.written = 0
 
     @classmethod
-    def from_settings(cls, store: Any, settings: Settings) -> Checkpointer | None:
+    def from_settings(cls, store: Store, settings: Settings) -> Checkpointer | None:
         """A checkpointer, or None when no key is configured."""
         return cls(store, settings) if settings.audit_checkpoint_key is not None else None
 

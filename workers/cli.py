@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gateway.config import Settings, load_settings
+from gateway.errors import StoreError
 from gateway.model import Stage
 from gateway.relay import RouteConfigError
 
 if TYPE_CHECKING:
+    from gateway.store import Store
     from workers.checkpointer import Checkpointer
 
 
@@ -39,7 +41,7 @@ def worker(
 ) -> None:
     """Claim and run pipeline jobs until SIGTERM (which finishes the job in hand first)."""
     from gateway.logs import configure_logging, requested_format
-    from workers.runtime import StoreUnavailableError, build_worker, open_store, parse_stages
+    from workers.runtime import build_worker, open_store, parse_stages
 
     settings = load_settings()
     configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
@@ -57,7 +59,7 @@ def worker(
     try:
         store = open_store(settings)
         loop, deliverer = build_worker(store, settings, stages=chosen, concurrency=concurrency)
-    except (StoreUnavailableError, RouteConfigError) as exc:
+    except (StoreError, RouteConfigError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     loop.install_signal_handlers()
@@ -75,7 +77,7 @@ def worker(
 
 def _pull(settings: Settings, stages: tuple[Stage, ...], concurrency: int) -> None:
     """``--stages vsp-pull[,...]``: the VSP puller, beside a worker for the other stages if any were named."""
-    from workers.runtime import StoreUnavailableError, build_worker, open_store
+    from workers.runtime import build_worker, open_store
     from workers.vsp_pull import build_puller, stop_on_signals
 
     try:
@@ -84,7 +86,7 @@ def _pull(settings: Settings, stages: tuple[Stage, ...], concurrency: int) -> No
         loop, deliverer = (
             build_worker(store, settings, stages=stages, concurrency=concurrency) if stages else (None, None)
         )
-    except (StoreUnavailableError, RouteConfigError, ValueError) as exc:
+    except (StoreError, RouteConfigError, ValueError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     thread = None
@@ -113,14 +115,14 @@ def run(
     """The single-machine default: the HTTP API and a worker for every stage in one process."""
     from gateway.api.server import serve
     from gateway.logs import configure_logging, requested_format
-    from workers.runtime import StoreUnavailableError, build_worker, open_store
+    from workers.runtime import build_worker, open_store
 
     settings = load_settings()
     configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=True)
     try:
         store = open_store(settings)
         loop, deliverer = build_worker(store, settings, concurrency=concurrency)
-    except (StoreUnavailableError, RouteConfigError) as exc:
+    except (StoreError, RouteConfigError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     # uvicorn handles SIGTERM/SIGINT while it serves and re-raises the signal after shutdown; with our
@@ -155,7 +157,6 @@ def demo(
 
     from gateway.logs import configure_logging, requested_format
     from workers.demo import run_demo
-    from workers.runtime import StoreUnavailableError
 
     settings = load_settings()
     if not verbose:
@@ -173,7 +174,7 @@ def demo(
                 channels=channels,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        except StoreUnavailableError as exc:
+        except StoreError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
     for line in report.lines():
@@ -209,7 +210,7 @@ def receiver(
             threading.Event().wait()
 
 
-def _checkpointer(store: object, settings: Settings) -> Checkpointer | None:
+def _checkpointer(store: Store, settings: Settings) -> Checkpointer | None:
     """The running audit checkpointer when a key is configured."""
     from workers.checkpointer import Checkpointer
 
@@ -217,10 +218,8 @@ def _checkpointer(store: object, settings: Settings) -> Checkpointer | None:
     return made.start() if made is not None else None
 
 
-def _close(store: object) -> None:
-    close = getattr(store, "close", None)
-    if callable(close):
-        close()
+def _close(store: Store) -> None:
+    store.close()
 
 
 __all__ = ["demo", "receiver", "register", "run", "worker"]

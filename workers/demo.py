@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from gateway.config import Settings, load_settings
 from gateway.generate import large_jw323, small_jw301
@@ -27,6 +27,9 @@ from workers.demo_stufjz import stuf_jz_for_demo
 from workers.receiver import DemoReceiver
 from workers.runtime import build_worker, open_store
 from workers.tally import Tally
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 _REJECTED = MessageStatus.REJECTED
 
@@ -132,17 +135,10 @@ def _reason(finding: Finding) -> str:
     return f"{what} → {finding.retourcode}" if finding.retourcode else what
 
 
-def _verify_audit(store: Any) -> tuple[bool, str]:
-    """The store's audit-chain verdict, when this build keeps one."""
-    verify = getattr(store, "verify_audit", None)
-    if verify is None:
-        return True, "no audit trail in this build"
-    result = verify()
-    ok = bool(getattr(result, "ok", result))
-    events = getattr(result, "events", None)
-    detail = f"{events} events, " if events is not None else ""
-    broken = getattr(result, "first_broken", None)
-    return ok, f"{detail}verified" if ok else f"BROKEN at sequence {broken}"
+def _verify_audit(store: Store) -> tuple[bool, str]:
+    """The store's audit-chain verdict, as the demo's last line says it."""
+    result = store.verify_audit()
+    return result.ok, f"{result.events} events, verified" if result.ok else f"BROKEN at sequence {result.first_broken}"
 
 
 def demo_settings(data_dir: Path, receiver_url: str) -> Settings:
@@ -256,9 +252,7 @@ def _run(
         report.receiver_requests = receiver.requests
         report.receiver_keys = len(receiver.keys)
         report.audit_ok, report.audit = _verify_audit(store)
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        store.close()
     if channels:
         corv = run_corv_demo(data_dir)
         report.channel_lines += corv.lines

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import uvicorn
@@ -29,6 +29,9 @@ from gateway.ggk.envelope import ACTION_DI01, DI01, DU01, STUF_NS, Party, Versio
 from gateway.ggk.ijw import read_ijw_header
 from gateway.soap import SoapFaultError, envelope, parse_envelope
 from workers.runtime import build_worker, open_store
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 _S = f"{{{STUF_NS}}}"
 
@@ -101,7 +104,7 @@ class _Loopback:
     api: uvicorn.Server
     port: int
     token: str
-    store: Any
+    store: Store
     worker: Any
     deliverer: Any
     loop: threading.Thread

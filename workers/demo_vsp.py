@@ -15,7 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
@@ -24,6 +24,9 @@ from gateway.api import create_app
 from gateway.api.auth import Role, add_sender
 from gateway.config import Settings
 from gateway.generate import large_jw323
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 PUSH = "/vsp/berichtenservice/berichten/rest-push/v1/berichten"
 PULL = "/vsp/berichtenservice/berichten/rest-pull/v1/berichten"
@@ -59,7 +62,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def vsp_round_trip(store: Any, settings: Settings, data_dir: Path, *, guard_s: float = 60.0) -> VspDemoResult:
+def vsp_round_trip(store: Store, settings: Settings, data_dir: Path, *, guard_s: float = 60.0) -> VspDemoResult:
     """Serve the API on loopback, push one declaratie as an aanbieder, pull its retour back (the worker must run)."""
     declaratie = large_jw323(25, seed=325)
     found = re.search(rb"<jw323:Afzender>(\d+)<", declaratie)

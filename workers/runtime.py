@@ -6,19 +6,19 @@ run exactly the same pipeline; tests build theirs the same way with their own st
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from gateway.bounds import Bounds
 from gateway.config import Settings
 from gateway.contracts import PipelineStore
-from gateway.errors import ConfigError
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
 from gateway.relay import Deliverer, Routes, destination_of
+from gateway.store import Store
+from gateway.store import open_store as open_settings_store
 from workers.instrument import timed_all
 from workers.lanes import LaneConfig
 from workers.loop import Handler, Job, Worker
@@ -32,19 +32,9 @@ if TYPE_CHECKING:
 ALL_STAGES: tuple[Stage, ...] = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETENTION, Stage.RETOUR)
 
 
-class StoreUnavailableError(ConfigError, RuntimeError):
-    """This build has no ``gateway.store``, so there is nothing for a worker to claim from."""
-
-
-def open_store(settings: Settings) -> Any:
-    """The store for ``settings.database_url``, migrated to the current schema."""
-    try:
-        module: Any = importlib.import_module("gateway.store")
-    except ModuleNotFoundError as exc:
-        if exc.name != "gateway.store":
-            raise
-        raise StoreUnavailableError("gateway.store is not part of this build") from None
-    return module.open_store(settings, migrate=True)
+def open_store(settings: Settings) -> Store:
+    """The store for ``settings.database_url``, migrated to the current schema (a failure: StoreError)."""
+    return open_settings_store(settings, migrate=True)
 
 
 def parse_stages(text: str | Iterable[str]) -> tuple[Stage, ...]:
@@ -165,4 +155,4 @@ def build_worker(
     return worker, deliverer
 
 
-__all__ = ["ALL_STAGES", "StoreUnavailableError", "build_worker", "open_store", "parse_stages", "stage_handlers"]
+__all__ = ["ALL_STAGES", "build_worker", "open_store", "parse_stages", "stage_handlers"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -20,12 +20,15 @@ from gateway.api.errors import scrubbed
 from gateway.api.live_senders import LiveSenders
 from gateway.config import Settings, load_settings
 
+if TYPE_CHECKING:
+    from gateway.store import Store
+
 BODY_TIMEOUT_S = 10.0
 """How long the server waits for the next chunk of a request body before answering 408."""
 
 
 def create_app(
-    settings: Settings | None = None, store: Any = None, *, body_timeout_s: float = BODY_TIMEOUT_S
+    settings: Settings | None = None, store: Store | None = None, *, body_timeout_s: float = BODY_TIMEOUT_S
 ) -> FastAPI:
     """Build the app; ``store`` is the gateway store (None: intake and reads answer 503)."""
     settings = settings if settings is not None else load_settings()

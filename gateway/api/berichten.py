@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import re
 from functools import partial
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,8 +25,12 @@ from gateway.api.findings_page import findings_page
 from gateway.api.limits import check_content_type, read_body
 from gateway.api.views import finding_dict, retour_text
 from gateway.bounds import Bounds
+from gateway.config import Settings
 from gateway.errors import InputError
 from gateway.model import MessageStatus
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 router = APIRouter(prefix="/v1", tags=["berichten"])
 
@@ -45,7 +49,7 @@ class _RefusedError(InputError):
 
 
 def _accept(
-    store: Any, body: bytes, who: Sender, key: str | None, max_bytes: int, *, store_settings: Any = None
+    store: Store, body: bytes, who: Sender, key: str | None, max_bytes: int, *, store_settings: Settings | None = None
 ) -> intake.SubmitResult:
     """Parse once, check the declared sender, store; runs in the threadpool."""
     bounds = Bounds.from_settings(store_settings) if store_settings is not None else Bounds(max_bytes=max_bytes)
@@ -101,7 +105,7 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     return JSONResponse(payload, status_code=200 if result.duplicate_of is not None else 202)
 
 
-async def _verdict(store: Any, mid: str, result: intake.SubmitResult) -> dict[str, Any]:
+async def _verdict(store: Store, mid: str, result: intake.SubmitResult) -> dict[str, Any]:
     """Wait up to :data:`WAIT_CAP_S` for validation; the status, errors and retour known by then."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT_CAP_S

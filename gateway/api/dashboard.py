@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +20,9 @@ from gateway.api.auth import Role, SenderBook
 from gateway.api.timechart import RANGES, Throughput, throughput_chart
 from gateway.model import MessageStatus
 from gateway.stufjz_policy import WARNINGS, stuf_jz_mode
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 dutch.install(TEMPLATES.env)
@@ -122,7 +125,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     return response
 
 
-def throughput(store: Any, bereik: str) -> Throughput:
+def throughput(store: Store, bereik: str) -> Throughput:
     """Messages received per bucket over the range ``bereik`` (uur, dag, maand), from the store."""
     bucket, periods, unit, caption = RANGES[bereik]
     end = datetime.now(UTC)
@@ -139,13 +142,13 @@ def overview(request: Request, bereik: str = "uur") -> Response:
     if current is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     bereik = bereik if bereik in RANGES else "uur"
-    store: Any = request.app.state.store
+    store: Store | None = request.app.state.store
     counts: dict[str, int] | None = None
-    if store is not None and hasattr(store, "status_counts"):
+    if store is not None:
         raw = store.status_counts()
         counts = {str(s): int(raw.get(s, raw.get(str(s), 0))) for s in MessageStatus}
     chart = data = None
-    if store is not None and hasattr(store, "throughput"):
+    if store is not None:
         data = throughput(store, bereik)
         chart = Markup(throughput_chart(data))  # noqa: S704 - throughput_chart escapes every label
     settings = getattr(request.app.state, "settings", None)

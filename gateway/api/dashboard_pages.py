@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -18,12 +18,15 @@ from gateway.api.charts import waterfall_chart
 from gateway.api.dashboard import form_ok, page, signed_in
 from gateway.api.findings_page import findings_page
 from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
-from gateway.api.reads import parse_since, parse_status
+from gateway.api.reads import parse_since, parse_status, store_of
 from gateway.api.reconcile_runs import MAX_TABLE_BYTES, RunRequest, pseudonymiser_of, start_run
 from gateway.api.views import plain
 from gateway.errors import GatewayError
 from gateway.model import MessageStatus
 from gateway.store.dead_letters import dead_letters
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
@@ -32,8 +35,9 @@ IN_FLIGHT = frozenset({MessageStatus.RECEIVED, MessageStatus.ACCEPTED, MessageSt
 """Statuses the pipeline will still change: their detail page refreshes itself every second."""
 
 
-def _store(request: Request) -> Any:
-    return request.app.state.store
+def _store(request: Request) -> Store | None:
+    store: Store | None = request.app.state.store
+    return store
 
 
 @router.get("/berichten", response_class=HTMLResponse)
@@ -86,7 +90,7 @@ def detail_page(request: Request, mid: str) -> Response:
         return RedirectResponse("/dashboard/login", status_code=303)
     store = _store(request)
     message = store.get_message(mid) if store is not None else None
-    if message is None:
+    if store is None or message is None:
         return page(request, "not_found.html", {"what": "Bericht"}, status_code=404)
     shown = findings_page(message, offset=_page_offset(request), link=f"/dashboard/berichten/{mid}")
     return page(
@@ -122,7 +126,7 @@ def replay_form(request: Request, mid: str, csrf: Annotated[str, Form()] = "") -
     if actor is None:
         return Response(_CSRF_REFUSED, status_code=403)
     try:
-        replay_message(_store(request), mid, actor)
+        replay_message(store_of(request), mid, actor)
     except HTTPException as exc:
         detail: Any = exc.detail
         return Response(str(detail["message"]), status_code=exc.status_code)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.api import metrics
 from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 router = APIRouter(tags=["health"])
 
@@ -22,7 +25,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
     """Ready when a store is attached, reachable and its migrations are current."""
-    store: Any = request.app.state.store
+    store: Store | None = request.app.state.store
     if store is None:
         return JSONResponse({"status": "unavailable", "reason": "no store"}, status_code=503)
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import structlog
 from prometheus_client import (
@@ -33,6 +33,9 @@ from prometheus_client.registry import Collector
 import gateway.metrics  # noqa: F401 - the worker-side series exist in this registry too (single-process mode)
 from gateway.store.gauges import store_gauges
 
+if TYPE_CHECKING:
+    from gateway.store import Store
+
 log = structlog.get_logger("gateway.api.metrics")
 
 REQUESTS = Counter("ketenpoort_http_requests_total", "HTTP requests by route and status", ["route", "status"])
@@ -43,7 +46,7 @@ SUBMITTED = Counter("ketenpoort_messages_submitted_total", "Messages accepted fo
 class StoreCollector(Collector):
     """The store's gauges, read when scraped (two grouped queries, whatever the traffic)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         """Read ``store`` on each :meth:`collect`."""
         self.store = store
 
@@ -74,7 +77,7 @@ class StoreCollector(Collector):
         yield dead
 
 
-def render(store: Any = None) -> tuple[bytes, str]:
+def render(store: Store | None = None) -> tuple[bytes, str]:
     """The exposition text: this process's (or every process's) samples, then the store's gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

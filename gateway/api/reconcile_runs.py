@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +29,9 @@ from gateway.api.reads import store_of
 from gateway.errors import GatewayError
 from gateway.mapping.tables import normalise_gemeente
 from gateway.run_registry import new_run_id, write_meta
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 
@@ -56,7 +59,7 @@ class RunRequest(BaseModel):
 
 
 def start_run(
-    store: Any,
+    store: Store | None,
     data_dir: Path,
     req: RunRequest,
     *,
@@ -84,7 +87,7 @@ def start_run(
     return run
 
 
-def _trajecten(store: Any, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> Any:
+def _trajecten(store: Store | None, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> Any:
     from gateway import reconcile  # numpy and matplotlib: loaded when an operator asks, not at start-up
     from gateway.reconcile.from_facts import trajecten_from_facts
 
@@ -99,7 +102,7 @@ def _trajecten(store: Any, req: RunRequest, pseudonymiser: Callable[[str], str] 
         return reconcile.read_csv(path, pseudonymiser=pseudonymiser)
 
 
-def _reconcile(store: Any, out: Path, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> None:
+def _reconcile(store: Store | None, out: Path, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> None:
     from gateway import reconcile
     from gateway.reconcile.inputs import read_cbs, read_datahuis
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -14,13 +13,16 @@ from gateway.api.live_senders import LiveSenders, warn_when_nobody_can_post
 from gateway.api.tlspeer import with_tls_peer
 from gateway.config import Settings
 
+if TYPE_CHECKING:
+    from gateway.store import Store
+
 KEEP_ALIVE_S = 75
 """How long an idle client connection stays open. Longer than the idle expiry of the clients and proxies in
 front (httpx keeps idle connections 5 s, load balancers 60 s): were it equal or shorter, a client could send
 its next request just as the server closes the connection, and get a connection error instead of an answer."""
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None, store: Any = None) -> None:
+def serve(settings: Settings, host: str | None = None, port: int | None = None, store: Store | None = None) -> None:
     """Serve the app until interrupted; without ``store`` the store is opened from the settings if available."""
     if store is None:
         store = _open_store(settings)
@@ -59,16 +61,11 @@ def tls_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def _open_store(settings: Settings) -> Any:
-    """The store for the settings' database, or None in a build without ``gateway.store``."""
-    try:
-        module: Any = importlib.import_module("gateway.store")
-    except ModuleNotFoundError as exc:
-        if exc.name != "gateway.store":
-            raise
-        return None
-    opener = getattr(module, "open_store", None)
-    return opener(settings, migrate=True) if opener is not None else None
+def _open_store(settings: Settings) -> Store:
+    """The store for the settings' database, migrated (a failure: :class:`gateway.errors.StoreError`)."""
+    from gateway.store import open_store
+
+    return open_store(settings, migrate=True)
 
 
 __all__ = ["serve", "tls_options"]

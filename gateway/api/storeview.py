@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gateway.facts import Fact
 from gateway.model import MessageStatus
+
+if TYPE_CHECKING:
+    from gateway.store import Store
 
 PAGE_MAX = 200
 
 
 def list_messages(
-    store: Any,
+    store: Store,
     *,
     parties: frozenset[str] | None,
     status: MessageStatus | None = None,
@@ -27,13 +31,9 @@ def list_messages(
     return list(items), next_cursor
 
 
-def facts(store: Any) -> Iterable[Any]:
-    """Every fact the map stage wrote (for mapping coverage), streamed when the store can."""
-    if store is None:
-        return ()
-    if hasattr(store, "iter_facts"):
-        return store.iter_facts()  # type: ignore[no-any-return]
-    return store.facts() if hasattr(store, "facts") else ()
+def facts(store: Store | None) -> Iterable[Fact]:
+    """Every fact the map stage wrote (for mapping coverage), streamed."""
+    return () if store is None else store.iter_facts()
 
 
 __all__ = ["PAGE_MAX", "facts", "list_messages"]

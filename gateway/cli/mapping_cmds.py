@@ -79,11 +79,12 @@ def _message_facts(paths: list[Path]) -> list[Any]:
 
 def _store_facts(gemeente: str | None = None) -> list[Any]:
     from gateway.config import load_settings
-    from gateway.reconcile.source import StoreUnavailableError, stored_facts
+    from gateway.errors import StoreError
+    from gateway.reconcile.source import stored_facts
 
     try:
         return list(stored_facts(load_settings(), gemeente=gemeente))
-    except StoreUnavailableError as exc:
+    except StoreError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
 

@@ -30,11 +30,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the HTTP API and dashboard."""
         from gateway.api.server import serve as run_server
+        from gateway.errors import StoreError
         from gateway.logs import configure_logging, requested_format
 
         settings = load_settings()
         configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
-        run_server(settings, host, port)
+        try:
+            run_server(settings, host, port)
+        except StoreError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
 
     @senders.command("add")
     def add(

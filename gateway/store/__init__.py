@@ -28,7 +28,10 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from gateway.config import Settings
+from gateway.errors import StoreError
 from gateway.pseudonym import Pseudonymiser
 from gateway.rules.context import MessageHistory
 from gateway.store.backend import create_engine
@@ -81,14 +84,34 @@ def open_store(
     pool_size: int = 8,
     pseudonymiser: Pseudonymiser | None = None,
 ) -> Store:
-    """The store for a database URL or for ``settings`` (whose pseudonym key the history then uses)."""
-    if isinstance(target, Settings):
-        if pseudonymiser is None:
-            from gateway.pseudonym import pseudonymiser_for
+    """The store for a database URL or for ``settings`` (whose pseudonym key the history then uses).
 
-            pseudonymiser = pseudonymiser_for(target)
-        return Store.open(target.database_url, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
-    return Store.open(target, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
+    A URL that does not parse or a database that cannot be reached (or migrated) raises
+    :class:`gateway.errors.StoreError` naming the database without its password, not a driver error.
+    """
+    url = target.database_url if isinstance(target, Settings) else target
+    if isinstance(target, Settings) and pseudonymiser is None:
+        from gateway.pseudonym import pseudonymiser_for
+
+        pseudonymiser = pseudonymiser_for(target)
+    try:
+        store = Store.open(url, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
+        with store.engine.connect():  # reach the database now: a wrong host fails here, with this message
+            pass
+        return store
+    except sa.exc.SQLAlchemyError as exc:
+        reason = str(exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc).strip().splitlines()
+        raise StoreError(
+            f"cannot open the store at {_shown(url)}: {reason[0] if reason else type(exc).__name__}"
+        ) from exc
+
+
+def _shown(url: str) -> str:
+    """``url`` as it may appear in a message: without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "an unreadable database URL"
 
 
 __all__ = [
