@@ -1,7 +1,9 @@
 """Deliverer against respx-faked HTTP: headers, every status class, Retry-After, transport faults.
 
-respx fakes httpx's own transport (at httpcore), so these Deliverers use it; the default
-transport, over http.client, is tested against real loopback servers in test_transport.py.
+respx fakes httpx's own transport (at httpcore), so these Deliverers use it; the same decisions
+are made over both real transports (the default one over http.client, and httpx's) against a
+loopback receiver in test_deliver_transports.py, and the http.client transport's own faults in
+test_transport.py.
 """
 
 from __future__ import annotations
