@@ -58,3 +58,22 @@ def test_no_import_cycles() -> None:
     graph = grimp.build_graph("gateway", "workers")
     edges = {module: set(graph.find_modules_directly_imported_by(module)) for module in graph.modules}
     assert _cycles(edges) == []
+
+
+def _layered_modules() -> set[str]:
+    """Every module the import-linter ``layers`` contract in pyproject.toml places in a layer."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return {name for layer in contract["layers"] for name in re.split(r"[\s:|]+", layer) if name}
+
+
+def test_every_top_level_module_has_a_layer() -> None:
+    """A new module of gateway/ is placed in a layer, or the layers contract would not hold it at all."""
+    graph = grimp.build_graph("gateway", "workers")
+    top_level = {m for m in graph.modules if m.count(".") == 1 and m.startswith("gateway.")}
+    top_level -= {"gateway.__main__"}  # `python -m gateway`: the command line's entry point
+    assert sorted(top_level - _layered_modules()) == []

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from gateway.facts import Fact
+
 mapping_app = typer.Typer(help="Product codes and their CBS coding.", no_args_is_help=True)
 
 
@@ -77,16 +79,22 @@ def _message_facts(paths: list[Path]) -> list[Any]:
     return facts
 
 
-def _store_facts(gemeente: str | None = None) -> list[Any]:
+def _store_facts(gemeente: str | None = None) -> list[Fact]:
+    """``--from-store``: the facts the map stage stored (only ``gemeente``'s, when given); a store that cannot open
+    ends the command with its reason."""
     from gateway.config import load_settings
     from gateway.errors import StoreError
-    from gateway.reconcile.source import stored_facts
+    from gateway.store import open_store  # lazily: the commands over message files need no database layer
 
     try:
-        return list(stored_facts(load_settings(), gemeente=gemeente))
+        store = open_store(load_settings())
     except StoreError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    try:
+        return list(store.iter_facts(gemeente=gemeente) if gemeente else store.iter_facts())
+    finally:
+        store.close()
 
 
 @mapping_app.command("coverage")

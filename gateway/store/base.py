@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from gateway import audit
 from gateway.model import Stage
 from gateway.pseudonym import Pseudonymiser
-from gateway.store import migrate
+from gateway.store import audit_chain, migrate
 from gateway.store import statements as st
 from gateway.store.backend import LIGHT, WRITE, Backend
 from gateway.store.driver import Driver, DriverResult
@@ -211,7 +211,7 @@ class StoreBase:
 
     def _seal(self, tx: Tx) -> list[audit.ChainedEvent]:
         """Last statements of a write transaction: append its audit events to the chain, announce its jobs."""
-        chained = audit.append(tx.conn, tx.events, now=tx.now, driver=tx.driver) if tx.events else []
+        chained = audit_chain.append(tx.conn, tx.events, now=tx.now, driver=tx.driver) if tx.events else []
         if self._notify:
             for stage in sorted(tx.notify):
                 tx.conn.execute(sa.text("SELECT pg_notify(:c, :s)"), {"c": JOBS_CHANNEL, "s": stage})
@@ -308,7 +308,7 @@ class StoreBase:
     def verify_audit(self) -> audit.VerifyResult:
         """Verify the whole audit chain (``ketenpoort audit verify``)."""
         with self.read() as conn:
-            return audit.verify_chain(conn)
+            return audit_chain.verify_chain(conn)
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -18,7 +18,7 @@ from gateway.logs import configure_logging
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer, RetryPolicy, Routes
-from gateway.store import Store
+from gateway.store import Store, audit_chain
 from gateway.store.schema import audit_events
 from tests.store.helpers import decision, record
 from tests.support.databases import TEST_PSEUDONYM_KEY
@@ -46,7 +46,7 @@ def test_intact_chain_verifies(store: Store) -> None:
     result = store.verify_audit()
     assert result.ok and result.events == 8
     with store.read() as conn:
-        assert audit.verify(conn) is None
+        assert audit_chain.verify(conn) is None
 
 
 def test_changed_row_is_found_at_its_seq(store: Store) -> None:

@@ -15,7 +15,7 @@ from gateway import audit
 from gateway.contracts import Job, Verdict
 from gateway.facts import Fact, FactKind
 from gateway.model import Finding, MessageStatus, Stage
-from gateway.store import Store
+from gateway.store import Store, audit_chain
 from gateway.store.schema import audit_events, deliveries, facts, jobs, messages
 from tests.store.helpers import decision, record
 
@@ -157,7 +157,7 @@ def test_error_inside_the_transaction_leaves_nothing_half_written(
     def boom(*_: object, **__: object) -> list[audit.ChainedEvent]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "append", boom)  # the last write of the transaction fails
+    monkeypatch.setattr(audit_chain, "append", boom)  # the last write of the transaction fails
     with pytest.raises(RuntimeError):
         store.finish_validate(job, MessageStatus.ACCEPTED, [], None)
     monkeypatch.undo()
@@ -170,7 +170,7 @@ def test_process_killed_mid_transaction_leaves_nothing_half_written(store: Store
     script = textwrap.dedent(
         f"""
         import os, signal
-        from gateway import audit
+        from gateway.store import audit_chain
         from gateway.model import MessageStatus, Stage
         from gateway.store import Store
         store = Store.open({db_url!r})
@@ -178,7 +178,7 @@ def test_process_killed_mid_transaction_leaves_nothing_half_written(store: Store
         assert job is not None
         def die(*a, **k):
             os.kill(os.getpid(), signal.SIGKILL)
-        audit.append = die
+        audit_chain.append = die
         store.finish_validate(job, MessageStatus.ACCEPTED, [], None)
         """
     )
