@@ -266,7 +266,7 @@ class PipelineMixin(FinishMixin):
             tx.audit("message.dead", mid, data=data)
 
     def skip(self, job: Job) -> None:
-        """Finish a job whose message already moved on (or a retention job)."""
+        """Finish a job whose message already moved on (a retention job: :meth:`finish_retention`)."""
         with self.write() as tx:
             self._finish_job(tx, job)
 

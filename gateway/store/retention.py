@@ -137,8 +137,12 @@ class RetentionMixin(PipelineMixin):
         if open_one is None:
             tx.enqueue(Stage.RETENTION, None, delay_s=delay_s)
 
-    def skip(self, job: Job) -> None:
-        """Finish a job; a finished retention job schedules the next run."""
+    def finish_retention(self, job: Job) -> None:
+        """Finish a retention job and schedule the next run in the same transaction.
+
+        Its own name, not an override of :meth:`skip`: which of two ``skip`` methods ran used to be
+        decided by the order of the store's base classes.
+        """
         with self.write() as tx:
             if self._finish_job(tx, job) is not None and job.stage is Stage.RETENTION:
                 self._ensure_retention(tx, RETENTION_EVERY_S)

@@ -97,6 +97,6 @@ def test_tampering_after_a_prune_is_still_found(store: Store) -> None:
 def test_retention_job_reschedules_itself(store: Store) -> None:
     job = store.claim([Stage.RETENTION], "w", 30)
     assert job is not None and job.message_id is None
-    store.skip(job)
+    store.finish_retention(job)
     assert store.claim([Stage.RETENTION], "w", 30) is None  # the next run is an hour away
     assert store.job_counts()["scheduled"] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from gateway.config import Settings
 from gateway.contracts import Job
@@ -15,12 +15,12 @@ from gateway.retention import Cutoffs, cutoffs
 class RetentionStore(Protocol):
     """What the retention stage needs of the store."""
 
-    def purge(self, payload_before: datetime, metadata_before: datetime, *, refused_before: datetime) -> Any:
+    def purge(self, payload_before: datetime, metadata_before: datetime, *, refused_before: datetime) -> object:
         """Drop payloads of messages delivered (refused) before their horizon, metadata before the second."""
         ...
 
-    def skip(self, job: Job) -> None:
-        """Finish the job."""
+    def finish_retention(self, job: Job) -> None:
+        """Finish the retention job and schedule the next run."""
         ...
 
 
@@ -30,7 +30,7 @@ def retention_handler(store: RetentionStore, settings: Settings) -> Callable[[Jo
     def retention(job: Job) -> None:
         horizon = cutoffs(settings, datetime.now(UTC))
         store.purge(horizon.payload_before, horizon.metadata_before, refused_before=horizon.refused_before)
-        store.skip(job)
+        store.finish_retention(job)
 
     return retention
 
