@@ -153,6 +153,42 @@ class TariefHistory(Protocol):
         ...
 
 
+@runtime_checkable
+class ClientToewijzingHistory(Protocol):
+    """TR349 and TR373: every toewijzing of one client (an optional extension of a history).
+
+    A history without it (a hand-fed one in a test) switches those rules off rather than guessing.
+    """
+
+    def client_key(self, bsn: str) -> str:
+        """The key under which the store files a client."""
+        ...
+
+    def toewijzingen_van_client(self, gemeente: str, aanbieder: str, client: str) -> Sequence[ToegewezenProduct]:
+        """The current state of every toegewezen product of ``client`` (a store key) from ``gemeente`` to
+        ``aanbieder``, one per ToewijzingNummer, in ToewijzingNummer order."""
+        ...
+
+
+@runtime_checkable
+class DeclaratieHistory(Protocol):
+    """TR318 and TR385: what an aanbieder declared earlier (an optional extension of a history)."""
+
+    def gedeclareerde_toewijzingen(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str], exclude_message_id: str | None
+    ) -> Collection[str]:
+        """TR385: those ``toewijzingnummers`` with a debet Prestatie from an accepted JW323 that no credit
+        Prestatie with the same key (product and ProductPeriode) has cancelled."""
+        ...
+
+    def laatste_productperiode(
+        self, gemeente: str, aanbieder: str, ontvangen_tot: date, exclude_message_id: str | None
+    ) -> date | None:
+        """TR318: the latest ProductPeriode Einddatum in the accepted JW323s of ``aanbieder`` to ``gemeente``
+        that the gateway received on or before ``ontvangen_tot``; None when there are none."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """What a rule may know beyond the message: today's date, the history, the message's store id."""
@@ -163,6 +199,8 @@ class RuleContext:
 
 
 __all__ = [
+    "ClientToewijzingHistory",
+    "DeclaratieHistory",
     "EerderePrestatie",
     "MessageHistory",
     "PrestatieSleutel",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,6 +92,43 @@ _VERZOEKEN_VAN = (
 )  # fmt: skip
 
 
+_VAN_CLIENT = (
+    sa.select(_f.toewijzingnummer, _f.client, _f.begindatum, _f.einddatum, _f.productcategorie, _f.productcode,
+              _f.eenheid, _f.volume, _f.reden)
+    .where(_f.kind == str(FactKind.TOEWIJZING), _f.gemeente == sa.bindparam("g"), _f.aanbieder == sa.bindparam("a"),
+           _f.client == sa.bindparam("c"))
+    .order_by(_f.id)
+)  # fmt: skip
+_GEDECLAREERD = (
+    sa.select(_f.toewijzingnummer, _f.productcategorie, _f.productcode, _f.begindatum, _f.einddatum, _f.bedrag_cent)
+    .where(_f.kind == str(FactKind.PRESTATIE), _f.gemeente == sa.bindparam("g"), _f.aanbieder == sa.bindparam("a"),
+           _f.toewijzingnummer.in_(sa.bindparam("v", expanding=True)), _f.message_id != sa.bindparam("x"))
+)  # fmt: skip
+_LAATSTE_PERIODE = (
+    sa.select(sa.func.max(sa.func.coalesce(_f.einddatum, _f.begindatum), type_=sa.Date()))
+    .select_from(facts.join(messages, _m.id == _f.message_id))
+    .where(_f.kind == str(FactKind.PRESTATIE), _f.gemeente == sa.bindparam("g"), _f.aanbieder == sa.bindparam("a"),
+           _m.type == "JW323", _m.status.not_in(_NOT_SEEN), _m.received_at < sa.bindparam("t"),
+           _f.message_id != sa.bindparam("x"))
+)  # fmt: skip
+"""TR318: a JW323's DeclaratiePeriode is one month (CS340) on or after each of its ProductPerioden (TR319), so the
+latest ProductPeriode of the earlier declaraties bounds the latest DeclaratiePeriode submitted from below."""
+
+
+def _product(r: Any) -> ToegewezenProduct:
+    return ToegewezenProduct(
+        toewijzingnummer=r.toewijzingnummer,
+        client=r.client,
+        ingangsdatum=r.begindatum,
+        einddatum=r.einddatum,
+        productcategorie=r.productcategorie,
+        productcode=r.productcode,
+        eenheid=r.eenheid,
+        volume=r.volume,
+        reden_wijziging=r.reden,
+    )
+
+
 def _prestaties_by(column: Any, *, excluding: bool) -> sa.Select[Any]:
     query = sa.select(_f.referentienummer, _f.toewijzingnummer, _f.productcategorie, _f.productcode,
                       _f.begindatum, _f.einddatum, _f.bedrag_cent).where(
@@ -164,18 +202,38 @@ class StoreHistory:
         for chunk in _chunks(toewijzingnummers):
             params = {"g": gemeente, "a": aanbieder, "v": chunk}
             for r in self._rows(_TOEGEWEZEN, params):  # later rows (newer JW301s) overwrite earlier ones
-                out[r.toewijzingnummer] = ToegewezenProduct(
-                    toewijzingnummer=r.toewijzingnummer,
-                    client=r.client,
-                    ingangsdatum=r.begindatum,
-                    einddatum=r.einddatum,
-                    productcategorie=r.productcategorie,
-                    productcode=r.productcode,
-                    eenheid=r.eenheid,
-                    volume=r.volume,
-                    reden_wijziging=r.reden,
-                )
+                out[r.toewijzingnummer] = _product(r)
         return out
+
+    def toewijzingen_van_client(self, gemeente: str, aanbieder: str, client: str) -> Sequence[ToegewezenProduct]:
+        """TR349: the latest JW301 fact per ToewijzingNummer of this client, gemeente and aanbieder."""
+        out: dict[str, ToegewezenProduct] = {}
+        for r in self._rows(_VAN_CLIENT, {"g": gemeente, "a": aanbieder, "c": client}):
+            if r.toewijzingnummer:
+                out[r.toewijzingnummer] = _product(r)
+        return [out[n] for n in sorted(out)]
+
+    def gedeclareerde_toewijzingen(
+        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str], exclude_message_id: str | None
+    ) -> Collection[str]:
+        """TR385: the ToewijzingNummers with more debet than credit Prestaties under one key (netted as TR389's)."""
+        balance: dict[PrestatieSleutel, int] = {}
+        for chunk in _chunks(toewijzingnummers):
+            params = {"g": gemeente, "a": aanbieder, "v": chunk, "x": exclude_message_id or ""}
+            for r in self._rows(_GEDECLAREERD, params):
+                key = _key(r)
+                balance[key] = balance.get(key, 0) + (-1 if (r.bedrag_cent or 0) < 0 else 1)
+        return {key.toewijzingnummer for key, n in balance.items() if n > 0}
+
+    def laatste_productperiode(
+        self, gemeente: str, aanbieder: str, ontvangen_tot: date, exclude_message_id: str | None
+    ) -> date | None:
+        """TR318: the latest ProductPeriode end of the accepted JW323s received on or before ``ontvangen_tot``
+        (the day as UTC; a declaratie's facts only exist once its map stage committed)."""
+        tot = datetime.combine(ontvangen_tot + timedelta(days=1), time(), tzinfo=UTC)
+        rows = self._rows(_LAATSTE_PERIODE, {"g": gemeente, "a": aanbieder, "t": tot, "x": exclude_message_id or ""})
+        found = rows[0][0] if rows else None
+        return found if isinstance(found, date) else None
 
     def _prestaties(self, aanbieder: str, column: Any, values: Collection[str], exclude: str | None) -> list[Any]:
         query = _PRESTATIES[column.name, exclude is not None]
