@@ -10,7 +10,9 @@ TR326 / TR382 / TR413 / TR414 / TR415 a start or stop against earlier ones) need
 TR321/TR322 use ``ToegewezenProduct.frequentie`` and TR369 ``budget``: a history that leaves them
 None switches those checks off rather than guessing. They get them through
 :class:`MessageHistory`, a Protocol the store implements; without a history those rules are
-skipped (never guessed).
+skipped (never guessed). TR349 / TR373 (a verzoek against all the client's toewijzingen) and TR318 /
+TR385 (against earlier declaraties) ask the optional extensions :class:`ClientToewijzingHistory` and
+:class:`DeclaratieHistory`; a history without them switches those rules off.
 
 All look-ups take collections so that a 20,000-Prestatie declaration costs a handful of
 queries, not 20,000.

@@ -8,7 +8,8 @@ Known gaps, on purpose rather than guessed: facts do not carry Frequentie, Budge
 VorigReferentieNummer, so :class:`ToegewezenProduct` leaves those None and
 ``gecrediteerd``/open debets are decided by netting debet and credit Prestaties with the same
 key; a message only sees facts of messages whose map stage has committed; rejected and
-duplicate messages do not count as "seen".
+duplicate messages do not count as "seen". A declaratie's DeclaratiePeriode is not kept either: TR318
+bounds it from below by the declaratie's Prestaties (see ``_LAATSTE_PERIODE``).
 """
 
 from __future__ import annotations

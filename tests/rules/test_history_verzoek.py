@@ -13,12 +13,13 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from lxml import etree
 
 from gateway.generate.cases import PRODUCTS, Case, make_case
 from gateway.generate.messages import jw301, jw317
 from gateway.model import MessageStatus
 from gateway.rules.context import ToegewezenProduct
-from gateway.rules.history_verzoek import actueel
+from gateway.rules.history_verzoek import _changes_budget_or_total, actueel
 from gateway.store import Store
 from tests.rules.test_history_regie import _verdict
 
@@ -49,8 +50,8 @@ class Client:
                 frequentie: str | None = None) -> bytes:  # fmt: skip
         """A JW317 changing the first toewijzing from ``wijziging`` on; ``ongewijzigd`` keeps another as it is,
         ``frequentie`` replaces the requested Omvang's Frequentie."""
-        data = jw317(self.eerste, ident=self._ident(), dag=DAG, referentie=f"VOW-{self.seed}-{self.n}", wijziging=wijziging,
-                     nieuw=None)  # fmt: skip
+        referentie = f"VOW-{self.seed}-{self.n}"
+        data = jw317(self.eerste, ident=self._ident(), dag=DAG, referentie=referentie, wijziging=wijziging, nieuw=None)
         if ongewijzigd is not None:
             block = (
                 "<jw317:OngewijzigdeProducten><jw317:OngewijzigdProduct><jw317:ToewijzingNummer>"
@@ -129,3 +130,36 @@ def test_a_change_per_week_may_start_later(store: Store) -> None:
 def test_what_counts_as_actueel(einde: date | None, reden: str | None, expected: bool) -> None:
     product = ToegewezenProduct("1", "client", date(2025, 7, 1), einde, "45", "45A03", reden_wijziging=reden)
     assert actueel(product, date(2025, 7, 1)) is expected
+
+
+def _te_wijzigen(budget: str | None, omvang: tuple[str, str, str] | None) -> etree._Element:
+    parts = f"<Budget>{budget}</Budget>" if budget is not None else ""
+    if omvang is not None:
+        parts = "<Omvang><Volume>{}</Volume><Eenheid>{}</Eenheid><Frequentie>{}</Frequentie></Omvang>".format(*omvang)
+    return etree.fromstring(f"<TeWijzigenProduct><ToewijzingNummer>1</ToewijzingNummer>{parts}</TeWijzigenProduct>")
+
+
+_BUDGET = ToegewezenProduct("1", "client", INGANG, EINDE, budget=50000)
+_TOTAAL = ToegewezenProduct("1", "client", INGANG, EINDE, "45", "45A03", "04", 80, "6")
+_PER_WEEK = ToegewezenProduct("1", "client", INGANG, EINDE, "45", "45A03", "04", 3, "2")
+_UNKNOWN = ToegewezenProduct("1", "client", INGANG, EINDE, "45", "45A03", "04", 3)  # as the store has it
+
+
+@pytest.mark.parametrize(
+    ("budget", "omvang", "product", "expected"),
+    [
+        ("60000", None, _BUDGET, True),
+        ("50000", None, _BUDGET, False),  # the same budget: only the Einddatum changes
+        ("50000", None, _UNKNOWN, True),  # the store keeps no Budget: a stated one counts as asked for
+        (None, ("100", "04", "6"), _TOTAAL, True),
+        (None, ("80", "04", "6"), _TOTAAL, False),
+        (None, ("3", "04", "2"), _TOTAAL, True),  # a total turned into hours per week
+        (None, ("5", "04", "2"), _PER_WEEK, False),  # more hours per week: may start later
+        (None, ("80", "04", "6"), _UNKNOWN, True),  # a total while the current Frequentie is unknown
+        (None, ("5", "04", "2"), _UNKNOWN, False),
+    ],
+)
+def test_what_counts_as_a_budget_or_total_change(
+    budget: str | None, omvang: tuple[str, str, str] | None, product: ToegewezenProduct, expected: bool
+) -> None:
+    assert _changes_budget_or_total(_te_wijzigen(budget, omvang), product) is expected
