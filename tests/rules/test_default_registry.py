@@ -13,11 +13,14 @@ import pytest
 from gateway.schemas import registry_for, stuf_jz_content_checked
 from gateway.stufjz_install import install_dir
 from gateway.validation import default_registry
+from tests.support.ci import in_ci
 
 
 def _session_package() -> Path:
     chosen = os.environ.get("KETENPOORT_STUF_JZ_PACKAGE")
     if not chosen:
+        if in_ci():  # CI has the reference material, so conftest installs the package: its absence is a fault
+            pytest.fail("no StUF-JZ package installed in this CI session (tests/conftest.py)")
         pytest.skip("no StUF-JZ package installed in this session (tests/conftest.py)")
     return Path(chosen)
 
