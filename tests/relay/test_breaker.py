@@ -5,27 +5,12 @@ from __future__ import annotations
 import threading
 
 from gateway.relay import Breakers, BreakerState, CircuitBreaker, destination_of
-
-
-class FakeClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self) -> None:
-        """Start at t = 1000 s."""
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        """Return the current fake time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
+from tests.support.clock import FakeClock
 
 
 def test_opens_after_threshold_consecutive_failures() -> None:
     """The breaker stays closed below the threshold and opens exactly at it."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(3, 30.0, clock=clock)
     assert breaker.record_failure() is BreakerState.CLOSED
     assert breaker.record_failure() is BreakerState.CLOSED
@@ -36,7 +21,7 @@ def test_opens_after_threshold_consecutive_failures() -> None:
 
 def test_success_resets_the_failure_count() -> None:
     """Failures must be consecutive: a success in between starts counting again."""
-    breaker = CircuitBreaker(2, 30.0, clock=FakeClock())
+    breaker = CircuitBreaker(2, 30.0, clock=FakeClock(start=1000.0))
     breaker.record_failure()
     breaker.record_success()
     assert breaker.record_failure() is BreakerState.CLOSED
@@ -44,7 +29,7 @@ def test_success_resets_the_failure_count() -> None:
 
 def test_open_reports_remaining_time_then_half_open_allows_one_probe() -> None:
     """While open the wait shrinks with time; after the timeout one probe passes and others wait."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(1, 30.0, clock=clock, probe_busy_delay_s=1.0)
     breaker.record_failure()
     clock.advance(10)
@@ -57,7 +42,7 @@ def test_open_reports_remaining_time_then_half_open_allows_one_probe() -> None:
 
 def test_successful_probe_closes() -> None:
     """A successful half-open probe closes the breaker."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(1, 5.0, clock=clock)
     breaker.record_failure()
     clock.advance(5)
@@ -69,7 +54,7 @@ def test_successful_probe_closes() -> None:
 
 def test_failed_probe_reopens_for_a_full_timeout() -> None:
     """A failed half-open probe opens the breaker again for the whole reset timeout."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(2, 5.0, clock=clock)
     breaker.record_failure()
     breaker.record_failure()
@@ -81,7 +66,7 @@ def test_failed_probe_reopens_for_a_full_timeout() -> None:
 
 def test_lost_probe_is_forgotten_after_the_timeout() -> None:
     """If a probe never reports back, another probe is allowed after reset_timeout_s."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(1, 5.0, clock=clock)
     breaker.record_failure()
     clock.advance(5)
@@ -92,7 +77,7 @@ def test_lost_probe_is_forgotten_after_the_timeout() -> None:
 
 def test_released_probe_can_be_taken_again() -> None:
     """A probe slot given back unused lets the next caller probe."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(1, 5.0, clock=clock)
     breaker.record_failure()
     clock.advance(5)
@@ -103,7 +88,7 @@ def test_released_probe_can_be_taken_again() -> None:
 
 def test_only_one_probe_among_many_threads() -> None:
     """Under concurrency exactly one caller gets the half-open probe."""
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     breaker = CircuitBreaker(1, 5.0, clock=clock)
     breaker.record_failure()
     clock.advance(5)
@@ -127,7 +112,7 @@ def test_only_one_probe_among_many_threads() -> None:
 
 def test_breakers_are_per_destination() -> None:
     """Opening the breaker of one destination leaves the others closed."""
-    breakers = Breakers(1, 30.0, clock=FakeClock())
+    breakers = Breakers(1, 30.0, clock=FakeClock(start=1000.0))
     breakers.get(destination_of("http://dead.test:81/x")).record_failure()
     assert breakers.get("dead.test:81").state is BreakerState.OPEN
     assert breakers.get(destination_of("http://alive.test/x")).acquire() == 0.0

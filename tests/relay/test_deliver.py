@@ -20,21 +20,10 @@ from structlog.testing import capture_logs
 
 from gateway.relay import Deliverer, Outcome, RetryPolicy, Routes
 from gateway.relay.deliver import transport_for
+from tests.support.clock import FakeClock
 
 URL = "http://almere.test/ijw"
 PAYLOAD = b"<Bericht><Client><Bsn>123456782</Bsn></Client></Bericht>"
-
-
-class FakeClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self) -> None:
-        """Start at t = 0."""
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        """Return the current fake time."""
-        return self.now
 
 
 @pytest.fixture

@@ -20,21 +20,10 @@ from structlog.testing import capture_logs
 
 from gateway.relay import Deliverer, Outcome, RetryPolicy, Routes
 from gateway.relay.deliver import transport_for
+from tests.support.clock import FakeClock
 from tests.support.receiver import Behaviour, Receiver
 
 PAYLOAD = b"<Bericht><Client><Bsn>123456782</Bsn></Client></Bericht>"
-
-
-class FakeClock:
-    """A monotonic clock for the breakers that only moves when told to."""
-
-    def __init__(self) -> None:
-        """Start at t = 0."""
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        """The current fake time."""
-        return self.now
 
 
 @pytest.fixture

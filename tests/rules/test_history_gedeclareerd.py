@@ -20,7 +20,8 @@ from gateway.generate.cases import PRODUCTS, Case, make_case, month_end, next_mo
 from gateway.generate.messages import jw301, jw323
 from gateway.model import MessageStatus
 from gateway.store import Store
-from tests.rules.test_history_regie import _verdict
+from tests.rules.pipeline_support import assert_rejected_and_twin_passes
+from tests.rules.pipeline_support import verdict as _verdict
 
 TODAY = date.today()
 VORIGE = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -110,13 +111,7 @@ def test_declaratie_rule_rejects_its_sequence_and_accepts_the_twin(
     store: Store, rule: str, code: str, failing: Sequence_, passing: Sequence_
 ) -> None:
     """The failing sequence's last message is rejected with this rule and retourcode; its twin passes."""
-    status, findings, retour = _verdict(store, failing(Aanbieder(1)))
-    assert status is MessageStatus.REJECTED
-    assert (rule, code) in findings, findings
-    assert f">{code}<".encode() in retour
-    status, findings, _ = _verdict(store, passing(Aanbieder(2)))
-    assert status is not MessageStatus.REJECTED, findings
-    assert findings == []
+    assert_rejected_and_twin_passes(store, rule, code, failing(Aanbieder(1)), passing(Aanbieder(2)))
 
 
 def test_a_second_declaratie_for_the_last_month_passes(store: Store) -> None:

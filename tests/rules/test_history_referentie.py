@@ -22,7 +22,8 @@ from gateway.intake import submit
 from gateway.mapping import coverage_of_facts
 from gateway.model import MessageStatus
 from gateway.store import Store
-from tests.rules.test_history_regie import _run, _verdict
+from tests.rules.pipeline_support import run_pipeline as _run
+from tests.rules.pipeline_support import verdict as _verdict
 
 DAG = date(2025, 6, 20)
 

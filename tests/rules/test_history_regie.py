@@ -14,15 +14,11 @@ from datetime import date
 
 import pytest
 
-from gateway.config import load_settings
 from gateway.generate.cases import Case, make_case
 from gateway.generate.messages import jw301, jw305, jw307
-from gateway.intake import submit
-from gateway.model import MessageStatus, Stage
-from gateway.pseudonym import Pseudonymiser
+from gateway.model import MessageStatus
 from gateway.store import Store
-from tests.support.databases import TEST_PSEUDONYM_KEY
-from workers.runtime import build_worker
+from tests.rules.pipeline_support import verdict as _verdict
 
 DAG = date(2025, 12, 1)
 BEGIN = date(2025, 7, 3)
@@ -59,29 +55,6 @@ def _status(data: bytes, status: str) -> bytes:
     old = b"StatusAanlevering>1<"
     assert data.count(old) == 1
     return data.replace(old, f"StatusAanlevering>{status}<".encode())
-
-
-def _run(store: Store) -> None:
-    worker, deliverer = build_worker(
-        store, load_settings(), stages=(Stage.VALIDATE, Stage.MAP), pseudonymiser=Pseudonymiser(TEST_PSEUDONYM_KEY)
-    )
-    with deliverer:
-        worker.run(until_idle=True)
-
-
-def _verdict(store: Store, messages: list[bytes]) -> tuple[MessageStatus, list[tuple[str | None, str | None]], bytes]:
-    """Submit and run each message in turn; the earlier ones must be accepted; the last one's verdict."""
-    ids = []
-    for data in messages:
-        ids.append(submit(store, data, sender=None).message_id)
-        _run(store)
-    views = [store.get_message(mid) for mid in ids]
-    assert all(v is not None for v in views)
-    earlier = [(v.status, [f.rule for f in v.findings]) for v in views[:-1] if v is not None]
-    assert all(status is not MessageStatus.REJECTED for status, _ in earlier), earlier
-    last = views[-1]
-    assert last is not None
-    return last.status, [(f.rule, f.retourcode) for f in last.findings], last.retour or b""
 
 
 Sequence_ = Callable[[Stream], list[bytes]]

@@ -21,7 +21,8 @@ from gateway.model import MessageStatus
 from gateway.rules.context import ToegewezenProduct
 from gateway.rules.history_verzoek import _changes_budget_or_total, actueel
 from gateway.store import Store
-from tests.rules.test_history_regie import _verdict
+from tests.rules.pipeline_support import assert_rejected_and_twin_passes
+from tests.rules.pipeline_support import verdict as _verdict
 
 INGANG, EINDE = date(2025, 7, 1), date(2026, 6, 30)
 DAG = date(2025, 6, 25)
@@ -90,13 +91,7 @@ def test_verzoek_rule_rejects_its_sequence_and_accepts_the_twin(
     store: Store, rule: str, code: str, failing: Sequence_, passing: Sequence_
 ) -> None:
     """The failing sequence's JW317 is rejected with this rule and retourcode; its twin passes."""
-    status, findings, retour = _verdict(store, failing(Client(1)))
-    assert status is MessageStatus.REJECTED
-    assert (rule, code) in findings, findings
-    assert f">{code}<".encode() in retour
-    status, findings, _ = _verdict(store, passing(Client(2)))
-    assert status is not MessageStatus.REJECTED, findings
-    assert findings == []
+    assert_rejected_and_twin_passes(store, rule, code, failing(Client(1)), passing(Client(2)))
 
 
 def test_a_toewijzing_ended_before_the_verzoek_need_not_be_named(store: Store) -> None:
