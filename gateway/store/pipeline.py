@@ -23,6 +23,7 @@ from gateway.store.base import Tx
 from gateway.store.finish import MAX_RULES_IN_EVENT, FinishMixin, finding_json, short_text
 from gateway.store.ids import new_id
 from gateway.store.schema import jobs
+from gateway.store.xsd_versie import xsd_versie
 
 _ORDERED = frozenset({Stage.VALIDATE, Stage.MAP})
 """Stages whose jobs read what earlier messages of their conversation left: committed in conversation order."""
@@ -125,6 +126,7 @@ class PipelineMixin(FinishMixin):
                     )
                 resend_of = first_id  # same key, other bytes: a message of its own, which TR056 rejects
             mid = new_id(int(tx.wall * 1000))
+            basisschema_xsd, bericht_xsd = xsd_versie(record)
             tx.execute(
                 st.INSERT_MESSAGE,
                 {
@@ -143,6 +145,8 @@ class PipelineMixin(FinishMixin):
                     "payload_size": len(record.payload),
                     "declaratienummer": declaratienummer(record),
                     "resend_of": resend_of,
+                    "basisschema_xsd": basisschema_xsd,
+                    "bericht_xsd": bericht_xsd,
                     "findings": [finding_json(f) for f in record.findings],
                     "relay_attempts": 0,
                     "received_at": tx.now,

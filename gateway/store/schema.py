@@ -88,6 +88,8 @@ messages = sa.Table(
     sa.Column("purged_at", UTCDateTime()),
     sa.Column("declaratienummer", sa.String(64)),
     sa.Column("resend_of", sa.String(32)),  # a resend with the same key but other bytes: the first message's id
+    sa.Column("basisschema_xsd", sa.String(16)),  # the header's XsdVersie (iJw); NULL: unknown
+    sa.Column("bericht_xsd", sa.String(16)),
     sa.Index(
         "uq_messages_sender_type_external_id",
         "sender",
