@@ -15,9 +15,8 @@ stage rejects with TR056 (retourcode 9056).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 from lxml import etree
 
@@ -25,6 +24,7 @@ from gateway.bounds import Bounds
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.metrics import count_findings
 from gateway.model import Finding, MessageStatus, Standard
+from gateway.ports import BatchIntakeStore, IntakeStore
 from gateway.schemas import SchemaRegistry, registry_for
 from gateway.standards import read_header
 from gateway.xmlsafe import DocumentRefusedError, parse
@@ -75,22 +75,6 @@ class SubmitResult:
     """For a duplicate (same key, same bytes): the first message, which is also ``message_id``."""
     resend_of: str | None = None
     """For a changed resend (same key, other bytes; iJw: rejected by TR056): the first message."""
-
-
-class IntakeStore(Protocol):
-    """The store operation intake needs; implemented by ``gateway.store``."""
-
-    def intake(self, record: IntakeRecord) -> SubmitResult:
-        """Store ``record`` and its first job in one transaction, or return the earlier message."""
-        ...
-
-
-class BatchIntakeStore(IntakeStore, Protocol):
-    """A store that can take many records with one commit."""
-
-    def intake_many(self, records: Sequence[IntakeRecord]) -> list[SubmitResult]:
-        """Store ``records`` (each as :meth:`intake` would) with one durable commit."""
-        ...
 
 
 DuplicateRetour = Callable[[etree._Element], bytes]

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import structlog
 
-from gateway.contracts import Job, JobQueue
+from gateway.contracts import Job
 from gateway.model import Stage
+from gateway.ports import JobQueue
 
 log = structlog.get_logger("workers.lanes")
 

@@ -37,9 +37,10 @@ from types import FrameType
 
 import structlog
 
-from gateway.contracts import Job, JobQueue
+from gateway.contracts import Job
 from gateway.memory import IDLE_TRIM
 from gateway.model import Stage
+from gateway.ports import JobQueue
 from workers.lanes import LaneConfig, Lanes
 
 log = structlog.get_logger("workers.loop")

@@ -26,9 +26,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from gateway.bounds import Bounds
-from gateway.contracts import RETOUR_BACK_SOURCES, PipelineStore, StoredMessage, Verdict
+from gateway.contracts import RETOUR_BACK_SOURCES, StoredMessage, Verdict
 from gateway.metrics import count_findings, count_relay
 from gateway.model import MessageStatus, Stage
+from gateway.ports import PipelineStore
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer, DeliveryResult, Outcome
 from workers.loop import Commit, Handler, Job

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from gateway.bounds import Bounds
 from gateway.config import Settings
-from gateway.contracts import PipelineStore
 from gateway.model import Stage
+from gateway.ports import PipelineStore
 from gateway.pseudonym import Pseudonymiser, pseudonymiser_for
 from gateway.relay import Deliverer, Routes, destination_of
 from gateway.store import Store

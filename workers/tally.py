@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from gateway.contracts import Job, PipelineStore, RelayDecision, StoredMessage, Verdict, WriteBatch
+from gateway.contracts import Job, RelayDecision, StoredMessage, Verdict
 from gateway.facts import Fact
 from gateway.intake import IntakeRecord, SubmitResult
 from gateway.model import Finding, MessageStatus, Stage
-from gateway.rules.context import MessageHistory
+from gateway.ports import MessageHistory, PipelineStore, WriteBatch
 
 TERMINAL = frozenset({MessageStatus.REJECTED, MessageStatus.DELIVERED, MessageStatus.DEAD})
 

@@ -14,9 +14,8 @@ message (:meth:`RemoteRefusals.record_remote_refusal`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import structlog
 from lxml import etree
@@ -37,23 +36,12 @@ from gateway.ggk.envelope import (
 from gateway.ggk.ijw import NotIjwError, read_ijw_header
 from gateway.ggk.refs import message_ids_for
 from gateway.model import MessageStatus
+from gateway.ports import GgkStore, RemoteRefusals
 
 log = structlog.get_logger("gateway.ggk")
 
 KETENPOORT = "Ketenpoort"
 UNKNOWN_REF = "onbekend"
-
-
-class RemoteRefusals(Protocol):
-    """The store operation a Fo01 needs (``gateway.store.Store`` has it)."""
-
-    def record_remote_refusal(self, candidates: Sequence[str], *, channel: str, code: str, text: str) -> str | None:
-        """Record the refusal on the existing one of ``candidates``; its id or None."""
-        ...
-
-
-class GgkStore(intake.IntakeStore, RemoteRefusals, Protocol):
-    """What the GGk endpoint needs of the store."""
 
 
 class GgkRefusalError(InputError):

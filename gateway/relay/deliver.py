@@ -30,6 +30,7 @@ import httpx
 import structlog
 
 from gateway.bsn import scrub
+from gateway.ports import Poster
 from gateway.relay.breaker import (
     Breakers,
     BreakerState,
@@ -47,7 +48,7 @@ from gateway.relay.policy import (
 )
 from gateway.relay.routes import Route, Routes, TlsIdentity, load_routes
 from gateway.relay.tls import relay_ssl_context
-from gateway.relay.transport import HttpxPoster, Poster, StdlibTransport
+from gateway.relay.transport import HttpxPoster, StdlibTransport
 
 if TYPE_CHECKING:
     from gateway.config import Settings

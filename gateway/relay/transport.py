@@ -39,11 +39,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 import httpx
 
 from gateway.errors import RelayError
+from gateway.ports import Poster
 from gateway.relay.tls import relay_ssl_context
 
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -72,18 +72,6 @@ class Answer:
     body: bytes = b""
     """The answer's body, at most ``max_response_bytes`` of it (channels read a Bv03 or a Fault here)."""
     content_type: str | None = None
-
-
-class Poster(Protocol):
-    """POSTs a body and gives back the :class:`Answer`; failures are httpx's exception types."""
-
-    def post(self, url: httpx.URL, body: bytes, headers: Sequence[tuple[str, str]], timeouts: Timeouts) -> Answer:
-        """Send ``body`` to ``url`` with ``headers`` (Host and Content-Length are added)."""
-        ...
-
-    def close(self) -> None:
-        """Close the connections kept alive."""
-        ...
 
 
 class HttpxPoster:

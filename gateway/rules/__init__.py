@@ -34,7 +34,6 @@ from gateway.rules import (
 )
 from gateway.rules.context import (
     EerderePrestatie,
-    MessageHistory,
     PrestatieSleutel,
     Regieregel,
     RuleContext,
@@ -61,7 +60,6 @@ def run_rules(
 __all__ = [
     "RULES",
     "EerderePrestatie",
-    "MessageHistory",
     "PrestatieSleutel",
     "Regieregel",
     "Rule",

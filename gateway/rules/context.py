@@ -20,12 +20,10 @@ queries, not 20,000.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol, runtime_checkable
 
-from gateway.tarieven import Tarief
+from gateway.ports import MessageHistory
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,102 +93,6 @@ class Regieregel:
     reden_beeindiging: str | None = None
 
 
-@runtime_checkable
-class MessageHistory(Protocol):
-    """Earlier messages, as the berichtoverstijgende rules need them (implemented by the store).
-
-    ``exclude_message_id`` is the store's id of the message being checked, so that a message
-    that is already stored does not collide with itself.
-    """
-
-    def seen_identificatie(
-        self,
-        sender: str,
-        identificatie: str,
-        exclude_message_id: str | None,
-        *,
-        message_type: str | None = None,
-    ) -> bool:
-        """TR056: has ``sender`` sent a message (of ``message_type``) with this Identificatie before?"""
-        ...
-
-    def seen_declaratienummer(self, aanbieder: str, declaratienummer: str, exclude_message_id: str | None) -> bool:
-        """TR333: has ``aanbieder`` sent a declaration with this DeclaratieNummer before?"""
-        ...
-
-    def client_key(self, bsn: str) -> str:
-        """The key under which the store files a client (e.g. its pseudonym), for TR304."""
-        ...
-
-    def toegewezen_producten(
-        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str]
-    ) -> Mapping[str, ToegewezenProduct]:
-        """The current toegewezen products with these ToewijzingNummers; unknown ones are absent."""
-        ...
-
-    def eerdere_prestaties(
-        self, aanbieder: str, referentienummers: Collection[str], exclude_message_id: str | None
-    ) -> Mapping[str, EerderePrestatie]:
-        """Earlier Prestaties of ``aanbieder`` with these ReferentieNummers; unknown ones are absent."""
-        ...
-
-    def regieregels(self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str],
-                    exclude_message_id: str | None) -> Sequence[Regieregel]:  # fmt: skip
-        """TR063..TR415: the earlier starts and stops on these ToewijzingNummers, in the order received."""
-        ...
-
-    def open_debetten(
-        self, aanbieder: str, sleutels: Collection[PrestatieSleutel], exclude_message_id: str | None
-    ) -> Collection[PrestatieSleutel]:
-        """TR389: those ``sleutels`` for which an earlier debet Prestatie exists that is not credited."""
-        ...
-
-
-@runtime_checkable
-class TariefHistory(Protocol):
-    """TR418: the contract tariffs a store holds per gemeente (an optional extension of a history)."""
-
-    def contract_tarieven(self, gemeente: str, aanbieder: str) -> Sequence[Tarief] | None:
-        """The gemeente's tariffs for ``aanbieder`` ([] if none); None when the gemeente has no tariff table."""
-        ...
-
-
-@runtime_checkable
-class ClientToewijzingHistory(Protocol):
-    """TR349 and TR373: every toewijzing of one client (an optional extension of a history).
-
-    A history without it (a hand-fed one in a test) switches those rules off rather than guessing.
-    """
-
-    def client_key(self, bsn: str) -> str:
-        """The key under which the store files a client."""
-        ...
-
-    def toewijzingen_van_client(self, gemeente: str, aanbieder: str, client: str) -> Sequence[ToegewezenProduct]:
-        """The current state of every toegewezen product of ``client`` (a store key) from ``gemeente`` to
-        ``aanbieder``, one per ToewijzingNummer, in ToewijzingNummer order."""
-        ...
-
-
-@runtime_checkable
-class DeclaratieHistory(Protocol):
-    """TR318 and TR385: what an aanbieder declared earlier (an optional extension of a history)."""
-
-    def gedeclareerde_toewijzingen(
-        self, gemeente: str, aanbieder: str, toewijzingnummers: Collection[str], exclude_message_id: str | None
-    ) -> Collection[str]:
-        """TR385: those ``toewijzingnummers`` with a debet Prestatie from an accepted JW323 that no credit
-        Prestatie with the same key (product and ProductPeriode) has cancelled."""
-        ...
-
-    def laatste_productperiode(
-        self, gemeente: str, aanbieder: str, ontvangen_tot: date, exclude_message_id: str | None
-    ) -> date | None:
-        """TR318: the latest ProductPeriode Einddatum in the accepted JW323s of ``aanbieder`` to ``gemeente``
-        that the gateway received on or before ``ontvangen_tot``; None when there are none."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """What a rule may know beyond the message: today's date, the history, the message's store id."""
@@ -201,13 +103,9 @@ class RuleContext:
 
 
 __all__ = [
-    "ClientToewijzingHistory",
-    "DeclaratieHistory",
     "EerderePrestatie",
-    "MessageHistory",
     "PrestatieSleutel",
     "Regieregel",
     "RuleContext",
-    "TariefHistory",
     "ToegewezenProduct",
 ]

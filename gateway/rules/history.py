@@ -10,7 +10,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator, Mapping
 
-from gateway.rules.context import EerderePrestatie, MessageHistory, PrestatieSleutel, ToegewezenProduct
+from gateway.ports import MessageHistory
+from gateway.rules.context import EerderePrestatie, PrestatieSleutel, ToegewezenProduct
 from gateway.rules.prestaties import Row, rows
 from gateway.rules.registry import HEENBERICHTEN, Doc, Violation, child, rule
 

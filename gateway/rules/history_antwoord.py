@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from gateway.rules.context import EerderePrestatie, MessageHistory
+from gateway.ports import MessageHistory
+from gateway.rules.context import EerderePrestatie
 from gateway.rules.prestaties import rows
 from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gateway.rules.context import DeclaratieHistory
+from gateway.ports import DeclaratieHistory
 from gateway.rules.registry import Doc, Violation, child, child_or, parse_date, rule, text
 
 VERWIJDERD = "13"

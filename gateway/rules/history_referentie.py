@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from gateway.mapping.tables import normalise_gemeente
-from gateway.rules.referentie_context import ANTWOORD, TOEWIJZING, VERZOEK, Referentie, ReferentieHistory
+from gateway.ports import ReferentieHistory
+from gateway.rules.referentie_context import ANTWOORD, TOEWIJZING, VERZOEK, Referentie
 from gateway.rules.registry import Doc, Violation, child_or, rule, text
 
 VERZOEKEN = ("JW315", "JW317")

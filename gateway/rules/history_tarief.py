@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gateway.rules.context import TariefHistory
+from gateway.ports import TariefHistory
 from gateway.rules.history import JW323
 from gateway.rules.prestaties import Row, rows
 from gateway.rules.registry import Doc, Violation, rule

@@ -16,7 +16,8 @@ from datetime import date
 
 from lxml import etree
 
-from gateway.rules.context import ClientToewijzingHistory, ToegewezenProduct
+from gateway.ports import ClientToewijzingHistory
+from gateway.rules.context import ToegewezenProduct
 from gateway.rules.registry import Doc, Violation, child, child_or, parse_date, rule, text
 
 JW317 = ("JW317",)

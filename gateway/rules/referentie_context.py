@@ -6,9 +6,9 @@ hand-fed one in a test, an older store) simply switches these rules off rather t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+
+from gateway.ports import ReferentieHistory
 
 VERZOEK, ANTWOORD, TOEWIJZING = "verzoek", "antwoord", "toewijzing"
 
@@ -27,22 +27,6 @@ class Referentie:
     verzoek_antwoord: str | None = None
     """VerzoekAntwoord of an antwoord: ``"1"`` afgewezen, ``"2"`` in onderzoek."""
     toewijzingnummer: str | None = None
-
-
-@runtime_checkable
-class ReferentieHistory(Protocol):
-    """The look-up the verzoek/antwoord rules need (implemented by :class:`gateway.store.history.StoreHistory`)."""
-
-    def client_key(self, bsn: str) -> str:
-        """The key under which the store files a client."""
-        ...
-
-    def referenties(
-        self, aanbieder: str, referenties: Collection[str], clients: Collection[str], exclude_message_id: str | None
-    ) -> Sequence[Referentie]:
-        """Earlier parts of ``aanbieder`` with these ReferentieAanbieders, and earlier verzoeken for these
-        clients with what answered them (antwoorden, toewijzingen with their referentie), oldest first."""
-        ...
 
 
 __all__ = ["ANTWOORD", "TOEWIJZING", "VERZOEK", "Referentie", "ReferentieHistory"]

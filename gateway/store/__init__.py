@@ -1,9 +1,9 @@
 """The durable store: messages, the job queue, deliveries, facts and the audit chain, on SQLite or PostgreSQL.
 
 One :class:`Store` class serves both backends; only engine set-up and the claim's lock clause
-differ (:mod:`gateway.store.backend`). It implements :class:`gateway.contracts.PipelineStore`
-(intake, claims with leases, each stage's outcome in one transaction with its next job and its
-audit event), the read side the API uses, and retention.
+differ (:mod:`gateway.store.backend`). It implements the store ports of :mod:`gateway.ports`: the
+pipeline's (intake, claims with leases, each stage's outcome in one transaction with its next job
+and its audit event), the read side the API uses, and retention.
 
     store = open_store("sqlite:///./ketenpoort.db", migrate=True)   # or open_store(settings, ...)
 
@@ -28,12 +28,21 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from gateway.config import Settings
 from gateway.errors import StoreError
+from gateway.ports import (
+    GgkStore,
+    MessageHistory,
+    OperatorStore,
+    PipelineStore,
+    RetentionStore,
+    RetourStore,
+)
 from gateway.pseudonym import Pseudonymiser
-from gateway.rules.context import MessageHistory
 from gateway.store.backend import create_engine
 from gateway.store.history import StoreHistory
 from gateway.store.reads import NotDeadError, ReadMixin
@@ -124,3 +133,9 @@ __all__ = [
     "StoreHistory",
     "open_store",
 ]
+
+
+if TYPE_CHECKING:  # mypy proves here that a Store is every store port (nothing runs this)
+
+    def _ports_of(store: Store) -> tuple[PipelineStore, OperatorStore, RetourStore, RetentionStore, GgkStore]:
+        return (store, store, store, store, store)

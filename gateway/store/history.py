@@ -1,6 +1,6 @@
 """The message history the berichtoverstijgende rules ask for, answered from the store.
 
-Sources: the ``messages`` table (TR056 Identificatie, TR333 DeclaratieNummer kept at intake)
+Sources: the ``messages`` table (TR056 Identificatie, TR333 DeclaratieNummer, TR371 XsdVersie kept at intake)
 and the ``facts`` the map stage keeps (toewijzingen from JW301, Prestaties from JW323).
 Clients are compared by pseudonym (:class:`gateway.pseudonym.Pseudonymiser`), never by BSN.
 
@@ -59,6 +59,20 @@ _SEEN_DECLARATIE = (
     )
     .limit(1)
 )
+
+_DECLARATIE_XSD = (
+    sa.select(_m.basisschema_xsd, _m.bericht_xsd)
+    .where(
+        _m.sender == sa.bindparam("s"),
+        _m.external_id == sa.bindparam("v"),
+        _m.type == "JW323",
+        _m.status.not_in(_NOT_SEEN),
+        _m.id != sa.bindparam("x"),
+    )
+    .order_by(_m.id)
+    .limit(1)
+)
+"""TR371: the XsdVersie of the JW323 a JW325 answers (the one TR337 finds: a changed resend is rejected by TR056)."""
 
 _f = facts.c
 # Built once: a statement made per call cost SQLAlchemy more (cache key, compile lookup) than the query itself.
@@ -190,6 +204,14 @@ class StoreHistory:
         return bool(
             self._rows(_SEEN_DECLARATIE, {"s": aanbieder, "v": declaratienummer, "x": exclude_message_id or ""})
         )
+
+    def declaratie_xsd_versie(
+        self, aanbieder: str, identificatie: str, exclude_message_id: str | None
+    ) -> tuple[str | None, str | None] | None:
+        """TR371: (BasisschemaXsdVersie, BerichtXsdVersie) of the earlier JW323 of ``aanbieder`` with this
+        Identificatie; None when there is none, a None inside when intake could not read it."""
+        found = self._rows(_DECLARATIE_XSD, {"s": aanbieder, "v": identificatie, "x": exclude_message_id or ""})
+        return (found[0].basisschema_xsd, found[0].bericht_xsd) if found else None
 
     def client_key(self, bsn: str) -> str:
         """The pseudonym under which facts file this client."""

@@ -9,8 +9,8 @@ from functools import cache
 from lxml import etree
 
 from gateway.model import Finding, MessageKind
+from gateway.ports import MessageHistory
 from gateway.rules import RuleContext, run_rules
-from gateway.rules.context import MessageHistory
 from gateway.schemas import classify_root
 from tests.support.reference import reference_path
 

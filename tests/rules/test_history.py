@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from gateway.rules import RULES, EerderePrestatie, MessageHistory, PrestatieSleutel, Regieregel, ToegewezenProduct
+from gateway.ports import MessageHistory
+from gateway.rules import RULES, EerderePrestatie, PrestatieSleutel, Regieregel, ToegewezenProduct
 from tests.rules.cases import clean, credit
 from tests.rules.support import check, duplicate, set_text
 

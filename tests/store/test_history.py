@@ -6,8 +6,9 @@ from datetime import date
 
 from gateway.facts import Fact, FactKind
 from gateway.model import MessageStatus, Stage
+from gateway.ports import MessageHistory
 from gateway.pseudonym import Pseudonymiser
-from gateway.rules.context import MessageHistory, PrestatieSleutel
+from gateway.rules.context import PrestatieSleutel
 from gateway.store import Store
 from tests.store.helpers import record
 from tests.support.databases import TEST_PSEUDONYM_KEY

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
 
 from gateway.config import Settings
 from gateway.contracts import Job
+from gateway.ports import RetentionStore
 from gateway.retention import Cutoffs, cutoffs
-
-
-@runtime_checkable
-class RetentionStore(Protocol):
-    """What the retention stage needs of the store."""
-
-    def purge(self, payload_before: datetime, metadata_before: datetime, *, refused_before: datetime) -> object:
-        """Drop payloads of messages delivered (refused) before their horizon, metadata before the second."""
-        ...
-
-    def finish_retention(self, job: Job) -> None:
-        """Finish the retention job and schedule the next run."""
-        ...
 
 
 def retention_handler(store: RetentionStore, settings: Settings) -> Callable[[Job], None]:

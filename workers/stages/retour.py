@@ -10,28 +10,12 @@ from __future__ import annotations
 
 import time
 from functools import partial
-from typing import Protocol
 
-from gateway.contracts import Job, RelayDecision, RetourToSend
+from gateway.contracts import Job
+from gateway.ports import RetourStore
 from gateway.relay import Deliverer, Outbound
 from workers.loop import Commit, Handler
 from workers.stages.relay import decide
-
-
-class RetourStore(Protocol):
-    """What the retour stage needs of the store."""
-
-    def retour_to_send(self, message_id: str) -> RetourToSend | None:
-        """The retour and its earlier attempts."""
-        ...
-
-    def prepare_retour(self, job: Job, decision: RelayDecision) -> Commit:
-        """The writes of one attempt."""
-        ...
-
-    def skip(self, job: Job) -> None:
-        """Finish a job that has nothing to do."""
-        ...
 
 
 def retour_handler(store: RetourStore, deliverer: Deliverer) -> Handler:

@@ -20,8 +20,8 @@ from gateway.bounds import DEFAULT_BOUNDS, Bounds
 from gateway.config import MAX_MESSAGE_BYTES
 from gateway.findings import FindingTally
 from gateway.model import Finding, MessageStatus
+from gateway.ports import MessageHistory
 from gateway.rules import RuleContext, in_rule_order, run_rules
-from gateway.rules.context import MessageHistory
 from gateway.validation import Inspection, inspect
 
 RetourBuilder = Callable[[Inspection], "bytes | None"]

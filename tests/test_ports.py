@@ -1,0 +1,70 @@
+"""The ports module is a leaf at run time, and the store implements its ports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import gateway.ports as ports
+from gateway.store import Store
+
+PORTS = Path(ports.__file__)
+
+
+def test_ports_runs_without_the_rest_of_the_package() -> None:
+    """Loaded on its own in a fresh interpreter, the module defines its ports and imports no gateway module."""
+    code = (
+        "import importlib.util, sys; "
+        f"spec = importlib.util.spec_from_file_location('lone_ports', {str(PORTS)!r}); "
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('gateway', 'workers')), len(m.__all__))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == f"[] {len(ports.__all__)}"
+
+
+def test_every_package_import_in_ports_is_for_the_type_checker_only() -> None:
+    tree = ast.parse(PORTS.read_text())
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            guarded |= {id(n) for n in ast.walk(node)}
+    package_imports = [
+        n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("gateway")
+    ]
+    assert package_imports, "ports names the value types of its signatures"
+    assert all(id(n) in guarded for n in package_imports)
+
+
+def test_the_store_is_each_runtime_checkable_port(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", migrate=True)
+    try:
+        assert isinstance(store, ports.RetentionStore)
+        assert isinstance(store.history(), ports.MessageHistory)
+        for extension in (
+            ports.TariefHistory,
+            ports.ClientToewijzingHistory,
+            ports.DeclaratieHistory,
+            ports.ReferentieHistory,
+        ):
+            assert isinstance(store.history(), extension)
+    finally:
+        store.close()
+
+
+def test_the_protocols_of_the_core_live_in_ports_only() -> None:
+    """No other module of the package defines a store, history or transport Protocol."""
+    root = PORTS.parent
+    defined_elsewhere = []
+    for path in sorted([*root.rglob("*.py"), *(root.parent / "workers").rglob("*.py")]):
+        if path == PORTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            protocol = isinstance(node, ast.ClassDef) and any(
+                getattr(base, "id", None) == "Protocol" for base in node.bases
+            )
+            if protocol and node.name in ports.__all__:  # type: ignore[union-attr]
+                defined_elsewhere.append(f"{path.relative_to(root.parent)}:{node.name}")
+    assert defined_elsewhere == []
