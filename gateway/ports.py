@@ -19,7 +19,7 @@ Groups:
 * the read side (API, dashboard, CLI): :class:`ReadStore`, :class:`OperatorStore`;
 * the rules' message history: :class:`MessageHistory` and its optional extensions
   :class:`TariefHistory`, :class:`ClientToewijzingHistory`, :class:`DeclaratieHistory`,
-  :class:`ReferentieHistory`;
+  :class:`DeclaratieXsdHistory`, :class:`ReferentieHistory`;
 * the relay's transport: :class:`Poster`.
 """
 
@@ -389,6 +389,18 @@ class DeclaratieHistory(Protocol):
 
 
 @runtime_checkable
+class DeclaratieXsdHistory(Protocol):
+    """TR371: the XsdVersie of an earlier declaratie (an optional extension of a history)."""
+
+    def declaratie_xsd_versie(
+        self, aanbieder: str, identificatie: str, exclude_message_id: str | None
+    ) -> tuple[str | None, str | None] | None:
+        """(BasisschemaXsdVersie, BerichtXsdVersie) of the earlier, not rejected JW323 of ``aanbieder`` with this
+        Identificatie; None when there is none, None inside for what intake could not read (unknown)."""
+        ...
+
+
+@runtime_checkable
 class ReferentieHistory(Protocol):
     """The look-up the verzoek/antwoord rules need (an optional extension of a history)."""
 
@@ -425,6 +437,7 @@ __all__ = [
     "Clock",
     "Commit",
     "DeclaratieHistory",
+    "DeclaratieXsdHistory",
     "GgkStore",
     "IntakeStore",
     "JobQueue",

@@ -47,6 +47,7 @@ def test_the_store_is_each_runtime_checkable_port(tmp_path: Path) -> None:
             ports.TariefHistory,
             ports.ClientToewijzingHistory,
             ports.DeclaratieHistory,
+            ports.DeclaratieXsdHistory,
             ports.ReferentieHistory,
         ):
             assert isinstance(store.history(), extension)

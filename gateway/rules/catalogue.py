@@ -41,9 +41,11 @@ NOT_APPLICABLE: dict[str, str] = {}
 """Catalogue rules the gateway deliberately does not check, with the reason (none at present)."""
 
 CONDITIONS: dict[str, str] = {
+    "TR371": "only against a JW323 received since the store keeps the XsdVersie (revision 0007_h20xsd); "
+    "an older JW323's XsdVersie is unknown and not compared",
     "TR418": "only for a gemeente with a tariff table (ketenpoort tarieven load); without one it does not apply",
 }
-"""Implemented rules that apply only under a condition the operator controls, with that condition."""
+"""Implemented rules that apply only under a condition (the operator's, or what the store has kept), with it."""
 
 Status = Literal["implemented", "not applicable", "missing"]
 

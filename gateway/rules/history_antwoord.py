@@ -1,15 +1,15 @@
 """Berichtoverstijgende rules on a JW325 declaratie-antwoord: it answers a declaratie the gateway received.
 
 The JW325 goes from the gemeente (Afzender) to the aanbieder (Ontvanger), so the aanbieder whose
-earlier JW323 is looked up is the Ontvanger. TR337 and TR376 have no retourcode of their own in
-the catalogue ("n.v.t.": an antwoord has no retour); the gateway refuses with 0001.
+earlier JW323 is looked up is the Ontvanger. TR337, TR371 and TR376 have no retourcode of their own
+in the catalogue ("n.v.t.": an antwoord has no retour); the gateway refuses with 0001.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from gateway.ports import MessageHistory
+from gateway.ports import DeclaratieXsdHistory, MessageHistory
 from gateway.rules.context import EerderePrestatie
 from gateway.rules.prestaties import rows
 from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
@@ -51,6 +51,39 @@ def antwoord_op_declaratie(doc: Doc) -> Iterator[Violation]:
         return
     if not _history(doc).seen_identificatie(_aanbieder(doc), nummer, doc.context.message_id, message_type="JW323"):
         yield child_or(ident, "Identificatie"), f"Er is geen declaratiebericht met Identificatie {nummer!r}."
+
+
+@rule(
+    "TR371",
+    "0001",
+    JW325,
+    "XsdVersieDeclaratie is de XsdVersie van het declaratiebericht met de DeclaratieIdentificatie.",
+    history=True,
+)
+def xsd_versie_van_declaratie(doc: Doc) -> Iterator[Violation]:
+    """The antwoord's XsdVersieDeclaratie repeats the XsdVersie the answered JW323 declared.
+
+    Silent when the JW323 is unknown (TR337's finding), when the history cannot tell (a history
+    without :class:`~gateway.ports.DeclaratieXsdHistory`) or intake could not read that XsdVersie.
+    """
+    history: object = doc.context.history  # a MessageHistory that may also be a DeclaratieXsdHistory
+    header = doc.header
+    if header is None or not isinstance(history, DeclaratieXsdHistory):
+        return
+    nummer = text(header, "DeclaratieIdentificatie/Identificatie")
+    versie = child(header, "XsdVersieDeclaratie")
+    if not nummer or versie is None:
+        return
+    found = history.declaratie_xsd_versie(_aanbieder(doc), nummer, doc.context.message_id)
+    if found is None:
+        return
+    for name, expected in zip(("BasisschemaXsdVersie", "BerichtXsdVersie"), found, strict=True):
+        given = text(versie, name)
+        if expected is not None and given != expected:
+            yield (
+                child_or(versie, name),
+                f"{name} {given!r} is niet de XsdVersie {expected!r} van declaratiebericht {nummer!r}.",
+            )
 
 
 @rule(

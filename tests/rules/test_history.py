@@ -307,6 +307,7 @@ def test_every_history_rule_is_tested_here() -> None:
     tested |= {"TR337", "TR366", "TR367", "TR376"}  # test_history_antwoord.py
     tested |= {"TR347", "TR355", "TR359", "TR360", "TR365", "TR374", "TR379"}  # test_history_referentie.py
     tested |= {"TR418"}  # test_history_tarief.py
+    tested |= {"TR371"}  # test_history_xsd_versie.py
     tested |= {"TR318", "TR349", "TR373", "TR385"}  # test_history_verzoek.py, test_history_gedeclareerd.py
     assert {r.id for r in RULES.values() if r.needs_history} <= tested
 
