@@ -168,7 +168,7 @@ def _pages(tmp: Path, waiting: int, agb: str, gem: str, docs: list[bytes]) -> di
             for i in range(start, min(start + 500, waiting)):
                 doc = re.sub(rb"<ijw:Identificatie>[^<]+<", b"<ijw:Identificatie>P%09d<" % i, docs[0], count=1)
                 _accept(vsp, PushMetadata.model_validate_json(_meta(agb, gem)), doc, who, settings.max_message_bytes)
-    with store.write() as tx:  # the retours the validate stage would build: a stand-in of realistic size
+    with store.db.write() as tx:  # the retours the validate stage would build: a stand-in of realistic size
         tx.conn.execute(sa.update(messages).values(retour=b"<jw325:Bericht>" + b"x" * 1500 + b"</jw325:Bericht>"))
     fill_s = time.perf_counter() - t0
     parties = {agb}

@@ -50,6 +50,14 @@ class StoreError(GatewayError):
     """The store could not carry out an operation."""
 
 
+class StoreUnavailableError(StoreError):
+    """The database could not be reached or the connection broke (a retry later may succeed)."""
+
+
+class StoreConflictError(StoreError):
+    """A write broke a uniqueness or integrity rule: usually a concurrent writer got there first."""
+
+
 class MessageNotFoundError(StoreError):
     """No message with this id exists, or the caller may not see it."""
 
@@ -65,5 +73,7 @@ __all__ = [
     "MessageNotFoundError",
     "RelayError",
     "SchemaRegistryError",
+    "StoreConflictError",
     "StoreError",
+    "StoreUnavailableError",
 ]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import gateway.ports as ports
+from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
 
 PORTS = Path(ports.__file__)
@@ -39,7 +40,7 @@ def test_every_package_import_in_ports_is_for_the_type_checker_only() -> None:
 
 
 def test_the_store_is_each_runtime_checkable_port(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", migrate=True)
+    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", migrate=True, pseudonymiser=Pseudonymiser(b"k" * 16))
     try:
         assert isinstance(store, ports.RetentionStore)
         assert isinstance(store.history(), ports.MessageHistory)

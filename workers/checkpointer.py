@@ -44,7 +44,7 @@ class Checkpointer:
 
     def write_one(self) -> None:
         """Take and publish one checkpoint now."""
-        with self._store.read() as conn:
+        with self._store.db.read() as conn:
             checkpoint = checkpoints.take(conn, self._key)
         checkpoints.publish(checkpoint, file=self._file, url=self._url)
         self.written += 1

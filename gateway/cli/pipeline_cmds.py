@@ -202,7 +202,7 @@ def audit_verify(
     try:
         result = store.verify_audit()
         if key is not None:
-            with store.read() as conn:
+            with store.db.read() as conn:
                 held = cps.check(conn, records, key)
     finally:
         store.close()
@@ -237,7 +237,7 @@ def audit_checkpoint() -> None:
     key = _checkpoint_key()
     store = _open()
     try:
-        with store.read() as conn:
+        with store.db.read() as conn:
             checkpoint = cps.take(conn, key)
     finally:
         store.close()

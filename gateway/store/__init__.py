@@ -1,9 +1,13 @@
 """The durable store: messages, the job queue, deliveries, facts and the audit chain, on SQLite or PostgreSQL.
 
-One :class:`Store` class serves both backends; only engine set-up and the claim's lock clause
-differ (:mod:`gateway.store.backend`). It implements the store ports of :mod:`gateway.ports`: the
-pipeline's (intake, claims with leases, each stage's outcome in one transaction with its next job
-and its audit event), the read side the API uses, and retention.
+One :class:`Store` serves both backends; only engine set-up and the claim's lock clause differ
+(:mod:`gateway.store.backend`). It is every store port of :mod:`gateway.ports`: the pipeline's
+(intake, claims with leases, each stage's outcome in one transaction with its next job and its
+audit event), the read side the API uses, and retention. It is a thin front
+(:mod:`gateway.store.front`) over one part per concern, each over one :class:`Database`
+(:mod:`gateway.store.database`: transactions, group commits, the clock, and the one place where
+driver errors become :class:`gateway.errors.StoreError`). :mod:`gateway.store.memory` is the
+same ports in memory, for fast tests.
 
     store = open_store("sqlite:///./ketenpoort.db", migrate=True)   # or open_store(settings, ...)
 
@@ -34,56 +38,13 @@ import sqlalchemy as sa
 
 from gateway.config import Settings
 from gateway.errors import StoreError
-from gateway.ports import (
-    GgkStore,
-    MessageHistory,
-    OperatorStore,
-    PipelineStore,
-    RetentionStore,
-    RetourStore,
-)
+from gateway.ports import Clock, GgkStore, OperatorStore, PipelineStore, RetentionStore, RetourStore
 from gateway.pseudonym import Pseudonymiser
-from gateway.store.backend import create_engine
+from gateway.store.database import Database, store_error
+from gateway.store.front import Store
 from gateway.store.history import StoreHistory
-from gateway.store.reads import NotDeadError, ReadMixin
-from gateway.store.remote import RemoteErrorMixin
-from gateway.store.retention import RetentionMixin
-from gateway.store.retours import RetourMixin
+from gateway.store.reads import NotDeadError
 from gateway.store.views import AuditView, DeliveryView, MessageView, PurgeResult
-
-
-class Store(RetentionMixin, ReadMixin, RemoteErrorMixin, RetourMixin):
-    """The gateway's store on SQLite or PostgreSQL; the workers and the API see only its methods."""
-
-    _history: StoreHistory | None = None
-
-    def history(self) -> MessageHistory:
-        """Earlier messages for the berichtoverstijgende rules, answered from this store."""
-        if self._history is None:
-            self._history = StoreHistory(self.read_one, self.pseudonymiser, self.driver)
-        return self._history
-
-    @classmethod
-    def open(
-        cls,
-        url: str,
-        *,
-        migrate: bool = False,
-        pool_size: int = 8,
-        pseudonymiser: Pseudonymiser | None = None,
-        notify: bool = False,
-    ) -> Store:
-        """Connect to ``url`` (``sqlite:///file`` or ``postgresql+psycopg://...``), optionally migrating first.
-
-        ``notify`` (PostgreSQL): announce new jobs with NOTIFY so :meth:`wait_for_jobs` wakes idle workers
-        (one more round trip per transaction that queues a job, so off unless a worker waits that way).
-        """
-        engine, backend = create_engine(url, pool_size=pool_size)
-        store = cls(engine, backend, pseudonymiser=pseudonymiser, notify=notify)
-        if migrate:
-            store.migrate()
-            store.ensure_retention_job()
-        return store
 
 
 def open_store(
@@ -92,6 +53,7 @@ def open_store(
     migrate: bool = False,
     pool_size: int = 8,
     pseudonymiser: Pseudonymiser | None = None,
+    clock: Clock | None = None,
 ) -> Store:
     """The store for a database URL or for ``settings`` (whose pseudonym key the history then uses).
 
@@ -104,15 +66,13 @@ def open_store(
 
         pseudonymiser = pseudonymiser_for(target)
     try:
-        store = Store.open(url, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser)
-        with store.engine.connect():  # reach the database now: a wrong host fails here, with this message
-            pass
+        store = Store.open(url, migrate=migrate, pool_size=pool_size, pseudonymiser=pseudonymiser, clock=clock)
+        store.db.reach()  # a wrong host or password fails here, with this message
         return store
-    except sa.exc.SQLAlchemyError as exc:
-        reason = str(exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc).strip().splitlines()
-        raise StoreError(
-            f"cannot open the store at {_shown(url)}: {reason[0] if reason else type(exc).__name__}"
-        ) from exc
+    except StoreError as exc:
+        raise type(exc)(f"cannot open the store at {_shown(url)}: {exc}") from exc
+    except sa.exc.SQLAlchemyError as exc:  # the URL itself (create_engine runs before any transaction)
+        raise StoreError(f"cannot open the store at {_shown(url)}: {store_error(exc)}") from exc
 
 
 def _shown(url: str) -> str:
@@ -125,6 +85,7 @@ def _shown(url: str) -> str:
 
 __all__ = [
     "AuditView",
+    "Database",
     "DeliveryView",
     "MessageView",
     "NotDeadError",

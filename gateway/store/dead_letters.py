@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from gateway.model import MessageStatus
+from gateway.store.front import Store
 from gateway.store.schema import deliveries, jobs, messages
 
 
@@ -46,7 +46,7 @@ class DeadLetter:
         return "onbekend"
 
 
-def dead_letters(store: Any, limit: int = 500) -> list[DeadLetter]:
+def dead_letters(store: Store, limit: int = 500) -> list[DeadLetter]:
     """The dead messages, oldest first, each with its last delivery attempt and its last job error."""
     d, j, m = deliveries.c, jobs.c, messages.c
     last_delivery = sa.select(sa.func.max(d.id)).where(d.message_id == m.id).scalar_subquery()
@@ -64,9 +64,9 @@ def dead_letters(store: Any, limit: int = 500) -> list[DeadLetter]:
         .order_by(m.id)
         .limit(limit)
     )
-    with store.read() as conn:
+    with store.db.read() as conn:
         rows = conn.execute(query).all()
-    return [DeadLetter(*row) for row in rows]
+    return [DeadLetter(*tuple(row)) for row in rows]  # the columns are the fields, in order
 
 
 __all__ = ["DeadLetter", "dead_letters"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
 from gateway.model import MessageStatus, Stage
+from gateway.store.front import Store
 from gateway.store.schema import jobs
 
 JOB_STATES = ("due", "leased", "scheduled", "done")
@@ -27,9 +26,9 @@ class StoreGauges:
         return self.messages.get(str(MessageStatus.DEAD), 0)
 
 
-def job_counts_by_stage(store: Any) -> dict[tuple[str, str], int]:
+def job_counts_by_stage(store: Store) -> dict[tuple[str, str], int]:
     """Jobs per stage and state (every pair present, zero included); the states of ``job_counts``."""
-    now = time.time()
+    now = store.db.clock.time()
     state = sa.case(
         (jobs.c.done, "done"),
         (jobs.c.lease_until > now, "leased"),
@@ -37,7 +36,7 @@ def job_counts_by_stage(store: Any) -> dict[tuple[str, str], int]:
         else_="due",
     ).label("state")
     out = {(str(s), st): 0 for s in Stage for st in JOB_STATES}
-    with store.read() as conn:
+    with store.db.read() as conn:
         for stage, name, count in conn.execute(
             sa.select(jobs.c.stage, state, sa.func.count()).group_by(jobs.c.stage, state)
         ):
@@ -45,7 +44,7 @@ def job_counts_by_stage(store: Any) -> dict[tuple[str, str], int]:
     return out
 
 
-def store_gauges(store: Any) -> StoreGauges:
+def store_gauges(store: Store) -> StoreGauges:
     """Read the gauges from ``store`` (two grouped queries)."""
     return StoreGauges(messages=dict(store.status_counts()), jobs=job_counts_by_stage(store))
 

@@ -1,7 +1,7 @@
 """The read side for the API, the dashboard and the CLI: messages, timelines, dead letters, counts, facts.
 
-Also the two operator writes that belong with the dead-letter queue: :meth:`ReadMixin.replay`
-and :meth:`ReadMixin.replay_all` (dead → relaying with a fresh relay job, audited with the actor).
+Also the two operator writes that belong with the dead-letter queue: :meth:`Reads.replay`
+and :meth:`Reads.replay_all` (dead → relaying with a fresh relay job, audited with the actor).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from gateway.errors import StoreError
 from gateway.facts import Fact, FactKind
 from gateway.model import MessageStatus, Stage, finding_from_dict
-from gateway.store.base import StoreBase
+from gateway.store.database import Database
 from gateway.store.schema import audit_events, deliveries, facts, jobs, messages
 from gateway.store.views import AuditView, DeliveryView, MessageView, verdict_of
 
@@ -106,12 +106,16 @@ def fact_of(row: Any) -> Fact:
     )
 
 
-class ReadMixin(StoreBase):
+class Reads:
     """Reads for the API and CLI, plus dead-letter replay."""
+
+    def __init__(self, db: Database) -> None:
+        """Over ``db``."""
+        self._db = db
 
     def get_message(self, message_id: str) -> MessageView | None:
         """One message's metadata, verdict, findings and retour; None when unknown."""
-        with self.read_one() as conn:
+        with self._db.read_one() as conn:
             row = conn.execute(_GET, {"b_id": message_id}).first()
         return None if row is None else message_view(row)
 
@@ -139,7 +143,7 @@ class ReadMixin(StoreBase):
                 return [], None
             query = query.where(messages.c.id < after)
         limit = max(1, limit)
-        with self.read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(query.order_by(messages.c.id.desc()).limit(limit + 1)).all()
         items = [message_view(r) for r in rows[:limit]]
         return items, (encode_cursor(items[-1].id) if len(rows) > limit else None)
@@ -147,7 +151,7 @@ class ReadMixin(StoreBase):
     def audit_events(self, message_id: str) -> list[AuditView]:
         """The audit timeline of one message, oldest first."""
         a = audit_events.c
-        with self.read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 sa.select(a.seq, a.at, a.message_id, a.event, a.actor, a.data, a.hash)
                 .where(a.message_id == message_id)
@@ -158,7 +162,7 @@ class ReadMixin(StoreBase):
     def deliveries(self, message_id: str) -> list[DeliveryView]:
         """The delivery attempts of one message, oldest first."""
         d = deliveries.c
-        with self.read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(sa.select(deliveries).where(d.message_id == message_id).order_by(d.id)).all()
         return [
             DeliveryView(r.message_id, r.attempt, r.status_code, r.latency_ms, r.verdict, r.error, r.at) for r in rows
@@ -166,7 +170,7 @@ class ReadMixin(StoreBase):
 
     def dead_letters(self, limit: int = 1000) -> list[MessageView]:
         """The dead-letter queue, oldest first."""
-        with self.read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 sa.select(*_VIEW_COLUMNS)
                 .where(messages.c.status == str(MessageStatus.DEAD))
@@ -180,7 +184,7 @@ class ReadMixin(StoreBase):
 
         KeyError when unknown, NotDeadError when not dead.
         """
-        with self.write() as tx:
+        with self._db.write() as tx:
             status = tx.conn.execute(sa.select(messages.c.status).where(messages.c.id == message_id)).scalar()
             if status is None:
                 raise KeyError(message_id)
@@ -211,7 +215,7 @@ class ReadMixin(StoreBase):
     def status_counts(self) -> dict[str, int]:
         """Messages per status (every status present, zero included)."""
         out = {str(s): 0 for s in MessageStatus}
-        with self.read() as conn:
+        with self._db.read() as conn:
             for status, count in conn.execute(
                 sa.select(messages.c.status, sa.func.count()).group_by(messages.c.status)
             ):
@@ -220,9 +224,8 @@ class ReadMixin(StoreBase):
 
     def job_counts(self) -> dict[str, int]:
         """Open jobs per state: ``due``, ``leased``, ``scheduled`` (due later), plus ``done``."""
-        import time
 
-        now = time.time()
+        now = self._db.clock.time()
         state = sa.case(
             (jobs.c.done, "done"),
             (jobs.c.lease_until > now, "leased"),
@@ -230,7 +233,7 @@ class ReadMixin(StoreBase):
             else_="due",
         )
         out = {"due": 0, "leased": 0, "scheduled": 0, "done": 0}
-        with self.read() as conn:
+        with self._db.read() as conn:
             for name, count in conn.execute(sa.select(state.label("state"), sa.func.count()).group_by(state)):
                 out[str(name)] = int(count)
         return out
@@ -242,16 +245,16 @@ class ReadMixin(StoreBase):
         """
         step, label = BUCKETS[bucket]
         step_s = step.total_seconds()
-        start = datetime.now(UTC) - step * periods
+        start = datetime.fromtimestamp(self._db.clock.time(), UTC) - step * periods
         received = messages.c.received_at
-        if self.backend.name == "sqlite":  # julianday() reads SQLite's stored UTC text
+        if self._db.backend.name == "sqlite":  # julianday() reads SQLite's stored UTC text
             offset = (sa.func.julianday(received) - (start.timestamp() / 86400.0 + 2440587.5)) * 86400.0
         else:
             offset = sa.extract("epoch", received) - start.timestamp()
         # offsets are >= 0 here, so truncation is floor (SQLite may be built without floor())
-        steps = offset / step_s if self.backend.name == "sqlite" else sa.func.floor(offset / step_s)
+        steps = offset / step_s if self._db.backend.name == "sqlite" else sa.func.floor(offset / step_s)
         index = sa.cast(steps, sa.Integer).label("i")
-        with self.read() as conn:
+        with self._db.read() as conn:
             counts = {
                 int(i): int(n)
                 for i, n in conn.execute(sa.select(index, sa.func.count()).where(received >= start).group_by(index))
@@ -282,7 +285,7 @@ class ReadMixin(StoreBase):
             query = query.where(facts.c.begindatum <= until)
         last = 0
         while True:
-            with self.read() as conn:
+            with self._db.read() as conn:
                 rows = conn.execute(query.where(facts.c.id > last).order_by(facts.c.id).limit(batch)).all()
             yield from (fact_of(r) for r in rows)
             if len(rows) < batch:
@@ -295,9 +298,9 @@ class ReadMixin(StoreBase):
 
     def facts_of(self, message_id: str) -> list[Fact]:
         """The facts the map stage kept for one message."""
-        with self.read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(sa.select(facts).where(facts.c.message_id == message_id).order_by(facts.c.id)).all()
         return [fact_of(r) for r in rows]
 
 
-__all__ = ["BUCKETS", "NotDeadError", "ReadMixin", "decode_cursor", "encode_cursor", "fact_of", "message_view"]
+__all__ = ["BUCKETS", "NotDeadError", "Reads", "decode_cursor", "encode_cursor", "fact_of", "message_view"]

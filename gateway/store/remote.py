@@ -15,14 +15,18 @@ import sqlalchemy as sa
 
 from gateway.bsn import scrub
 from gateway.model import MessageStatus
-from gateway.store.base import StoreBase
+from gateway.store.database import Database
 from gateway.store.schema import deliveries, messages
 
 _DEAD_FROM = frozenset({MessageStatus.DELIVERED, MessageStatus.RELAYING, MessageStatus.ACCEPTED})
 
 
-class RemoteErrorMixin(StoreBase):
+class RemoteRefusals:
     """:meth:`record_remote_refusal`."""
+
+    def __init__(self, db: Database) -> None:
+        """Over ``db``."""
+        self._db = db
 
     def record_remote_refusal(
         self, candidates: Sequence[str], *, channel: str, code: str, text: str, actor: str = "system"
@@ -31,7 +35,7 @@ class RemoteErrorMixin(StoreBase):
         if not candidates:
             return None
         error = scrub(f"{code}: {text}")[:500]
-        with self.write() as tx:
+        with self._db.write() as tx:
             row = tx.conn.execute(
                 sa.select(messages.c.id, messages.c.status, messages.c.relay_attempts)
                 .where(messages.c.id.in_(list(candidates)))
@@ -66,4 +70,4 @@ class RemoteErrorMixin(StoreBase):
         return mid
 
 
-__all__ = ["RemoteErrorMixin"]
+__all__ = ["RemoteRefusals"]

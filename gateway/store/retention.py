@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from gateway.contracts import Job
 from gateway.model import MessageStatus, Stage
 from gateway.store import statements as st
-from gateway.store.base import Tx
-from gateway.store.pipeline import PipelineMixin
+from gateway.store.database import Database
+from gateway.store.queue import finish_job
 from gateway.store.schema import audit_events, audit_head, deliveries, jobs, messages, vsp_berichten, vsp_offers
+from gateway.store.tx import Tx
 from gateway.store.views import PurgeResult
 
 BATCH = 500
@@ -36,8 +37,12 @@ _FINISHED = [str(s) for s in (MessageStatus.DELIVERED, MessageStatus.REJECTED, M
                               MessageStatus.DEAD)]  # fmt: skip
 
 
-class RetentionMixin(PipelineMixin):
+class Retention:
     """Payload and metadata purges, and the recurring retention job."""
+
+    def __init__(self, db: Database) -> None:
+        """Over ``db``."""
+        self._db = db
 
     def purge_payloads(self, older_than: datetime, *, refused_before: datetime | None = None) -> int:
         """Null payload and retour of messages delivered before ``older_than``; how many.
@@ -60,7 +65,7 @@ class RetentionMixin(PipelineMixin):
     def _purge(self, which: sa.ColumnElement[bool], before: datetime) -> int:
         total = 0
         while True:
-            with self.write(alone=True) as tx:  # chunked: never one long transaction
+            with self._db.write(alone=True) as tx:  # chunked: never one long transaction
                 ids = list(
                     tx.conn.execute(
                         sa.select(messages.c.id).where(which, messages.c.purged_at.is_(None), ~_UNPULLED).limit(BATCH)
@@ -80,7 +85,7 @@ class RetentionMixin(PipelineMixin):
         """Delete finished messages received before ``older_than`` and prune older audit events; (messages, events)."""
         deleted = 0
         while True:
-            with self.write(alone=True) as tx:  # chunked: never one long transaction
+            with self._db.write(alone=True) as tx:  # chunked: never one long transaction
                 ids = list(
                     tx.conn.execute(
                         sa.select(messages.c.id)
@@ -97,7 +102,7 @@ class RetentionMixin(PipelineMixin):
                 tx.conn.execute(messages.delete().where(messages.c.id.in_(ids)))
                 tx.audit("messages.deleted", None, data={"count": len(ids), "before": older_than.isoformat()})
             deleted += len(ids)
-        with self.write(alone=True) as tx:  # chunked: never one long transaction
+        with self._db.write(alone=True) as tx:  # chunked: never one long transaction
             tx.conn.execute(jobs.delete().where(jobs.c.done, jobs.c.run_after < older_than.timestamp()))
             pruned = self._prune_audit(tx, older_than)
         return deleted, pruned
@@ -125,7 +130,7 @@ class RetentionMixin(PipelineMixin):
 
     def ensure_retention_job(self, *, delay_s: float = 0.0) -> None:
         """Make sure one retention job is queued (workers running the retention stage pick it up)."""
-        with self.write() as tx:
+        with self._db.write() as tx:
             self._ensure_retention(tx, delay_s)
 
     def _ensure_retention(self, tx: Tx, delay_s: float) -> None:
@@ -143,9 +148,9 @@ class RetentionMixin(PipelineMixin):
         Its own name, not an override of :meth:`skip`: which of two ``skip`` methods ran used to be
         decided by the order of the store's base classes.
         """
-        with self.write() as tx:
-            if self._finish_job(tx, job) is not None and job.stage is Stage.RETENTION:
+        with self._db.write() as tx:
+            if finish_job(tx, job) is not None and job.stage is Stage.RETENTION:
                 self._ensure_retention(tx, RETENTION_EVERY_S)
 
 
-__all__ = ["RETENTION_EVERY_S", "RetentionMixin"]
+__all__ = ["RETENTION_EVERY_S", "Retention"]

@@ -16,19 +16,25 @@ import sqlalchemy as sa
 from gateway import audit
 from gateway.contracts import Job, RelayDecision, RetourToSend, Verdict
 from gateway.model import Stage
-from gateway.store.finish import Commit, short_text
-from gateway.store.pipeline import PipelineMixin
+from gateway.ports import Commit
+from gateway.store.database import Database
+from gateway.store.queue import finish_job
 from gateway.store.schema import deliveries, messages
+from gateway.store.text import short_text
 
 RETOUR_VERDICT_PREFIX = "retour-"
 
 
-class RetourMixin(PipelineMixin):
+class Retours:
     """:meth:`retour_to_send` and :meth:`prepare_retour`."""
+
+    def __init__(self, db: Database) -> None:
+        """Over ``db``."""
+        self._db = db
 
     def retour_to_send(self, message_id: str) -> RetourToSend | None:
         """The retour of ``message_id`` and its earlier attempts; None for an unknown message."""
-        with self.read_one() as conn:
+        with self._db.read_one() as conn:
             row = conn.execute(
                 sa.select(messages.c.retour, messages.c.sender, messages.c.idempotency_key).where(
                     messages.c.id == message_id
@@ -70,8 +76,8 @@ class RetourMixin(PipelineMixin):
         )  # fmt: skip
 
         def commit() -> None:
-            with self.write() as tx:
-                if self._finish_job(tx, job) is None:
+            with self._db.write() as tx:
+                if finish_job(tx, job) is None:
                     return
                 if row is not None:
                     tx.execute(deliveries.insert(), {**row, "at": tx.now})
@@ -82,4 +88,4 @@ class RetourMixin(PipelineMixin):
         return commit
 
 
-__all__ = ["RETOUR_VERDICT_PREFIX", "RetourMixin", "RetourToSend"]
+__all__ = ["RETOUR_VERDICT_PREFIX", "Retours"]

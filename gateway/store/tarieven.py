@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 
 from gateway.mapping.tables import normalise_gemeente
 from gateway.store import Store
@@ -18,8 +18,8 @@ def replace_tarieven(store: Store, gemeente: str, entries: Sequence[Tarief]) -> 
     """Make ``entries`` the whole tariff table of ``gemeente`` in one transaction; returns how many were loaded."""
     code = normalise_gemeente(gemeente)
     check_overlap(list(entries))
-    now = datetime.now(UTC)
-    with store.write() as tx:
+    with store.db.write() as tx:
+        now = tx.now
         tx.conn.execute(tarieven.delete().where(_t.gemeente == code))
         if entries:
             tx.conn.execute(tarieven.insert(), [{"gemeente": code, "loaded_at": now, **_values(t)} for t in entries])
@@ -46,7 +46,7 @@ def _order(t: Tarief) -> tuple[str, str, str, str, date]:
 def tarieven_of(store: Store, gemeente: str, *, aanbieder: str | None = None, on: date | None = None) -> list[Tarief]:
     """The gemeente's tariffs (of ``aanbieder``, valid ``on`` a day, when given), in a stable order."""
     code = normalise_gemeente(gemeente)
-    with store.read_one() as conn:
+    with store.db.read_one() as conn:
         rows = conn.execute(OF_GEMEENTE, {"g": code}).all()
     out = sorted((tarief(r) for r in rows), key=_order)  # in Python: NULL productcode sorts alike on both backends
     return [t for t in out if (aanbieder is None or t.aanbieder == aanbieder) and (on is None or t.valid_on(on))]

@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
+from gateway.errors import StoreConflictError
 from gateway.intake import IntakeRecord
 from gateway.model import MessageStatus
 from gateway.store import Store
@@ -164,21 +164,21 @@ class VspStore:
         """
         try:
             return self._push_new(record, meta, actor)
-        except IntegrityError:
+        except StoreConflictError:
             known = self._known(meta.traceer_id)
             if known is None:  # some other constraint: not ours to explain
                 raise
             return known
 
     def _known(self, traceer_id: str) -> PushOutcome | None:
-        with self.store.read_one() as conn:
+        with self.store.db.read_one() as conn:
             row = conn.execute(_KNOWN, {"b_traceer": traceer_id}).first()
         return None if row is None else PushOutcome(row.message_id, False, MessageStatus(row.status), row.afzender)
 
     def _push_new(self, record: IntakeRecord, meta: PushMeta, actor: str) -> PushOutcome:
         with self.store.batch():
             result = self.store.intake(record)
-            with self.store.write() as tx:
+            with self.store.db.write() as tx:
                 heen_id = self._insert_bericht(
                     tx.conn,
                     traceer_id=meta.traceer_id,
@@ -252,7 +252,7 @@ class VspStore:
                 if heen_message_id is not None and self.store.get_message(heen_message_id) is None:
                     heen_message_id = None
                 result = self.store.intake(record)
-                with self.store.write() as tx:
+                with self.store.db.write() as tx:
                     self._insert_bericht(
                         tx.conn,
                         traceer_id=traceer,
@@ -277,7 +277,7 @@ class VspStore:
                             "duplicate": not result.created,
                         },
                     )
-        except IntegrityError:  # the same traceerId taken in concurrently by another puller
+        except StoreConflictError:  # the same traceerId taken in concurrently by another puller
             known = self._known(traceer)
             if known is None:
                 raise
@@ -286,7 +286,7 @@ class VspStore:
 
     def pulled_for(self, heen_message_id: str) -> list[str]:
         """The messages taken in from VECOZO that answer ``heen_message_id`` (its retours), oldest first."""
-        with self.store.read_one() as conn:
+        with self.store.db.read_one() as conn:
             return list(
                 conn.execute(
                     sa.select(_B.message_id)
@@ -297,7 +297,7 @@ class VspStore:
 
     def traceer_ids(self, kind: str) -> list[str]:
         """Every traceerId of this kind (tests and the crash checks)."""
-        with self.store.read_one() as conn:
+        with self.store.db.read_one() as conn:
             return list(conn.execute(sa.select(_B.traceer_id).where(_B.kind == kind).order_by(_B.id)).scalars())
 
     @staticmethod
@@ -321,7 +321,7 @@ class VspStore:
             .order_by(_O.id)
             .limit(limit)
         )
-        with self.store.read_one() as conn:
+        with self.store.db.read_one() as conn:
             return [_bericht(row) for row in conn.execute(query)]
 
     def content(self, parties: Collection[str], traceer_id: str) -> bytes | None:
@@ -334,7 +334,7 @@ class VspStore:
             .where(_B.traceer_id == traceer_id, _O.party.in_(list(parties)), _O.confirmed_at.is_(None), _ready())
             .limit(1)
         )
-        with self.store.read_one() as conn:
+        with self.store.db.read_one() as conn:
             found = conn.execute(query).scalar()
         return bytes(found) if found is not None else None
 
@@ -342,7 +342,7 @@ class VspStore:
         """Confirm receipt (DELETE): the offer is never listed again; False when there was no open one to them."""
         if not parties:
             return False
-        with self.store.write() as tx:
+        with self.store.db.write() as tx:
             row = tx.conn.execute(
                 sa.select(_O.id, _O.message_id)
                 .select_from(vsp_offers.join(vsp_berichten, _B.id == _O.bericht_id))
@@ -378,7 +378,7 @@ class VspStore:
             .order_by(_B.id, _O.id)
         )
         seen: dict[str, VspBericht] = {}
-        with self.store.read() as conn:
+        with self.store.db.read() as conn:
             heen = (
                 sa.select(
                     sa.literal(0).label("offer_id"),

@@ -1,6 +1,6 @@
 """The XsdVersie an iJw message's header declares, read from its bytes when the message row is written.
 
-Like the JW323's DeclaratieNummer (:func:`gateway.store.pipeline.declaratienummer`) it is read
+Like the JW323's DeclaratieNummer (:func:`gateway.store.intake.declaratienummer`) it is read
 without parsing: only the header, which the XSD puts first, is searched, and there XsdVersie comes
 before a JW325's XsdVersieDeclaratie (same child names). Anything unreadable (another encoding, a
 header beyond the first few KB, no XsdVersie) is None, which TR371 reads as unknown, never as a

@@ -90,12 +90,12 @@ def test_a_worker_killed_twenty_times_over_a_ggk_route_loses_nothing(db_url: str
             trouble = Trouble(rx, rng)
             trouble.start()
             with WorkerPool(env, 1, concurrency=2, log_dir=tmp_path) as pool:
-                pool.chaos(KILLS, rng, done=lambda: open_jobs(store.engine) == 0, gap_s=(0.3, 1.2))
+                pool.chaos(KILLS, rng, done=lambda: open_jobs(store.db.engine) == 0, gap_s=(0.3, 1.2))
                 assert pool.kills >= KILLS
             trouble.stop.set()
             records = list(rx.records)
         assert [r.errors for r in records if r.errors] == []
-        final = statuses(store.engine)
+        final = statuses(store.db.engine)
         assert set(final) == set(submitted)  # nothing lost, nothing invented
         assert set(final.values()) <= {"delivered", "dead"}, Counter(final.values())
         answered: dict[str, set[str]] = {}
@@ -106,9 +106,9 @@ def test_a_worker_killed_twenty_times_over_a_ggk_route_loses_nothing(db_url: str
         assert all("bv03" in answered.get(mid, set()) for mid in delivered)  # delivered only after a Bv03
         assert all("fo03" in answered.get(mid, set()) for mid in dead)  # dead only after a Fo03
         assert dead, "the receiver refused some: the test must see Fo03s"
-        assert delivered_rows(store.engine) == Counter(dict.fromkeys(delivered, 1))
-        assert audit_counts(store.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
-        retours = _retour_rows(store.engine)
+        assert delivered_rows(store.db.engine) == Counter(dict.fromkeys(delivered, 1))
+        assert audit_counts(store.db.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
+        retours = _retour_rows(store.db.engine)
         settled = Counter(mid for (mid, verdict) in retours if verdict in ("retour-delivered", "retour-dead"))
         assert {mid for mid, n in settled.items() if n == 1} == ggk_sourced  # each retour settled exactly once
         for (mid, verdict), _count in retours.items():

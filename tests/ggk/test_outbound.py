@@ -164,7 +164,7 @@ def _run_until_quiet(store: Store, deliverer: Deliverer, tmp_path: Path) -> None
 
 def _open_jobs(store: Store, stages: tuple[Stage, ...]) -> int:
     """Jobs of ``stages`` not done yet (the recurring retention job is not one of them)."""
-    with store.read() as conn:
+    with store.db.read() as conn:
         query = sa.select(sa.func.count()).where(jobs.c.stage.in_([str(s) for s in stages]), sa.not_(jobs.c.done))
         return int(conn.execute(query).scalar() or 0)
 

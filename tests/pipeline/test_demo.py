@@ -88,7 +88,7 @@ def test_no_bsn_of_the_demo_batch_in_any_log_line_or_audit_row(tmp_path: Path) -
     assert not [bsn for bsn in bsns if bsn in output]
     store = open_store(f"sqlite:///{data_dir / 'ketenpoort.db'}")
     try:
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT event, actor, data, message_id FROM audit_events").all()
             payloads = b"".join(p for (p,) in conn.exec_driver_sql("SELECT payload FROM messages").all() if p)
     finally:

@@ -51,7 +51,7 @@ def _drain(store: Store, url: str) -> None:
         deadline = time.monotonic() + HANG_GUARD_S
         try:
             while time.monotonic() < deadline:
-                with store.engine.connect() as conn:
+                with store.db.engine.connect() as conn:
                     if not conn.execute(open_jobs).scalar_one():
                         break
                 threading.Event().wait(0.01)

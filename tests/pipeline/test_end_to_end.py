@@ -42,7 +42,7 @@ def receiver() -> Iterator[Receiver]:
 def _pending(store: Store) -> int:
     """Open pipeline jobs (the recurring retention job does not count)."""
     query = sa.select(sa.func.count()).where(sa.not_(jobs.c.done), jobs.c.stage != str(Stage.RETENTION))
-    with store.engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 
@@ -162,7 +162,7 @@ def test_retention_stage_purges_delivered_payloads_and_keeps_the_chain_verifiabl
         assert view is not None and view.status is MessageStatus.DELIVERED and view.payload_purged
         stored = store.message(mid)
         assert stored is not None and stored.payload is None
-    with store.engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         next_runs = conn.execute(sa.select(jobs.c.run_after).where(sa.not_(jobs.c.done))).scalars().all()
     assert len(next_runs) == 1 and next_runs[0] > time.time() + 60  # the next retention run is queued for later
     assert store.verify_audit().ok

@@ -81,11 +81,11 @@ def _crash_run(
         with WorkerPool(env, workers, concurrency=concurrency, log_dir=tmp_path) as pool:
             if not preload:
                 feeder.start()
-            pool.chaos(kills, rng, done=lambda: feeder.finished() and open_jobs(store.engine) == 0, gap_s=(0.3, 1.5))
+            pool.chaos(kills, rng, done=lambda: feeder.finished() and open_jobs(store.db.engine) == 0, gap_s=(0.3, 1.5))
             if not preload:
                 feeder.join()
             assert pool.kills >= kills
-        final = statuses(store.engine)
+        final = statuses(store.db.engine)
         assert set(final) == set(feeder.submitted)  # nothing lost, nothing invented
         outcome = Counter(final.values())
         assert set(outcome) <= {"delivered", "rejected"}, outcome
@@ -95,8 +95,8 @@ def _crash_run(
         accepted_by_receiver = receiver.delivered_keys()
         assert delivered <= accepted_by_receiver  # nothing marked delivered that the receiver did not accept
         assert accepted_by_receiver == delivered  # and every deliverable message reached it
-        assert delivered_rows(store.engine) == Counter(dict.fromkeys(delivered, 1))  # marked delivered once
-        assert audit_counts(store.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
+        assert delivered_rows(store.db.engine) == Counter(dict.fromkeys(delivered, 1))  # marked delivered once
+        assert audit_counts(store.db.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
         verdict = store.verify_audit()
         assert verdict.ok, verdict
     finally:

@@ -94,17 +94,17 @@ def test_a_worker_killed_twenty_times_over_a_corv_route_delivers_each_di01_once(
 
             refill(300)
             with WorkerPool(env, 1, concurrency=2, log_dir=tmp_path) as pool:
-                _kill_while_working(pool, rx, 20, rng, drained=lambda: open_jobs(store.engine) == 0, refill=refill)
-                pool.wait(lambda: open_jobs(store.engine) == 0, guard_s=400.0)
+                _kill_while_working(pool, rx, 20, rng, drained=lambda: open_jobs(store.db.engine) == 0, refill=refill)
+                pool.wait(lambda: open_jobs(store.db.engine) == 0, guard_s=400.0)
                 assert pool.kills >= 20
-            final = statuses(store.engine)
+            final = statuses(store.db.engine)
             assert set(final) == set(submitted)
             assert Counter(final.values()) == Counter({"delivered": len(submitted)})
             assert rx.invalid() == []
             delivered = set(submitted)
             assert delivered <= rx.accepted_keys()
-            assert delivered_rows(store.engine) == Counter(dict.fromkeys(delivered, 1))
-            assert audit_counts(store.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
+            assert delivered_rows(store.db.engine) == Counter(dict.fromkeys(delivered, 1))
+            assert audit_counts(store.db.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
             verdict = store.verify_audit()
             assert verdict.ok, verdict
         finally:

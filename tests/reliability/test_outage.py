@@ -66,7 +66,7 @@ def _env(store: Store, db_url: str, tmp_path: Path, route: str, **extra: str) ->
 
 
 def _settled(store: Store, count: int) -> bool:
-    return open_jobs(store.engine) == 0 and len(statuses(store.engine)) == count
+    return open_jobs(store.db.engine) == 0 and len(statuses(store.db.engine)) == count
 
 
 @pytest.mark.slow
@@ -80,7 +80,7 @@ def test_receiver_503s_resets_and_hangs_for_a_while_then_everything_arrives(
     env = _env(opened, db_url, tmp_path, receiver.url, KETENPOORT_BREAKER_RESET_S="0.5")
     with WorkerPool(env, 1, concurrency=2, log_dir=tmp_path) as pool:
         pool.wait(lambda: _settled(opened, len(ids)))
-    assert set(statuses(opened.engine).values()) == {"delivered"}
+    assert set(statuses(opened.db.engine).values()) == {"delivered"}
     assert receiver.delivered_keys() == set(ids)
     answered = Counter(rec.status for rec in receiver.records)
     assert answered[503] == 10 and answered[None] == 4  # the outage really happened, then recovered
@@ -112,7 +112,7 @@ def test_budget_too_small_dead_letters_then_dlq_replay_delivers(
         )
         assert replay.returncode == 0, replay.stderr[-2000:]
         pool.wait(lambda: _settled(opened, len(ids)))
-    assert set(statuses(opened.engine).values()) == {"delivered"}
+    assert set(statuses(opened.db.engine).values()) == {"delivered"}
     assert receiver.delivered_keys() == set(ids)
     assert opened.verify_audit().ok
 
@@ -124,7 +124,7 @@ def test_a_permanent_400_gets_no_retries(opened: Store, db_url: str, tmp_path: P
     with WorkerPool(_env(opened, db_url, tmp_path, receiver.url), 1, log_dir=tmp_path) as pool:
         pool.wait(lambda: _settled(opened, len(ids)))
     assert pool.exit_codes == [0]  # SIGTERM: the worker finished and exited cleanly
-    assert set(statuses(opened.engine).values()) == {"dead"}
+    assert set(statuses(opened.db.engine).values()) == {"dead"}
     assert Counter(r.idempotency_key for r in receiver.records) == Counter(dict.fromkeys(ids, 1))
 
 
@@ -149,12 +149,12 @@ def test_a_dead_receiver_does_not_hold_up_the_others(
     healthy = {mid for mid, rcv in sent if rcv != down}
     stuck = {mid for mid, rcv in sent if rcv == down}
     with WorkerPool(env, 1, concurrency=2, log_dir=tmp_path) as pool:
-        pool.wait(lambda: {statuses(opened.engine)[mid] for mid in healthy} == {"delivered"})
-        final = statuses(opened.engine)
+        pool.wait(lambda: {statuses(opened.db.engine)[mid] for mid in healthy} == {"delivered"})
+        final = statuses(opened.db.engine)
     assert {final[mid] for mid in healthy} == {"delivered"}
     assert {final[mid] for mid in stuck} <= {"relaying", "accepted"}  # still waiting for their receiver
     assert len(receiver.records) == len(healthy)  # the healthy receiver needed no retries
-    with opened.engine.connect() as conn:
+    with opened.db.engine.connect() as conn:
         tried = conn.execute(
             sa.select(sa.func.count()).where(
                 deliveries.c.message_id.in_(sorted(stuck)), deliveries.c.verdict == "retry"
@@ -173,7 +173,7 @@ def test_retry_after_sets_the_next_attempt_no_earlier_than_asked(opened: Store, 
             pass
     (attempt,) = opened.deliveries(mid)
     assert attempt.status_code == 503
-    with opened.engine.connect() as conn:
+    with opened.db.engine.connect() as conn:
         run_after = conn.execute(
             sa.select(jobs.c.run_after).where(jobs.c.message_id == mid, jobs.c.stage == str(Stage.RELAY),
                                               sa.not_(jobs.c.done))

@@ -52,9 +52,9 @@ def test_twenty_kills_cost_at_most_the_posts_in_flight_at_each(db_url: str, tmp_
         feeder = Feeder(store, MESSAGES, rng.randrange(10**6))
         feeder.run()  # preloaded: the kills land while the worker relays, not while a sender competes
         with WorkerPool(env, 1, concurrency=2, log_dir=tmp_path) as pool:
-            pool.chaos(KILLS, rng, done=lambda: open_jobs(store.engine) == 0, gap_s=(0.2, 0.8))
+            pool.chaos(KILLS, rng, done=lambda: open_jobs(store.db.engine) == 0, gap_s=(0.2, 0.8))
             assert pool.kills >= KILLS
-        final = statuses(store.engine)
+        final = statuses(store.db.engine)
         assert set(final) == set(feeder.submitted)
         delivered = {mid for mid, status in final.items() if status == "delivered"}
         assert set(Counter(final.values())) <= {"delivered", "rejected"}
@@ -63,8 +63,8 @@ def test_twenty_kills_cost_at_most_the_posts_in_flight_at_each(db_url: str, tmp_
         extra = sum(posts.values()) - len(posts)
         print(f"{extra} redeliveries over {pool.kills} kills (bound {RELAY_THREADS * pool.kills})")
         assert extra <= RELAY_THREADS * pool.kills
-        assert delivered_rows(store.engine) == Counter(dict.fromkeys(delivered, 1))
-        assert audit_counts(store.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
+        assert delivered_rows(store.db.engine) == Counter(dict.fromkeys(delivered, 1))
+        assert audit_counts(store.db.engine, "message.delivered") == Counter(dict.fromkeys(delivered, 1))
         verdict = store.verify_audit()
         assert verdict.ok, verdict
     finally:

@@ -13,10 +13,10 @@ from gateway.store.attempts import AttemptLog
 
 def test_recorded_answers_are_read_back_and_forgotten(store: Store) -> None:
     """What one log records, a fresh log on the same store (another worker) reads; forget drops it."""
-    log = AttemptLog.for_store(store.engine)
+    log = AttemptLog.for_store(store.db.engine)
     log.record("m-1", 2, 201, 1.5)
     log.record("m-1", 3, 200, 2.5)  # a later attempt replaces the earlier
-    other = AttemptLog.for_store(store.engine)
+    other = AttemptLog.for_store(store.db.engine)
     answered = other.answered("m-1")
     assert answered is not None and (answered.attempt, answered.status_code) == (3, 200)
     assert other.answered("m-2") is None
@@ -28,7 +28,7 @@ def test_recorded_answers_are_read_back_and_forgotten(store: Store) -> None:
 
 def test_concurrent_records_share_commits_and_all_become_durable(store: Store) -> None:
     """Sixteen threads recording at once each return with their row in place."""
-    log = AttemptLog.for_store(store.engine)
+    log = AttemptLog.for_store(store.db.engine)
     threads = [threading.Thread(target=log.record, args=(f"m-{i}", 1, 200, 0.1)) for i in range(16)]
     for thread in threads:
         thread.start()
@@ -42,10 +42,10 @@ def test_on_sqlite_the_log_is_a_file_of_its_own(tmp_path: Path) -> None:
     """Its commits never take the store's write lock: the rows live beside the database, not in it."""
     store = Store.open(f"sqlite:///{tmp_path / 'k.db'}", migrate=True)
     try:
-        log = AttemptLog.for_store(store.engine)
+        log = AttemptLog.for_store(store.db.engine)
         log.record("m-1", 1, 200, 0.1)
         assert (tmp_path / "k.db-attempts").exists()
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM relay_attempts")).scalar_one() == 0
         log.close()
     finally:

@@ -37,7 +37,7 @@ def _history(store: Store, n: int = 4) -> None:
 
 
 def _exec(store: Store, statement: sa.Executable) -> None:
-    with store.engine.begin() as conn:
+    with store.db.engine.begin() as conn:
         conn.execute(statement)
 
 
@@ -45,7 +45,7 @@ def test_intact_chain_verifies(store: Store) -> None:
     _history(store)
     result = store.verify_audit()
     assert result.ok and result.events == 8
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert audit_chain.verify(conn) is None
 
 
@@ -75,12 +75,12 @@ def test_removed_last_row_is_found(store: Store) -> None:
 
 def test_inserted_row_is_found(store: Store) -> None:
     _history(store)
-    with store.read() as conn:
+    with store.db.read() as conn:
         row = conn.execute(sa.select(audit_events).where(audit_events.c.seq == 6)).one()._asdict()
     # make room after seq 5 and insert a forged event there, chained to seq 5's hash
     for seq in range(8, 5, -1):
         _exec(store, audit_events.update().where(audit_events.c.seq == seq).values(seq=seq + 1))
-    with store.read() as conn:
+    with store.db.read() as conn:
         prev = conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == 5)).scalar_one()
     body = audit.canonical(6, row["at"], message_id=None, event="message.forged", actor="mallory", data={})
     forged = {**row, "seq": 6, "message_id": None, "event": "message.forged", "actor": "mallory", "data": {},
@@ -91,7 +91,7 @@ def test_inserted_row_is_found(store: Store) -> None:
 
 def test_appended_row_past_the_head_is_found(store: Store) -> None:
     _history(store)
-    with store.read() as conn:
+    with store.db.read() as conn:
         last = conn.execute(sa.select(audit_events).where(audit_events.c.seq == 8)).one()
     body = audit.canonical(9, last.at, message_id=None, event="message.forged", actor="mallory", data={})
     _exec(store, audit_events.insert().values(seq=9, at=last.at, message_id=None, event="message.forged",
@@ -112,7 +112,7 @@ def test_concurrent_writers_never_fork_the_chain(store: Store) -> None:
         t.join()
     result = store.verify_audit()
     assert result.ok and result.events == 90
-    with store.read() as conn:
+    with store.db.read() as conn:
         seqs = list(conn.execute(sa.select(audit_events.c.seq).order_by(audit_events.c.seq)).scalars())
     assert seqs == list(range(1, 91))
 
@@ -156,7 +156,7 @@ def test_no_bsn_in_audit_rows_or_log_lines_of_a_real_pipeline_run(store: Store) 
         structlog.configure(**before)  # later tests in this process (capture_logs at INFO) see what they saw
     counts = store.status_counts()
     assert counts["delivered"] == 1 and counts["rejected"] == 1
-    with store.read() as conn:
+    with store.db.read() as conn:
         rows = conn.execute(sa.select(audit_events)).all()
     dumped = "\n".join(repr(tuple(r)) for r in rows) + logs.getvalue()
     assert logs.getvalue().count('"event": "audit"') == len(rows)  # every chained event was logged too

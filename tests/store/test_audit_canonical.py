@@ -38,11 +38,11 @@ def test_canonical_from_encoded_data_equals_the_reference_form(
 def test_stored_data_reads_back_as_appended_and_the_chain_verifies(store: Store) -> None:
     """On SQLite the row holds the compact text the hash was made over; on PostgreSQL the adapter's JSON."""
     data = {"z": [1, 2.5, None, True], "a": {"é": "ünïcode \u2028", "q": 'say "hi"'}, "n": -3}
-    with store.write() as tx:
+    with store.db.write() as tx:
         tx.audit("test.event", "m-1", data=data)
-    with store.read() as conn:
+    with store.db.read() as conn:
         row = conn.execute(sa.select(audit_events).order_by(audit_events.c.seq.desc()).limit(1)).one()
-        if store.backend.name == "sqlite":
+        if store.db.backend.name == "sqlite":
             raw = conn.execute(sa.text("SELECT data FROM audit_events WHERE seq = :s"), {"s": row.seq}).scalar_one()
             assert raw == audit.compact_json(data)
     assert row.data == data and row.event == "test.event"
@@ -55,10 +55,10 @@ def test_a_prepared_event_is_scrubbed_before_the_lock_and_stored_as_an_unprepare
     prepared = audit.prepare("test.event", "m-1", actor=f"user {bsn}", data=data)
     assert prepared.encoded is not None and bsn not in prepared.encoded
     assert bsn not in repr(prepared.data) and bsn not in prepared.actor
-    with store.write() as tx:
+    with store.db.write() as tx:
         tx.audit("test.event", "m-1", actor=f"user {bsn}", data=data)
         tx.record(prepared)
-    with store.read() as conn:
+    with store.db.read() as conn:
         plain, early = conn.execute(sa.select(audit_events).order_by(audit_events.c.seq.desc()).limit(2)).all()
     assert (plain.data, plain.actor) == (early.data, early.actor)
     assert bsn not in str(plain.data) and bsn not in plain.actor

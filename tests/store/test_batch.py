@@ -9,14 +9,14 @@ import sqlalchemy as sa
 
 from gateway.model import MessageStatus, Stage
 from gateway.store import Store
-from gateway.store.pipeline import HOLD_BACK_S
+from gateway.store.queue import HOLD_BACK_S
 from gateway.store.schema import jobs, messages
 from tests.store.helpers import record
 
 
 def _stored_elsewhere(store: Store) -> int:
     """Messages another connection sees: only what is committed."""
-    other = sa.create_engine(store.engine.url)
+    other = sa.create_engine(store.db.engine.url)
     try:
         with other.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(messages)).scalar_one())
@@ -49,7 +49,7 @@ def test_an_error_leaving_the_batch_rolls_all_of_it_back(store: Store) -> None:
 def test_a_failing_write_in_a_batch_rolls_back_alone(store: Store) -> None:
     with store.batch():
         kept = store.intake(record("A")).message_id
-        with pytest.raises(ValueError), store.write() as tx:
+        with pytest.raises(ValueError), store.db.write() as tx:
             tx.conn.execute(messages.update().where(messages.c.id == kept).values(status="dead"))
             raise ValueError("stage bug")
         store.intake(record("B"))
@@ -63,7 +63,7 @@ def test_flush_commits_midway_and_alone_writes_flush_first(store: Store) -> None
         batch.flush()
         assert batch.root is None and _stored_elsewhere(store) == 1
         store.intake(record("B"))
-        with store.write(alone=True):
+        with store.db.write(alone=True):
             assert _stored_elsewhere(store) == 2  # the batch was committed before the lone write began
     assert _stored_elsewhere(store) == 2
 
@@ -86,7 +86,7 @@ def test_claim_many_takes_the_oldest_due_jobs_and_release_gives_them_back(store:
     store.release(first)  # the done one stays done, the other two are due again at once
     again = store.claim_many([Stage.VALIDATE], "w3", 30, 10)
     assert [job.message_id for job in again] == ids[1:3]
-    with store.read() as conn:
+    with store.db.read() as conn:
         done = conn.execute(sa.select(jobs.c.done).where(jobs.c.id == first[0].id)).scalar_one()
     assert done
 
@@ -125,7 +125,7 @@ def test_hold_back_defers_the_later_jobs_of_a_conversation_another_worker_holds(
     assert [job.message_id for job in waiting] == [m for m in ids[4:] if pair[m] in held]
     assert store.hold_back(first) == []  # the earliest jobs wait for nobody
     assert store.claim_many([Stage.VALIDATE], "w3", 30, 20) == []  # deferred: not claimable at once
-    with store.engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         after = dict(conn.execute(sa.select(jobs.c.id, jobs.c.run_after)).all())
     for job in first:
         store.finish_validate(job, MessageStatus.REJECTED, [], None)
@@ -133,7 +133,7 @@ def test_hold_back_defers_the_later_jobs_of_a_conversation_another_worker_holds(
     again = store.claim_many([Stage.VALIDATE], "w3", 30, 20)
     assert [job.message_id for job in again] == [job.message_id for job in waiting]  # in their old order
     assert store.hold_back(again) == []  # the earlier messages are committed now
-    with store.engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         run_after = dict(conn.execute(sa.select(jobs.c.id, jobs.c.run_after)).all())
     assert all(run_after[job.id] == after[job.id] for job in waiting)  # their place in the queue was kept
 
@@ -146,7 +146,7 @@ def test_a_buried_job_sends_its_message_to_the_dlq_and_replay_runs_that_stage_ag
     assert store.message(mid).status is MessageStatus.DEAD  # type: ignore[union-attr]
     assert [m.id for m in store.dead_letters()] == [mid]
     assert store.claim([Stage.VALIDATE, Stage.MAP, Stage.RELAY], "w", 30) is None
-    with store.read() as conn:
+    with store.db.read() as conn:
         error = conn.execute(sa.select(jobs.c.last_error).where(jobs.c.id == job.id)).scalar_one()
     assert "999999990" not in error
     store.replay(mid, actor="operator")

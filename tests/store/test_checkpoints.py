@@ -95,7 +95,7 @@ def test_a_recomputed_chain_is_caught(store: Store, cli_env: Path) -> None:
     """A row changed and every later hash recomputed verifies alone, but not against a checkpoint after it."""
     _events(store, 4)
     _checkpoint(cli_env)
-    with store.engine.begin() as conn:
+    with store.db.engine.begin() as conn:
         conn.execute(audit_events.update().where(audit_events.c.seq == 3).values(actor="mallory"))
         _rechain(conn, 3)
     assert store.verify_audit().ok  # the attack works against the chain alone
@@ -107,7 +107,7 @@ def test_a_cut_tail_is_caught(store: Store, cli_env: Path) -> None:
     """The last rows deleted and the head moved back verifies alone, but the head is behind a checkpoint."""
     _events(store, 4)
     _checkpoint(cli_env)
-    with store.engine.begin() as conn:
+    with store.db.engine.begin() as conn:
         conn.execute(audit_events.delete().where(audit_events.c.seq > 5))
         last = conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == 5)).scalar_one()
         conn.execute(audit_head.update().values(seq=5, hash=last))
@@ -120,7 +120,7 @@ def test_a_cut_head_with_a_moved_anchor_is_caught(store: Store, cli_env: Path) -
     """The first rows deleted and the anchor moved after them verifies alone; no audit.pruned event accounts for it."""
     _events(store, 4)
     _checkpoint(cli_env)
-    with store.engine.begin() as conn:
+    with store.db.engine.begin() as conn:
         conn.execute(audit_events.delete().where(audit_events.c.seq <= 3))
         anchor = conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == 3)).scalar()
         assert anchor is None
@@ -136,7 +136,7 @@ def test_retention_moving_the_anchor_is_no_rewrite(store: Store, cli_env: Path) 
     _events(store, 3)
     _checkpoint(cli_env)
     store.purge(datetime.now(UTC) + timedelta(days=1), datetime.now(UTC) + timedelta(days=1))
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert conn.execute(sa.select(audit_head.c.base_seq)).scalar_one() > 0
     _checkpoint(cli_env)
     code, out, err = _verify(cli_env)
@@ -169,7 +169,7 @@ def test_the_worker_checkpointer_writes_periodically_and_at_stop(store: Store, t
     writer.stop()
     records = checkpoints.read(file.read_text().splitlines())
     assert len(records) == writer.written >= 4
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert checkpoints.check(conn, records, KEY.encode()).ok
         head = conn.execute(sa.select(audit_head.c.seq)).scalar_one()
     assert records[-1]["seq"] == head == 2
@@ -181,12 +181,12 @@ def test_the_structured_log_serves_as_the_checkpoints_file(store: Store, tmp_pat
     buf = io.StringIO()
     configure_logging("json", "INFO", stream=buf)
     _events(store, 2)
-    with store.read() as conn:
+    with store.db.read() as conn:
         checkpoints.publish(checkpoints.take(conn, KEY.encode()))
     log_file = tmp_path / "worker.log"
     log_file.write_text("not json\n" + buf.getvalue())
     records = checkpoints.read(log_file.read_text().splitlines())
     assert len(records) == 1
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert checkpoints.check(conn, records, KEY.encode()).ok
         assert not checkpoints.check(conn, records, b"another key").ok

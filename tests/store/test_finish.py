@@ -49,7 +49,7 @@ def _status(store: Store, mid: str) -> MessageStatus:
 
 
 def _open_jobs(store: Store) -> list[tuple[str, str]]:
-    with store.read() as conn:
+    with store.db.read() as conn:
         rows = conn.execute(
             sa.select(jobs.c.stage, jobs.c.message_id).where(sa.not_(jobs.c.done), jobs.c.stage != "retention")
         ).all()
@@ -57,7 +57,7 @@ def _open_jobs(store: Store) -> list[tuple[str, str]]:
 
 
 def _events(store: Store) -> list[str]:
-    with store.read() as conn:
+    with store.db.read() as conn:
         return list(conn.execute(sa.select(audit_events.c.event).order_by(audit_events.c.seq)).scalars())
 
 
@@ -72,7 +72,7 @@ def test_rejected_keeps_findings_and_retour_and_stops(store: Store) -> None:
     finding = Finding("rule", "BSN 123456782 onbekend", rule="TR304", retourcode="8001")
     store.finish_validate(_through(store, Stage.VALIDATE), MessageStatus.REJECTED, [finding], b"<jw302/>")
     assert _status(store, mid) is MessageStatus.REJECTED and _open_jobs(store) == []
-    with store.read() as conn:
+    with store.db.read() as conn:
         row = conn.execute(sa.select(messages.c.findings, messages.c.retour).where(messages.c.id == mid)).one()
     assert row.retour == b"<jw302/>" and row.findings[0]["rule"] == "TR304"
     assert "123456782" not in row.findings[0]["message"]  # the stored finding text is scrubbed too
@@ -81,7 +81,7 @@ def test_rejected_keeps_findings_and_retour_and_stops(store: Store) -> None:
 def test_map_keeps_facts_and_queues_relay(store: Store) -> None:
     mid = _mapped(store)
     assert _open_jobs(store) == [("relay", mid)]
-    with store.read() as conn:
+    with store.db.read() as conn:
         row = conn.execute(sa.select(facts)).one()
     assert (row.message_id, row.kind, row.toewijzingnummer, row.begindatum) == (
         mid,
@@ -97,7 +97,7 @@ def test_delivered_records_the_attempt(store: Store) -> None:
     msg = store.message(mid)
     assert msg is not None and msg.status is MessageStatus.DELIVERED and msg.relay_attempts == 1
     assert msg.first_attempt_at is not None and _open_jobs(store) == []
-    with store.read() as conn:
+    with store.db.read() as conn:
         row = conn.execute(sa.select(deliveries)).one()
         delivered_at = conn.execute(sa.select(messages.c.delivered_at)).scalar_one()
     assert (row.attempt, row.status_code, row.verdict) == (1, 200, "delivered") and delivered_at is not None
@@ -128,7 +128,7 @@ def test_retry_requeues_after_the_delay_then_dead(store: Store) -> None:
     msg = store.message(mid)
     assert msg is not None and msg.status is MessageStatus.DEAD and msg.relay_attempts == 2
     assert msg.first_attempt_at == first.first_attempt_at  # the retry budget's clock is not reset
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert [r.verdict for r in conn.execute(sa.select(deliveries).order_by(deliveries.c.id))] == ["retry", "dead"]
     assert _open_jobs(store) == []
 
@@ -136,7 +136,7 @@ def test_retry_requeues_after_the_delay_then_dead(store: Store) -> None:
 def test_local_refusal_writes_no_delivery_row(store: Store) -> None:
     _mapped(store)
     store.finish_relay(_through(store, Stage.RELAY), decision(Verdict.RETRY, attempts=0, code=None, attempted=False))
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(deliveries)).scalar_one() == 0
 
 

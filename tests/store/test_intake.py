@@ -16,7 +16,7 @@ def _count(store: Store, table: sa.Table) -> int:
     query = sa.select(sa.func.count()).select_from(table)
     if table is jobs:
         query = query.where(jobs.c.stage != "retention")
-    with store.read() as conn:
+    with store.db.read() as conn:
         return int(conn.execute(query).scalar_one())
 
 

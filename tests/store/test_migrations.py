@@ -19,7 +19,7 @@ def test_empty_database_upgrades_to_head(db_url: str) -> None:
         store.migrate()
         assert store.migrations_current()
         store.migrate()  # a second run finds nothing to do
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
         assert {"messages", "jobs", "deliveries", "facts", "audit_events", "audit_head"} <= tables
@@ -31,12 +31,12 @@ def test_empty_database_upgrades_to_head(db_url: str) -> None:
 def test_a_database_behind_head_is_not_current_and_catches_up(db_url: str) -> None:
     store = Store.open(db_url)
     try:
-        with store.engine.begin() as conn:
+        with store.db.engine.begin() as conn:
             command.upgrade(alembic_config(conn), "0001")
         assert not store.migrations_current()
         store.migrate()  # 0002 runs in batch mode on SQLite
         assert store.migrations_current()
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("messages")}
         assert "declaratienummer" in columns
     finally:
@@ -46,7 +46,7 @@ def test_a_database_behind_head_is_not_current_and_catches_up(db_url: str) -> No
 def test_downgrade_to_base_and_back(db_url: str) -> None:
     store = Store.open(db_url, migrate=True)
     try:
-        with store.engine.begin() as conn:
+        with store.db.engine.begin() as conn:
             command.downgrade(alembic_config(conn), "base")
         assert not store.migrations_current()
         store.migrate()
@@ -101,9 +101,9 @@ def test_sqlite_durability_is_full_unless_the_url_says_normal(tmp_path: Path) ->
     for query, expected in (("", 2), ("?synchronous=normal", 1)):
         store = Store.open(f"sqlite:///{tmp_path}/d{len(query)}.db{query}", migrate=True)
         try:
-            with store.write() as tx:
+            with store.db.write() as tx:
                 assert tx.conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
-            with store.write(light=True) as tx:  # claims never wait for fsync
+            with store.db.write(light=True) as tx:  # claims never wait for fsync
                 assert tx.conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
             store.intake(record("X"))
             assert store.claim([Stage.VALIDATE], "w", 30) is not None
@@ -119,7 +119,7 @@ def test_0004_keeps_the_messages_and_keys_duplicates_on_the_message_type(db_url:
 
     store = Store.open(db_url)
     try:
-        with store.engine.begin() as conn:
+        with store.db.engine.begin() as conn:
             command.upgrade(alembic_config(conn), "0003")
             conn.execute(
                 sa.text(
@@ -130,7 +130,7 @@ def test_0004_keeps_the_messages_and_keys_duplicates_on_the_message_type(db_url:
                 {"sha": record("ID-1").payload_sha256, "now": "2026-12-01 10:00:00"},
             )
         store.migrate()
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             indexes = {i["name"] for i in sa.inspect(conn).get_indexes("messages")}
         assert "uq_messages_sender_type_external_id" in indexes and "uq_messages_sender_external_id" not in indexes
         again = store.intake(record("ID-1"))
@@ -141,10 +141,10 @@ def test_0004_keeps_the_messages_and_keys_duplicates_on_the_message_type(db_url:
         assert changed.created and changed.resend_of == "01OLD"
         with (
             pytest.raises(RuntimeError, match="cannot downgrade below 0004_h19pkg: 2 messages"),
-            store.engine.begin() as conn,
+            store.db.engine.begin() as conn,
         ):
             command.downgrade(alembic_config(conn), "0003")  # 0003 cannot hold them: refused, nothing lost
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM messages")).scalar_one() == 3
         assert store.migrations_current()
     finally:

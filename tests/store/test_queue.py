@@ -35,7 +35,7 @@ def test_expired_lease_is_claimable_again(store: Store) -> None:
     time.sleep(0.3)
     again = store.claim([Stage.VALIDATE], "w2", 30)
     assert again is not None and again.id == first.id
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert conn.execute(sa.select(jobs.c.leased_by).where(jobs.c.id == first.id)).scalar_one() == "w2"
 
 
@@ -48,7 +48,7 @@ def test_fail_gives_the_job_back_later_with_one_more_attempt(store: Store) -> No
     time.sleep(0.3)
     again = store.claim([Stage.VALIDATE], "w", 30)
     assert again is not None and again.id == job.id and again.attempts == 1
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert conn.execute(sa.select(jobs.c.last_error).where(jobs.c.id == job.id)).scalar_one() == "RuntimeError"
 
 
@@ -87,8 +87,8 @@ def test_sqlite_claim_walks_the_partial_index_without_sorting(tmp_path: object) 
 
     store = Store.open(f"sqlite:///{tmp_path}/plan.db", migrate=True)
     try:
-        sql = str(st.DUE.compile(dialect=store.engine.dialect)).replace("__[POSTCOMPILE_b_stages]", "?, ?")
-        with store.engine.connect() as conn:
+        sql = str(st.DUE.compile(dialect=store.db.engine.dialect)).replace("__[POSTCOMPILE_b_stages]", "?, ?")
+        with store.db.engine.connect() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
             plan = " | ".join(str(r[3]) for r in raw.execute("EXPLAIN QUERY PLAN " + sql, ("map", "relay", 1, 1, 1, 0)))

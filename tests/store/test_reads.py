@@ -115,7 +115,7 @@ def test_counts_and_throughput(store: Store) -> None:
     series = store.throughput("minute", periods=5)
     assert len(series) == 5 and series[-1][1] == 3 and sum(n for _, n in series) == 3
     old = store.intake(record("OLD")).message_id
-    with store.engine.begin() as conn:  # received two and a half minutes ago
+    with store.db.engine.begin() as conn:  # received two and a half minutes ago
         conn.execute(
             messages.update()
             .where(messages.c.id == old)

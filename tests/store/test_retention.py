@@ -71,7 +71,7 @@ def test_metadata_purge_keeps_the_chain_verifiable(store: Store) -> None:
     result = store.purge(datetime.now(UTC) + timedelta(seconds=1), datetime.now(UTC) + timedelta(seconds=1))
     assert result.payloads_purged == 1 and result.messages_deleted == 1 and result.audit_events_pruned > 0
     assert store.get_message(gone) is None and store.get_message(in_flight) is not None
-    with store.read() as conn:
+    with store.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(deliveries)).scalar_one() == 0
         head = conn.execute(sa.select(audit_head)).one()
         last = conn.execute(sa.select(audit_events).order_by(audit_events.c.seq.desc()).limit(1)).one()
@@ -87,9 +87,9 @@ def test_tampering_after_a_prune_is_still_found(store: Store) -> None:
     store.purge(datetime.now(UTC) + timedelta(seconds=1), datetime.now(UTC) + timedelta(seconds=1))
     for i in range(3):
         store.intake(record(f"N-{i}"))
-    with store.read() as conn:
+    with store.db.read() as conn:
         seqs = list(conn.execute(sa.select(audit_events.c.seq).order_by(audit_events.c.seq)).scalars())
-    with store.engine.begin() as conn:
+    with store.db.engine.begin() as conn:
         conn.execute(audit_events.update().where(audit_events.c.seq == seqs[1]).values(actor="mallory"))
     assert store.verify_audit().first_broken == seqs[1]
 

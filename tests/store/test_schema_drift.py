@@ -20,7 +20,7 @@ from gateway.store.schema import metadata
 def _differences(db_url: str) -> list[Any]:
     store = Store.open(db_url, migrate=True)
     try:
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
             return [d for d in compare_metadata(context, metadata) if not _is_alembic_bookkeeping(d)]
     finally:
@@ -45,7 +45,7 @@ def test_the_drift_check_sees_a_column_the_migrations_lack(db_url: str) -> None:
     sa.Table("messages", extra, sa.Column("undeclared_in_migrations", sa.Text()), extend_existing=True)
     store = Store.open(db_url, migrate=True)
     try:
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             diffs = compare_metadata(MigrationContext.configure(conn), extra)
     finally:
         store.close()

@@ -41,7 +41,7 @@ def test_unknown_when_not_in_the_header_or_not_ijw() -> None:
 def test_intake_stores_the_xsd_versie_on_both_backends(store: Store) -> None:
     stored = [store.intake(prepare(p, sender=None)).message_id for p in (large_jw323(2), small_jw301())]
     stored.append(store.intake(record("ID-1")).message_id)
-    with store.read() as conn:
+    with store.db.read() as conn:
         rows = conn.execute(sa.select(messages.c.id, messages.c.basisschema_xsd, messages.c.bericht_xsd)).all()
     found = {row.id: (row.basisschema_xsd, row.bericht_xsd) for row in rows}
     assert [found[mid] for mid in stored] == [("1.0.0", "1.0.0"), ("1.0.0", "1.0.0"), (None, None)]

@@ -135,7 +135,7 @@ def test_a_stored_finding_has_a_bounded_size() -> None:
     """However long lxml's text or the path, a stored finding keeps at most 1,000 + 500 characters of them."""
     from gateway.findings import MAX_MESSAGE_CHARS, MAX_PATH_CHARS
     from gateway.model import Finding
-    from gateway.store.finish import finding_json
+    from gateway.store.text import finding_json
 
     stored = finding_json(Finding("xsd", "Expected is one of ( " + "Element, " * 5000 + ")", path="/Bericht" * 500))
     assert len(stored["message"]) == MAX_MESSAGE_CHARS and stored["message"].endswith("…")

@@ -76,14 +76,14 @@ def test_the_push_channel_survives_sigkill(db_url: str, tmp_path: Path, vsp: Vsp
                          KETENPOORT_ROUTES_FILE=str(routes))  # fmt: skip
         env.pop("KETENPOORT_DEFAULT_ROUTE")
         with StagePool(env, "validate,map,relay", log_dir=tmp_path) as pool:
-            pool.chaos(KILLS, random.Random(18), done=lambda: open_jobs(store.engine) == 0, gap_s=(0.1, 0.6))
+            pool.chaos(KILLS, random.Random(18), done=lambda: open_jobs(store.db.engine) == 0, gap_s=(0.1, 0.6))
             assert pool.kills >= KILLS
-        final = statuses(store.engine)
+        final = statuses(store.db.engine)
         assert {final[mid] for mid in sent} == {str(MessageStatus.DELIVERED)}, Counter(final.values())
         assert all(p.valid for p in vsp.pushes), [p.errors for p in vsp.pushes if not p.valid][:2]
         pushed = Counter(p.metadata["referentiegegevens"]["traceerId"] for p in vsp.pushes if p.metadata)
         assert set(pushed) == {traceer_id(mid) for mid in sent}  # resends (if any) under the same traceerId
-        assert set(audit_counts(store.engine, "message.delivered").values()) == {1}
+        assert set(audit_counts(store.db.engine, "message.delivered").values()) == {1}
         assert store.verify_audit().ok
     finally:
         store.close()
@@ -105,7 +105,7 @@ def test_the_puller_survives_sigkill(db_url: str, tmp_path: Path, vsp: VspServer
         with StagePool(env, "vsp-pull", log_dir=tmp_path) as pool:
             pool.chaos(KILLS, random.Random(25), done=lambda: not vsp.waiting, gap_s=(0.1, 0.5))
             assert pool.kills >= KILLS
-        with store.engine.connect() as conn:
+        with store.db.engine.connect() as conn:
             pulled = list(conn.execute(sa.select(vsp_berichten.c.traceer_id, vsp_berichten.c.message_id)
                                        .where(vsp_berichten.c.kind == PULLED)))  # fmt: skip
             taken = conn.execute(
@@ -113,7 +113,7 @@ def test_the_puller_survives_sigkill(db_url: str, tmp_path: Path, vsp: VspServer
             ).scalar_one()
         assert sorted(t for t, _ in pulled) == sorted(offered) and set(vsp.confirmed) == offered
         assert taken == len(offered) == len({m for _, m in pulled})
-        assert set(audit_counts(store.engine, "vsp.pulled").values()) == {1}
+        assert set(audit_counts(store.db.engine, "vsp.pulled").values()) == {1}
         assert store.verify_audit().ok
     finally:
         store.close()

@@ -11,47 +11,26 @@ steps at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
 from gateway import audit
-from gateway.bsn import scrub
 from gateway.contracts import Job, RelayDecision, Verdict
 from gateway.facts import Fact
-from gateway.findings import MAX_MESSAGE_CHARS, MAX_PATH_CHARS, bounded
 from gateway.model import Finding, MessageStatus, Stage
+from gateway.ports import Commit
 from gateway.store import statements as st
-from gateway.store.base import StoreBase, Tx
-
-Commit = Callable[[], None]
-
-MAX_RULES_IN_EVENT = 50
+from gateway.store.database import Database
+from gateway.store.queue import finish_job
+from gateway.store.text import MAX_RULES_IN_EVENT, finding_json, short_text
+from gateway.store.tx import Tx
 
 _RELAY_STATUS = {
     Verdict.DELIVERED: MessageStatus.DELIVERED,
     Verdict.DEAD: MessageStatus.DEAD,
     Verdict.RETRY: MessageStatus.RELAYING,
 }
-
-
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as stored: its JSON form, the text scrubbed of BSNs and cut to a bounded size.
-
-    With at most ``KETENPOORT_MAX_FINDINGS`` (1,000) findings of at most 1,000 + 500 characters of text
-    and path, a message's stored findings stay under ~1.7 MB whatever came in.
-    """
-    out = finding.to_dict()
-    out["message"] = bounded(scrub(finding.message), MAX_MESSAGE_CHARS)
-    if finding.path is not None:
-        out["path"] = bounded(finding.path, MAX_PATH_CHARS)
-    return out
-
-
-def short_text(text: str | None, limit: int = 500) -> str | None:
-    """An error text as stored: BSN-shaped numbers scrubbed, at most ``limit`` characters."""
-    return None if text is None else scrub(text)[:limit]
-
 
 _FACT_FIELDS = tuple(f.name for f in fields(Fact))
 
@@ -63,18 +42,12 @@ def _fact_rows(mid: str, facts: Sequence[Fact]) -> list[dict[str, Any]]:
     ]
 
 
-class FinishMixin(StoreBase):
-    """The prepare_* seams of :class:`gateway.contracts.PipelineStore`; finish_* makes both steps at once."""
+class Outcomes:
+    """The validate, map and relay stages' outcomes: the ``prepare_*`` seams of the pipeline port."""
 
-    def _finish_job(self, tx: Tx, job: Job) -> float | None:
-        """Mark the job done and return when it was due; None when it already was done (change nothing then).
-
-        The next stage's job inherits that time, so the queue runs oldest messages first, each through
-        all its stages, instead of every message's validate before any message's map (a JW323 then
-        meets the facts of the JW301 submitted before it).
-        """
-        row = tx.execute(st.FINISH_JOB, {"b_id": job.id}).first()
-        return None if row is None else min(float(row.run_after), tx.wall)
+    def __init__(self, db: Database) -> None:
+        """Over ``db``."""
+        self._db = db
 
     def prepare_validate(
         self,
@@ -103,8 +76,8 @@ class FinishMixin(StoreBase):
         mapped = self._prepare_facts(mid, facts) if accepted and facts is not None else None
 
         def commit() -> None:
-            with self.write() as tx:
-                due = self._finish_job(tx, job)
+            with self._db.write() as tx:
+                due = finish_job(tx, job)
                 if due is None:
                     return
                 row = {"b_id": mid, "status": str(status), "findings": stored, "finding_counts": exact}
@@ -139,8 +112,8 @@ class FinishMixin(StoreBase):
         """Keep the facts; → a relay job."""
         mid = job.message_id or ""
         rows, event = self._prepare_facts(mid, facts)
-        with self.write() as tx:
-            due = self._finish_job(tx, job)
+        with self._db.write() as tx:
+            due = finish_job(tx, job)
             if due is not None:
                 self._keep_facts(tx, mid, rows, event, due)
 
@@ -176,8 +149,8 @@ class FinishMixin(StoreBase):
             )  # fmt: skip
 
         def commit() -> None:
-            with self.write() as tx:
-                if self._finish_job(tx, job) is None:
+            with self._db.write() as tx:
+                if finish_job(tx, job) is None:
                     return
                 if delivery is not None:
                     tx.execute(st.INSERT_DELIVERY, {**delivery, "at": tx.now})
@@ -203,4 +176,4 @@ class FinishMixin(StoreBase):
         self.prepare_relay(job, decision)()
 
 
-__all__ = ["MAX_RULES_IN_EVENT", "Commit", "FinishMixin", "finding_json", "short_text"]
+__all__ = ["Outcomes"]

@@ -1,104 +1,75 @@
-"""The store's foundation: engine, write/read transactions (each write carrying its audit events), migrations."""
+"""The database under every part of the store: engine, transactions, group commits, the writer lock, the clock.
+
+The parts (:mod:`.intake`, :mod:`.queue`, :mod:`.outcomes`, :mod:`.retours`, :mod:`.remote`,
+:mod:`.reads`, :mod:`.retention`) never open a connection themselves: they ask the
+:class:`Database` for a write (:meth:`Database.write`, one transaction whose audit events are
+appended last), a read (:meth:`Database.read`, one snapshot) or a single-statement read
+(:meth:`Database.read_one`).
+
+Errors: every SQLAlchemy or driver error that leaves a transaction is translated here, in
+:func:`translated_errors`, into a :class:`gateway.errors.StoreError` subclass, as httpx maps
+httpcore's errors: :class:`~gateway.errors.StoreConflictError` for a broken uniqueness rule (a
+concurrent writer came first), :class:`~gateway.errors.StoreUnavailableError` for a database that
+cannot be reached or a lost connection, :class:`~gateway.errors.StoreError` for the rest. The
+text names the driver's error class and its first line, scrubbed of BSNs; never the statement's
+parameters, which can hold message content.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ClauseElement
 
 from gateway import audit
-from gateway.model import Stage
-from gateway.pseudonym import Pseudonymiser
+from gateway.bsn import scrub
+from gateway.errors import StoreConflictError, StoreError, StoreUnavailableError
+from gateway.ports import Clock
 from gateway.store import audit_chain, migrate
 from gateway.store import statements as st
 from gateway.store.backend import LIGHT, WRITE, Backend
-from gateway.store.driver import Driver, DriverResult
+from gateway.store.driver import Driver
+from gateway.store.tx import Tx, savepoint
 from gateway.store.writer_lock import WriterLock
-
-if TYPE_CHECKING:  # gateway.audit imports the store's driver: a name import here would be circular
-    from gateway.audit import AuditEvent
-
-SYSTEM = "system"
-"""The actor of events the pipeline causes by itself (same as :data:`gateway.audit.SYSTEM`)."""
 
 JOBS_CHANNEL = "ketenpoort_jobs"
 """PostgreSQL NOTIFY channel on which new jobs are announced (payload: the stage)."""
 
+_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError, sa.exc.TimeoutError)
 
-class Tx:
-    """One write transaction: its connection, its clock, and the audit events it will append before commit."""
 
-    __slots__ = ("conn", "driver", "events", "notify", "now", "wall")
-
-    def __init__(self, conn: sa.Connection, driver: Driver) -> None:
-        """Bind the connection; ``wall`` (epoch seconds) and ``now`` (aware UTC) are the same instant."""
-        self.conn = conn
-        self.driver = driver
-        self.wall = time.time()
-        self.now = datetime.fromtimestamp(self.wall, UTC)
-        self.events: list[audit.AuditEvent] = []
-        self.notify: set[str] = set()
-
-    def audit(
-        self, event: str, message_id: str | None, *, actor: str = SYSTEM, data: Mapping[str, Any] | None = None
-    ) -> None:
-        """Record a state change; it joins the chain in this transaction."""
-        self.events.append(audit.AuditEvent(event, message_id, actor, dict(data or {})))
-
-    def record(self, event: AuditEvent) -> None:
-        """Record a state change whose event was made (and scrubbed, with :func:`gateway.audit.prepare`) before."""
-        self.events.append(event)
-
-    def execute(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> DriverResult:
-        """Run a prebuilt hot-path statement straight on the driver (:mod:`gateway.store.driver`)."""
-        return self.driver.execute(self.conn, statement, params)
-
-    def executemany(self, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run a prebuilt hot-path statement once per row, straight on the driver."""
-        self.driver.executemany(self.conn, statement, rows)
-
-    def enqueue(
-        self, stage: Stage, message_id: str | None, *, delay_s: float = 0.0, due_at: float | None = None
-    ) -> None:
-        """Add a job, due after ``delay_s`` (or at ``due_at``, epoch seconds, when given)."""
-        run_after = due_at if due_at is not None else self.wall + max(0.0, delay_s)
-        self.execute(st.INSERT_JOB, {"message_id": message_id, "stage": str(stage), "run_after": run_after})
-        self.notify.add(str(stage))
+def store_error(exc: BaseException) -> StoreError:
+    """The :class:`StoreError` a driver or SQLAlchemy error means (its text without SQL or parameters)."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+    lines = str(orig).strip().splitlines()
+    text = scrub(f"{type(orig).__name__}: {lines[0] if lines else 'no detail'}")[:300]
+    if isinstance(exc, sa.exc.IntegrityError):
+        return StoreConflictError(text)
+    if isinstance(exc, _UNAVAILABLE) or (isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated):
+        return StoreUnavailableError(text)
+    return StoreError(text)
 
 
 @contextmanager
-def _savepoint(conn: sa.Connection) -> Iterator[None]:
-    """A savepoint straight on the driver (sqlite3 and psycopg both have ``execute``).
-
-    A batch makes one per job; SQLAlchemy's ``begin_nested`` bookkeeping cost about as much as the
-    job's other statements together. Nested savepoints of the same name unwind innermost first.
-    """
-    raw: Any = conn.connection.driver_connection
-    raw.execute("SAVEPOINT ketenpoort_write")
+def translated_errors() -> Iterator[None]:
+    """Let a :class:`StoreError` (or any non-database error) pass; turn SQLAlchemy's errors into one."""
     try:
         yield
-    except BaseException:
-        with contextlib.suppress(Exception):  # a dead connection: the batch rolls back, the first error says why
-            raw.execute("ROLLBACK TO SAVEPOINT ketenpoort_write")
-            raw.execute("RELEASE SAVEPOINT ketenpoort_write")
-        raise
-    raw.execute("RELEASE SAVEPOINT ketenpoort_write")
+    except sa.exc.SQLAlchemyError as exc:
+        raise store_error(exc) from exc
 
 
-class WriteBatch:
-    """One thread's group commit: the writes made inside :meth:`StoreBase.batch` share one transaction."""
+class GroupCommit:
+    """One thread's group commit: the writes made inside :meth:`Database.batch` share one transaction."""
 
-    def __init__(self, store: StoreBase) -> None:
+    def __init__(self, db: Database) -> None:
         """Nothing is opened until the first write."""
-        self._store = store
+        self._db = db
         self._stack: ExitStack | None = None
         self._trans: sa.RootTransaction | None = None
         self.root: Tx | None = None
@@ -109,15 +80,15 @@ class WriteBatch:
             return self.root
         stack = ExitStack()
         try:
-            stack.enter_context(self._store._serialised())
-            conn = stack.enter_context(self._store.engine.connect())
+            stack.enter_context(self._db.serialised())
+            conn = stack.enter_context(self._db.engine.connect())
             conn.execution_options(**{WRITE: True, LIGHT: False})
             self._trans = conn.begin()
         except BaseException:
             stack.close()
             raise
         self._stack = stack
-        self.root = Tx(conn, self._store.driver)
+        self.root = Tx(conn, self._db.driver, self._db.clock.time())
         return self.root
 
     def flush(self) -> None:
@@ -126,9 +97,10 @@ class WriteBatch:
         if root is None or trans is None:
             return
         try:
-            root.now = datetime.now(UTC)  # the chain's time is the commit's, as for a single write
-            chained = self._store._seal(root)
-            trans.commit()
+            with translated_errors():
+                root.now = datetime.fromtimestamp(self._db.clock.time(), UTC)  # the chain's time: the commit's
+                chained = self._db.seal(root)
+                trans.commit()
         finally:
             self.discard()
         audit.emit(chained)
@@ -145,19 +117,17 @@ class WriteBatch:
                 stack.close()
 
 
-class StoreBase:
-    """Engine, transactions and migrations shared by every part of :class:`gateway.store.Store`."""
+class Database:
+    """Engine, transactions, group commits, the SQLite writer lock and the statement runner, on one clock."""
 
-    def __init__(
-        self, engine: sa.Engine, backend: Backend, *, pseudonymiser: Pseudonymiser | None = None, notify: bool = False
-    ) -> None:
-        """Wrap an engine made by :func:`gateway.store.backend.create_engine`."""
+    def __init__(self, engine: sa.Engine, backend: Backend, *, clock: Clock = time, notify: bool = False) -> None:
+        """Wrap an engine made by :func:`gateway.store.backend.create_engine`; ``clock`` gives every queue time."""
         self.engine = engine
         self.backend = backend
+        self.clock = clock
         self.driver = Driver(engine.dialect)
-        self._pseudonymiser = pseudonymiser
-        self._notify = notify and backend.name == "postgresql"
-        self._claim = st.claim_statement(backend.skip_locked)
+        self.notify = notify and backend.name == "postgresql"
+        self.claim_statement = st.claim_statement(backend.skip_locked)
         # SQLite has one writer at a time; writers queue for it here instead of in SQLite's busy handler
         database = engine.url.database
         self._writer = WriterLock(Path(database)) if backend.name == "sqlite" and database else None
@@ -165,18 +135,8 @@ class StoreBase:
         # PostgreSQL: multi-statement reads see one snapshot (REPEATABLE READ; READ COMMITTED would give each
         # statement its own), single-statement reads skip BEGIN/COMMIT round trips (autocommit)
         self._snapshot_engine = engine.execution_options(isolation_level="REPEATABLE READ") if pg else engine
-        self.reader = engine.execution_options(isolation_level="AUTOCOMMIT") if pg else engine
-        self._local = threading.local()  # .batch: this thread's WriteBatch, while one is open
-
-    @property
-    def pseudonymiser(self) -> Pseudonymiser:
-        """The installation's pseudonymiser (from the settings when none was given)."""
-        if self._pseudonymiser is None:
-            from gateway.config import load_settings
-            from gateway.pseudonym import pseudonymiser_for
-
-            self._pseudonymiser = pseudonymiser_for(load_settings())
-        return self._pseudonymiser
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT") if pg else engine
+        self._local = threading.local()  # .batch: this thread's GroupCommit, while one is open
 
     @contextmanager
     def write(self, *, light: bool = False, alone: bool = False) -> Iterator[Tx]:
@@ -191,35 +151,36 @@ class StoreBase:
         if scope is not None and alone:
             scope.flush()
             scope = None
-        if scope is not None:
-            root = scope.open()
-            with _savepoint(root.conn):
-                tx = Tx(root.conn, self.driver)
-                yield tx
-            root.events.extend(tx.events)
-            root.notify |= tx.notify
-            return
-        with self._serialised(), self.engine.connect() as conn:
-            conn.execution_options(**{WRITE: True, LIGHT: light})
-            with conn.begin():
-                if light and self.backend.name == "postgresql":
-                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                tx = Tx(conn, self.driver)
-                yield tx
-                chained = self._seal(tx)
+        with translated_errors():
+            if scope is not None:
+                root = scope.open()
+                with savepoint(root.conn):
+                    tx = Tx(root.conn, self.driver, root.wall)
+                    yield tx
+                root.events.extend(tx.events)
+                root.notify |= tx.notify
+                return
+            with self.serialised(), self.engine.connect() as conn:
+                conn.execution_options(**{WRITE: True, LIGHT: light})
+                with conn.begin():
+                    if light and self.backend.name == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    tx = Tx(conn, self.driver, self.clock.time())
+                    yield tx
+                    chained = self.seal(tx)
         audit.emit(chained)
 
-    def _seal(self, tx: Tx) -> list[audit.ChainedEvent]:
+    def seal(self, tx: Tx) -> list[audit.ChainedEvent]:
         """Last statements of a write transaction: append its audit events to the chain, announce its jobs."""
         chained = audit_chain.append(tx.conn, tx.events, now=tx.now, driver=tx.driver) if tx.events else []
-        if self._notify:
+        if self.notify:
             for stage in sorted(tx.notify):
                 tx.conn.execute(sa.text("SELECT pg_notify(:c, :s)"), {"c": JOBS_CHANNEL, "s": stage})
         return chained
 
     @contextmanager
-    def batch(self) -> Iterator[WriteBatch]:
-        """Let this thread's writes share one transaction (group commit) until :meth:`WriteBatch.flush`.
+    def batch(self) -> Iterator[GroupCommit]:
+        """Let this thread's writes share one transaction (group commit) until :meth:`GroupCommit.flush`.
 
         A worker finishes a batch of jobs with one durable commit instead of one per job. The
         transaction opens at the first write; reads on this thread then go through it, so a job sees
@@ -229,7 +190,7 @@ class StoreBase:
         if self._local.__dict__.get("batch") is not None:  # already batching: join it
             yield self._local.batch
             return
-        scope = WriteBatch(self)
+        scope = GroupCommit(self)
         self._local.batch = scope
         try:
             yield scope
@@ -239,7 +200,8 @@ class StoreBase:
             self._local.batch = None
 
     @contextmanager
-    def _serialised(self) -> Iterator[None]:
+    def serialised(self) -> Iterator[None]:
+        """Hold SQLite's writer lock (a no-op on PostgreSQL, whose row locks order writers)."""
         if self._writer is None:
             yield
             return
@@ -253,7 +215,7 @@ class StoreBase:
         if joined is not None:
             yield joined
             return
-        with self._snapshot_engine.connect() as conn, conn.begin():
+        with translated_errors(), self._snapshot_engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -267,7 +229,7 @@ class StoreBase:
             with self.read() as conn:
                 yield conn
             return
-        with self.reader.connect() as conn:
+        with translated_errors(), self._reader.connect() as conn:
             yield conn
 
     def _batch_connection(self) -> sa.Connection | None:
@@ -281,7 +243,7 @@ class StoreBase:
         An idle worker may call this instead of sleeping its poll interval. SQLite has no
         notifications: it sleeps ``timeout_s`` and returns False. ``ready`` is set once listening.
         """
-        if not self._notify:
+        if not self.notify:
             if ready is not None:
                 ready.set()
             time.sleep(max(0.0, timeout_s))
@@ -289,26 +251,36 @@ class StoreBase:
         import psycopg
 
         conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f"LISTEN {JOBS_CHANNEL}")
-            if ready is not None:
-                ready.set()
-            for _ in conn.notifies(timeout=max(0.0, timeout_s), stop_after=1):
-                return True
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f"LISTEN {JOBS_CHANNEL}")
+                if ready is not None:
+                    ready.set()
+                for _ in conn.notifies(timeout=max(0.0, timeout_s), stop_after=1):
+                    return True
+        except psycopg.Error as exc:
+            raise StoreUnavailableError(scrub(f"{type(exc).__name__}: {exc}".splitlines()[0])[:300]) from exc
         return False
 
     def migrate(self) -> None:
         """Upgrade the schema to the packaged head (``ketenpoort migrate``)."""
-        migrate.upgrade(self.engine)
+        with translated_errors():
+            migrate.upgrade(self.engine)
 
     def migrations_current(self) -> bool:
         """True when the schema is at the packaged head (``/readyz``)."""
-        return migrate.is_current(self.engine)
+        with translated_errors():
+            return migrate.is_current(self.engine)
 
     def verify_audit(self) -> audit.VerifyResult:
         """Verify the whole audit chain (``ketenpoort audit verify``)."""
         with self.read() as conn:
             return audit_chain.verify_chain(conn)
+
+    def reach(self) -> None:
+        """Connect once now, so that a wrong host or password fails here rather than at the first message."""
+        with translated_errors(), self.engine.connect():
+            pass
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -317,4 +289,4 @@ class StoreBase:
             self._writer.close()
 
 
-__all__ = ["JOBS_CHANNEL", "StoreBase", "Tx", "WriteBatch"]
+__all__ = ["JOBS_CHANNEL", "Database", "GroupCommit", "store_error", "translated_errors"]
