@@ -199,9 +199,9 @@ def inspect(
     if tally.total == 0 and rules:  # rules only on an XSD-valid document, whatever the cap kept
         if len(data) >= _GC_PAUSE_BYTES:
             with _GC_PAUSE:
-                result.errors = run_rules(root, kind, context, part=rule_part, tally=tally)
+                result.errors = run_rules(root, kind, context, part=rule_part, tally=tally, schema_checked=True)
         else:
-            result.errors = run_rules(root, kind, context, part=rule_part, tally=tally)
+            result.errors = run_rules(root, kind, context, part=rule_part, tally=tally, schema_checked=True)
     result.counts = tally.counts
     return Inspection(result, root, kind)
 

@@ -49,12 +49,14 @@ def run_rules(
     *,
     part: RulePart = "all",
     tally: FindingTally | None = None,
+    schema_checked: bool = False,
 ) -> list[Finding]:
     """All rule violations in one XSD-valid message (history rules only when ``context.history`` is set).
 
     ``tally``: count every violation, keep only what it admits (see :mod:`gateway.findings`).
+    ``schema_checked``: the caller has seen the XSD accept ``root`` (rules may then rely on its structure).
     """
-    return run(root, kind, context or RuleContext(), part=part, tally=tally)
+    return run(root, kind, context or RuleContext(), part=part, tally=tally, schema_checked=schema_checked)
 
 
 __all__ = [

@@ -1,16 +1,26 @@
 """The Prestaties of a JW323 (or a 2.3 JW303) as plain rows, extracted column-wise so 20,000 lines cost milliseconds.
 
-Each field is collected with one ``iter(tag)`` over the tree (libxml2 does the walking, which
-is several times faster than XPath or a Python walk); ProductTarief, which is optional, is
-mapped back to its Prestatie by identity. Rules only run on XSD-valid messages, so the columns
-line up with the Prestaties; if they do not (e.g. a JW325 or a laxer schema), a per-Prestatie
-walk is used instead.
+Three ways, fastest first, each giving the same rows where it applies:
+
+* strided (:func:`_strided`): one ``iter(*tags)`` over the Clienten fetches every Prestatie with its
+  fields in document order. In an XSD-valid JW323 each Prestatie contributes the same tags in the
+  same order (an xs:sequence), so each column is a slice ``[i::k]`` of that one list; the tags are
+  checked to repeat exactly, else the next way is taken. One walk instead of twelve: a walk of the
+  312,000 elements of a 20,000-Prestatie JW323 costs ~11 ms, whatever it matches, and walks were
+  ~120 of the ~160 ms that the column-per-walk extraction took (lxml 6.2, libxml2 2.14);
+* columnwise (:func:`_columnwise`): one ``iter(tag)`` per field; ProductTarief and
+  VorigReferentieNummer, which are optional, are mapped back to their Prestatie by identity;
+* per Prestatie (:func:`_walk`), when the columns do not line up (a JW325, a 2.3 JW303, a laxer
+  schema, a document the rules see without its XSD check).
+
+tests/rules/test_prestaties_rows.py holds the three to the same rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from lxml import etree
 
@@ -85,12 +95,94 @@ class Row:
         return self.element
 
 
-def _columnwise(doc: Doc) -> list[Row] | None:
+_OPTIONAL = ("ProductTarief", "VorigReferentieNummer")
+
+
+def _dates(column: list[str | None]) -> list[date | None]:
+    parsed = {value: parse_date(value) for value in set(column)}  # a declaratie has a few distinct periods
+    return list(map(parsed.__getitem__, column))
+
+
+def _ints(column: list[str | None]) -> list[int | None]:
+    try:
+        return list(map(int, column))  # type: ignore[arg-type]  # None or '' raise: the general form below
+    except (TypeError, ValueError):
+        return [int(v) if v else None for v in column]
+
+
+def _strided(scope: etree._Element, ns: str, basis: str, schema_checked: bool) -> list[Row] | None:
+    """The rows from one walk, when every Prestatie has the same fields in the same order; else None.
+
+    The first Prestatie's fields give the pattern. ``schema_checked`` (the XSD accepted the message):
+    its xs:sequence puts each required field once and in order in every Prestatie, so it is enough
+    to see a Prestatie at every k-th place and each optional field of the pattern in every Prestatie.
+    Otherwise every tag is compared (reading ~240,000 tags costs ~40 ms more, still one walk).
+    """
+    prestatie = f"{{{ns}}}Prestatie"
+    found = list(scope.iter(prestatie, *_tags(ns, basis)))
+    position = _pattern(found, prestatie, ns, basis, schema_checked)
+    if position is None:
+        return None
+    k, n = len(position), len(found) // len(position)
+    texts = [el.text for el in found]
+    columns: dict[str, list[str | None]] = {}
+    for name in (*_DIRECT, *_NESTED, *_OPTIONAL):
+        space = basis if name in _NESTED or name == "VorigReferentieNummer" else ns
+        i = position.get(f"{{{space}}}{name}")
+        if i is None and name not in _OPTIONAL:
+            return None  # a required field absent from every Prestatie: the other ways decide
+        columns[name] = [None] * n if i is None else texts[i::k]
+    c = columns
+    try:
+        volume, tarief, bedrag = _ints(c["GeleverdVolume"]), _ints(c["ProductTarief"]), _ints(c["Bedrag"])
+    except ValueError:  # not a number where the XSD promises one: let the slow path decide
+        return None
+    return list(
+        map(Row, found[::k], c["ReferentieNummer"], c["VorigReferentieNummer"], c["ToewijzingNummer"],
+            c["ProductCategorie"], c["ProductCode"], _dates(c["Begindatum"]), _dates(c["Einddatum"]), volume,
+            c["Eenheid"], tarief, bedrag, c["DebetCredit"])
+    )  # fmt: skip
+
+
+def _pattern(
+    found: list[etree._Element], prestatie: str, ns: str, basis: str, schema_checked: bool
+) -> dict[str, int] | None:
+    """The first Prestatie's fields by place, when they repeat for every Prestatie (see :func:`_strided`)."""
+    if not found or found[0].tag != prestatie:
+        return None
+    k = 1
+    while k < len(found) and found[k].tag != prestatie:
+        k += 1
+    pattern = [el.tag for el in found[:k]]
+    n, rest = divmod(len(found), k)
+    if rest or len(set(pattern)) != k:
+        return None
+    position = {tag: i for i, tag in enumerate(pattern)}
+    if not schema_checked:
+        return position if [el.tag for el in found] == pattern * n else None
+    optional = [position[t] for t in (f"{{{ns}}}ProductTarief", f"{{{basis}}}VorigReferentieNummer") if t in position]
+    for i in (0, *optional):
+        if [el.tag for el in found[i::k]].count(pattern[i]) != n:
+            return None
+    return position
+
+
+@lru_cache(maxsize=8)
+def _tags(ns: str, basis: str) -> tuple[str, ...]:
+    """The Clark names of every field :func:`_strided` reads, for one namespace pair."""
+    direct = [f"{{{ns}}}{name}" for name in (*_DIRECT, "ProductTarief")]
+    return (*direct, *(f"{{{basis}}}{name}" for name in (*_NESTED, "VorigReferentieNummer")))
+
+
+def _columnwise(doc: Doc, *, strided: bool = True) -> list[Row] | None:
     ns = etree.QName(doc.root).namespace or ""
     basis = ns.rsplit("/", 2)[0] + "/basisschema/schema"
     scope = doc.root.find(f"{{{ns}}}Declaratie/{{{ns}}}Clienten")
     if scope is None:
         return None
+    quick = _strided(scope, ns, basis, doc.schema_checked) if strided else None
+    if quick is not None:
+        return quick
     elements = list(scope.iter(f"{{{ns}}}Prestatie"))
     n = len(elements)
     direct = [[e.text for e in scope.iter(f"{{{ns}}}{name}")] for name in _DIRECT]
