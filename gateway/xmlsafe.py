@@ -172,6 +172,22 @@ class _Counter:
         pass
 
 
+def _at_most(data: bytes, byte: bytes, limit: int) -> bool:
+    """Whether ``byte`` occurs at most ``limit`` times in ``data``.
+
+    By ``find`` (memchr) rather than ``count``: ``=`` is rare in a message (iJw has only its namespace
+    declarations), and count's byte loop took 8 ms on a 13.5 MB JW323 where the finds take ~1 ms.
+    A document with many stops at ``limit`` + 1 finds (100,000 by default: ~10 ms, a StUF message a few).
+    """
+    at, seen = data.find(byte), 0
+    while at >= 0:
+        seen += 1
+        if seen > limit:
+            return False
+        at = data.find(byte, at + 1)
+    return True
+
+
 def _upper_bounds_pass(data: bytes, bounds: Bounds) -> bool:
     """True when the bytes alone prove the elements and attributes within bounds (no exact count needed).
 
@@ -180,7 +196,7 @@ def _upper_bounds_pass(data: bytes, bounds: Bounds) -> bool:
     """
     if len(data) // 4 <= min(bounds.max_elements, bounds.max_attributes):  # an element or attribute is >= 4 bytes
         return True
-    if data.count(b"=") > bounds.max_attributes:
+    if not _at_most(data, b"=", bounds.max_attributes):
         return False
     starts = data.count(b"<")
     return starts <= bounds.max_elements or starts - data.count(b"</") <= bounds.max_elements
