@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from operator import attrgetter
 
 from lxml import etree
 
@@ -28,6 +29,8 @@ _LINES: dict[str, tuple[tuple[str, str, str], ...]] = {
 _OMVANG_TYPES = ("JW301", "JW315", "JW317")
 _CUTOFF = date(2020, 12, 31)
 _BOTH = ("3.2", "2.3")
+_PRODUCT_OP_DATUM = attrgetter("code", "categorie", "begin")
+"""A Prestatie row's (ProductCode, ProductCategorie, Begindatum), read in C over all rows."""
 
 
 Line = tuple[etree._Element, date | None, date | None]
@@ -67,13 +70,11 @@ def productcode_bij_categorie(doc: Doc) -> Iterator[Violation]:
     if doc.kind.message_type in ("JW323", "JW303"):
         from gateway.rules.prestaties import rows
 
-        known: dict[tuple[str, str, date], bool] = {}
-        for row in rows(doc):
-            if not (row.code and row.categorie and row.begin):
-                continue
-            key = (row.code, row.categorie, row.begin)
-            ok = known[key] if key in known else known.setdefault(key, product_in_category(*key))
-            if not ok:
+        found = rows(doc)
+        keys = set(map(_PRODUCT_OP_DATUM, found))  # a declaratie has a few distinct ones: each is looked up once
+        bad = {key for key in keys if key[0] and key[1] and key[2] and not product_in_category(*key)}
+        for row in found if bad else ():
+            if (row.code, row.categorie, row.begin) in bad:
                 yield row.at("ProductCode"), f"ProductCode {row.code} hoort niet bij ProductCategorie {row.categorie}."
         return
     for el, start, _ in _lines(doc):
