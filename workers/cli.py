@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gateway.config import Settings, load_settings
+from gateway.app import current
+from gateway.config import Settings
 from gateway.errors import StoreError
 from gateway.model import Stage
 from gateway.relay import RouteConfigError
@@ -41,9 +42,9 @@ def worker(
 ) -> None:
     """Claim and run pipeline jobs until SIGTERM (which finishes the job in hand first)."""
     from gateway.logs import configure_logging, requested_format
-    from workers.runtime import build_worker, open_store, parse_stages
+    from workers.runtime import build_worker, parse_stages
 
-    settings = load_settings()
+    settings = current().settings
     configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
     names = [name.strip() for name in stages.split(",") if name.strip()]
     pulls = "vsp-pull" in names
@@ -57,7 +58,7 @@ def worker(
         _pull(settings, chosen, concurrency)
         return
     try:
-        store = open_store(settings)
+        store = current().store(migrate=True)
         loop, deliverer = build_worker(store, settings, stages=chosen, concurrency=concurrency)
     except (StoreError, RouteConfigError) as exc:
         typer.echo(str(exc), err=True)
@@ -77,11 +78,11 @@ def worker(
 
 def _pull(settings: Settings, stages: tuple[Stage, ...], concurrency: int) -> None:
     """``--stages vsp-pull[,...]``: the VSP puller, beside a worker for the other stages if any were named."""
-    from workers.runtime import build_worker, open_store
+    from workers.runtime import build_worker
     from workers.vsp_pull import build_puller, stop_on_signals
 
     try:
-        store = open_store(settings)
+        store = current().store(migrate=True)
         puller = build_puller(store, settings)
         loop, deliverer = (
             build_worker(store, settings, stages=stages, concurrency=concurrency) if stages else (None, None)
@@ -115,12 +116,12 @@ def run(
     """The single-machine default: the HTTP API and a worker for every stage in one process."""
     from gateway.api.server import serve
     from gateway.logs import configure_logging, requested_format
-    from workers.runtime import build_worker, open_store
+    from workers.runtime import build_worker
 
-    settings = load_settings()
+    settings = current().settings
     configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=True)
     try:
-        store = open_store(settings)
+        store = current().store(migrate=True)
         loop, deliverer = build_worker(store, settings, concurrency=concurrency)
     except (StoreError, RouteConfigError) as exc:
         typer.echo(str(exc), err=True)
@@ -158,7 +159,7 @@ def demo(
     from gateway.logs import configure_logging, requested_format
     from workers.demo import run_demo
 
-    settings = load_settings()
+    settings = current().settings
     if not verbose:
         configure_logging(requested_format(settings.log_format), "WARNING")
     columns = (TextColumn("pipeline"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -202,7 +203,7 @@ def receiver(
     from gateway.logs import configure_logging, requested_format
     from workers.receiver import DemoReceiver
 
-    settings = load_settings()
+    settings = current().settings
     configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
     with DemoReceiver(host, port, announce=True) as rx:
         typer.echo(f"demo receiver listening on {rx.url}", err=True)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gateway.config import Settings, load_settings
+from gateway.app import Installation
+from gateway.config import Settings
 from gateway.generate import large_jw323, small_jw301
 from gateway.generate.stuf import stuf_traffic
 from gateway.intake import submit
@@ -143,7 +144,7 @@ def _verify_audit(store: Store) -> tuple[bool, str]:
 
 def demo_settings(data_dir: Path, receiver_url: str) -> Settings:
     """Settings for a demo run: the SQLite file in ``data_dir``, every route to the loopback receiver."""
-    return load_settings(
+    return Installation.from_environment(
         database_url=f"sqlite:///{data_dir / 'ketenpoort.db'}",
         data_dir=data_dir,
         routes_file=None,
@@ -151,7 +152,7 @@ def demo_settings(data_dir: Path, receiver_url: str) -> Settings:
         retry_base_s=0.05,
         retry_cap_s=1.0,
         poll_interval_s=0.02,
-    )
+    ).settings
 
 
 Progress = Callable[[int, int], None]

@@ -18,7 +18,7 @@ import uvicorn
 
 from gateway.api.app import create_app
 from gateway.api.server import tls_options
-from gateway.config import load_settings
+from gateway.app import Installation
 from gateway.corv.devpki import Pki
 from gateway.generate.stuf import build_di01
 from gateway.intake import submit
@@ -67,11 +67,11 @@ def run_corv_demo(data_dir: Path, *, hang_guard_s: float = 60.0) -> CorvDemoRepo
     report = CorvDemoReport()
     pki = Pki(data_dir / "pki")
     server, client = pki.issue("ketenpoort-b", server=True), pki.issue("ketenpoort-a", oin=KETENPOORT)
-    settings = load_settings(
+    settings = Installation.from_environment(
         database_url=f"sqlite:///{data_dir / 'corv-b.db'}", data_dir=data_dir, api_tls_cert_file=server.cert_file,
         api_tls_key_file=server.key_file, api_tls_ca_file=pki.ca_file,
         corv_partners_file=_partners(data_dir / "corv-partners.toml"),
-    )  # fmt: skip
+    ).settings  # fmt: skip
     pseudonymiser = Pseudonymiser(b"ketenpoort-demo-corv-pseudonyms")  # a demo key, never a real one
     receiving = Store.open(settings.database_url, migrate=True, pseudonymiser=pseudonymiser)
     sending = Store.open(f"sqlite:///{data_dir / 'corv-a.db'}", migrate=True, pseudonymiser=pseudonymiser)

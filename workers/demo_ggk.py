@@ -23,7 +23,7 @@ from lxml import etree
 
 from gateway.api import create_app
 from gateway.api.auth import Role, add_sender
-from gateway.config import load_settings
+from gateway.app import Installation
 from gateway.generate import small_jw301
 from gateway.ggk.envelope import ACTION_DI01, DI01, DU01, STUF_NS, Party, Versions, build_envelope, bv03
 from gateway.ggk.ijw import read_ijw_header
@@ -131,7 +131,7 @@ def _start(data_dir: Path, gemeente: str) -> _Loopback:
     senders = data_dir / "ggk-senders.toml"
     senders.unlink(missing_ok=True)  # a kept demo directory: a fresh token each run
     token = add_sender(senders, "gemeente-backoffice", [gemeente], Role.SENDER)
-    settings = load_settings(
+    settings = Installation.from_environment(
         database_url=f"sqlite:///{data_dir / 'ggk.db'}",
         data_dir=data_dir,
         routes_file=routes,
@@ -139,7 +139,7 @@ def _start(data_dir: Path, gemeente: str) -> _Loopback:
         senders_file=senders,
         retry_base_s=0.05,
         poll_interval_s=0.02,
-    )
+    ).settings
     store = open_store(settings)
     port = _port()
     config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="error")

@@ -18,7 +18,7 @@ from gateway.api.bodylimit import BodyLimit
 from gateway.api.docs import mount_docs
 from gateway.api.errors import scrubbed
 from gateway.api.live_senders import LiveSenders
-from gateway.config import Settings, load_settings
+from gateway.config import Settings
 
 if TYPE_CHECKING:
     from gateway.store import Store
@@ -27,11 +27,8 @@ BODY_TIMEOUT_S = 10.0
 """How long the server waits for the next chunk of a request body before answering 408."""
 
 
-def create_app(
-    settings: Settings | None = None, store: Store | None = None, *, body_timeout_s: float = BODY_TIMEOUT_S
-) -> FastAPI:
-    """Build the app; ``store`` is the gateway store (None: intake and reads answer 503)."""
-    settings = settings if settings is not None else load_settings()
+def create_app(settings: Settings, store: Store | None = None, *, body_timeout_s: float = BODY_TIMEOUT_S) -> FastAPI:
+    """Build the app from the installation's ``settings``; ``store`` is its store (None: intake and reads answer 503)."""
     app = FastAPI(title="Ketenpoort", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.store = store

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.app import begin
 from gateway.errors import SchemaRegistryError
 from gateway.logs import configure_logging, request_format, requested_format
 from gateway.paths import DataFilesMissingError
@@ -55,7 +55,7 @@ def _root(
 ) -> None:
     """Configure logging from the settings (and --log-format) before any command runs."""
     request_format(None if log_format is None else log_format.value)
-    settings = load_settings()
+    settings = begin().settings  # this invocation's installation: every command takes its parts from it
     configure_logging(requested_format(settings.log_format), settings.log_level)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.app import current
 
 OPERATOR_NAME = "operator"
 
@@ -25,12 +25,11 @@ def init(
     """Migrate the database, create the pseudonym key, and create a first operator (its token printed once)."""
     from gateway.api.auth import Role, add_sender, load_senders
     from gateway.pseudonym import load_key
-    from gateway.store import open_store
 
-    settings = load_settings()
+    settings = current().settings
     load_key(settings)  # generated on first use when KETENPOORT_PSEUDONYM_KEY is not set
     key_from = "KETENPOORT_PSEUDONYM_KEY" if settings.pseudonym_key is not None else str(settings.pseudonym_key_file)
-    store = open_store(settings, migrate=True)
+    store = current().store(migrate=True)
     try:
         store.ensure_retention_job()
         typer.echo(f"schema current: {store.migrations_current()}")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gateway.app import current
 from gateway.facts import Fact
 
 mapping_app = typer.Typer(help="Product codes and their CBS coding.", no_args_is_help=True)
@@ -61,12 +62,10 @@ def show(
 def _message_facts(paths: list[Path]) -> list[Any]:
     from datetime import UTC, datetime
 
-    from gateway.config import load_settings
     from gateway.mapping import extract_facts
-    from gateway.pseudonym import pseudonymiser_for
     from gateway.validation import inspect
 
-    pseudonymiser = pseudonymiser_for(load_settings())
+    pseudonymiser = current().pseudonymiser
     files = [p for path in paths for p in (sorted(path.rglob("*.xml")) if path.is_dir() else [path])]
     facts: list[Any] = []
     for file in files:
@@ -82,12 +81,10 @@ def _message_facts(paths: list[Path]) -> list[Any]:
 def _store_facts(gemeente: str | None = None) -> list[Fact]:
     """``--from-store``: the facts the map stage stored (only ``gemeente``'s, when given); a store that cannot open
     ends the command with its reason."""
-    from gateway.config import load_settings
     from gateway.errors import StoreError
-    from gateway.store import open_store  # lazily: the commands over message files need no database layer
 
     try:
-        store = open_store(load_settings())
+        store = current().store()
     except StoreError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -167,10 +164,7 @@ class _LazyPseudonymiser:
 
     def __call__(self, bsn: str) -> str:
         if self._inner is None:
-            from gateway.config import load_settings
-            from gateway.pseudonym import pseudonymiser_for
-
-            self._inner = pseudonymiser_for(load_settings())
+            self._inner = current().pseudonymiser
         return str(self._inner(bsn))
 
 
@@ -229,10 +223,9 @@ def reconcile_command(
 
 def _register_run(out: Path, gemeente: str, perioden: list[str], peildatum: date) -> None:
     """List the run on the dashboard beside the API's runs (a copy of its outputs in the data directory)."""
-    from gateway.config import load_settings
     from gateway.run_registry import register
 
-    data_dir = load_settings().data_dir
+    data_dir = current().settings.data_dir
     try:
         run_id = register(out, data_dir, source="cli", gemeente=gemeente, perioden=perioden, peildatum=peildatum)
     except OSError as exc:  # the run itself is written; only the dashboard will not list it

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.app import current
 from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
 
 if TYPE_CHECKING:
@@ -25,9 +25,8 @@ retention_app = typer.Typer(help="Payload and metadata retention.", no_args_is_h
 
 
 def _open(*, migrate: bool = False) -> Store:
-    from gateway.store import open_store
 
-    return open_store(load_settings(), migrate=migrate)
+    return current().store(migrate=migrate)
 
 
 def _operator() -> str:
@@ -80,7 +79,7 @@ def submit(
     if not files:
         typer.echo("error: no *.xml files found in " + ", ".join(map(str, paths)), err=True)
         raise typer.Exit(2)
-    settings = load_settings()
+    settings = current().settings
     store = _open(migrate=True)
     counts: Counter[str] = Counter()
     columns = (TextColumn("submit"), BarColumn(), MofNCompleteColumn())
@@ -112,7 +111,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         messages, jobs = store.status_counts(), store.job_counts()
     finally:
         store.close()
-    mode = stuf_jz_mode(load_settings().stuf_jz_envelope_only)
+    mode = stuf_jz_mode(current().settings.stuf_jz_envelope_only)
     if as_json:
         typer.echo(json.dumps({"messages": messages, "jobs": jobs, "stuf_jz": str(mode)}, sort_keys=True))
         return
@@ -233,7 +232,7 @@ def audit_checkpoint() -> None:
     """Sign the chain's head now and publish it (log, KETENPOORT_AUDIT_CHECKPOINT_FILE, _URL)."""
     from gateway import checkpoints as cps
 
-    settings = load_settings()
+    settings = current().settings
     key = _checkpoint_key()
     store = _open()
     try:
@@ -246,7 +245,7 @@ def audit_checkpoint() -> None:
 
 
 def _checkpoint_key() -> bytes:
-    secret = load_settings().audit_checkpoint_key
+    secret = current().settings.audit_checkpoint_key
     if secret is None:
         typer.echo("set KETENPOORT_AUDIT_CHECKPOINT_KEY (the key that signs checkpoints)", err=True)
         raise typer.Exit(2)
@@ -266,7 +265,7 @@ def retention_run() -> None:
     """Purge payloads of delivered (and, later, rejected) messages and old metadata, per the configured retention."""
     from gateway.retention import cutoffs
 
-    settings = load_settings()
+    settings = current().settings
     horizon = cutoffs(settings, datetime.now(UTC))
     store = _open()
     try:

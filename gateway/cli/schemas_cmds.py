@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.app import current
 from gateway.stufjz_install import (
     MAX_ZIP_BYTES,
     OFFICIAL_URL,
@@ -53,7 +53,7 @@ def install_command(
         else:
             assert url is not None
             data = download(url)
-        done = install(data, load_settings().data_dir, expected_sha256=sha256)
+        done = install(data, current().settings.data_dir, expected_sha256=sha256)
     except (InstallError, OSError) as exc:
         typer.echo(f"{package.value}: not installed: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -66,7 +66,7 @@ def install_command(
 @schemas_app.command("status")
 def status_command() -> None:
     """Say whether the StUF-Jeugdzorg package is installed, i.e. whether message content is checked."""
-    data_dir = load_settings().data_dir
+    data_dir = current().settings.data_dir
     found = installed_package(data_dir)
     if found is None:
         typer.echo(

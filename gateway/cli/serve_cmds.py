@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from gateway.api.auth import Role, add_sender, load_senders
-from gateway.config import load_settings
+from gateway.app import current
 
 
 def _senders_file(path: Path | None) -> Path:
-    chosen = path or load_settings().senders_file
+    chosen = path or current().settings.senders_file
     if chosen is None:
         typer.echo("no senders file: pass --file or set KETENPOORT_SENDERS_FILE", err=True)
         raise typer.Exit(2)
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         from gateway.errors import StoreError
         from gateway.logs import configure_logging, requested_format
 
-        settings = load_settings()
+        settings = current().settings
         configure_logging(requested_format(settings.log_format), settings.log_level, auto_json=None)
         try:
             run_server(settings, host, port)

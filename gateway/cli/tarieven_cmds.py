@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.config import load_settings
+from gateway.app import current
 
 tarieven_app = typer.Typer(help="Contract tariffs per gemeente, checked by TR418.", no_args_is_help=True)
 
@@ -29,7 +29,6 @@ def load(
     gemeente: Annotated[str, typer.Option("--gemeente", help="The gemeente (CBS code) whose table this is.")],
 ) -> None:
     """Replace the gemeente's whole tariff table with FILE (refused as a whole on any bad line)."""
-    from gateway.store import open_store
     from gateway.store.tarieven import replace_tarieven
     from gateway.tarieven import TariefError, parse_csv
 
@@ -42,7 +41,7 @@ def load(
     except TariefError as exc:
         typer.echo(f"{file}: {exc}; nothing loaded", err=True)
         raise typer.Exit(1) from None
-    count = replace_tarieven(open_store(load_settings()), code, entries)
+    count = replace_tarieven(current().store(), code, entries)
     typer.echo(f"gemeente {code}: {count} tarieven geladen")
 
 
@@ -54,7 +53,6 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The gemeente's tariff table as CSV (what `load` reads back), or JSON; exit 1 when it has none."""
-    from gateway.store import open_store
     from gateway.store.tarieven import tarieven_of
     from gateway.tarieven import to_csv
 
@@ -63,7 +61,7 @@ def show(
         day = date.fromisoformat(on) if on else None
     except ValueError:
         raise typer.BadParameter(f"not an ISO date: {on!r}") from None
-    found = tarieven_of(open_store(load_settings()), code, aanbieder=aanbieder, on=day)
+    found = tarieven_of(current().store(), code, aanbieder=aanbieder, on=day)
     if not found:
         typer.echo(f"gemeente {code}: geen tarieven (TR418 is niet van toepassing zonder tarieventabel)", err=True)
         raise typer.Exit(1)

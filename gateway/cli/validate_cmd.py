@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from gateway.app import current
 from gateway.bsn import scrub_error
 from gateway.errors import GatewayError
 from gateway.model import Finding, ValidationResult
@@ -69,9 +70,8 @@ def validate_command(
     ] = None,
 ) -> None:
     """Validate messages against their XSD and the business rules."""
-    from gateway.config import load_settings
 
-    extra = tuple(load_settings().schema_dirs) + tuple(schema_dir or ())
+    extra = tuple(current().settings.schema_dirs) + tuple(schema_dir or ())
     missing = [p for p in paths if not p.exists()]
     if missing:
         typer.echo(f"error: no such file or directory: {', '.join(map(str, missing))}", err=True)

@@ -9,12 +9,13 @@ from fastapi.testclient import TestClient
 
 from gateway.api import create_app
 from gateway.api.docs import LOCAL_LOGO, REDOC_JS
+from gateway.config import load_settings
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
 def test_docs_page_loads_only_local_assets(path: str) -> None:
     """Every script, stylesheet and document the page names is served here (nothing from a CDN)."""
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(load_settings())) as client:
         page = client.get(path)
         assert page.status_code == 200
         urls = re.findall(r"""(?:src|href|spec-url)=["']([^"']+)""", page.text)
@@ -27,7 +28,7 @@ def test_docs_page_loads_only_local_assets(path: str) -> None:
 
 def test_swagger_ui_is_a_version_that_reads_openapi_31() -> None:
     """The bundled Swagger UI is 5.x (4.x rejects the 3.1 document FastAPI emits) and Redoc is 2.x."""
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(load_settings())) as client:
         assert client.get("/openapi.json").json()["openapi"].startswith("3.1")
         bundle = client.get("/docs-assets/swagger-ui-bundle.js")
         assert bundle.headers["content-type"].startswith("text/javascript")
@@ -38,7 +39,7 @@ def test_swagger_ui_is_a_version_that_reads_openapi_31() -> None:
 
 def test_redoc_bundle_loads_nothing_from_a_cdn() -> None:
     """The Redoc bundle we serve names no CDN address any more (the Redocly logo points at our icon)."""
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(load_settings())) as client:
         redoc = client.get(REDOC_JS).text
         assert "cdn.redoc.ly" not in redoc
         assert LOCAL_LOGO.decode() in redoc

@@ -19,6 +19,7 @@ import yaml
 from typer.main import get_command
 
 from gateway.cli import app
+from gateway.config import load_settings
 from gateway.relay.routes import Routes
 
 pytestmark = pytest.mark.xdist_group("packaging")
@@ -50,7 +51,7 @@ def test_dockerfile_health_check_asks_a_route_the_app_serves(project_root: Path)
 
     health = re.search(r"^HEALTHCHECK.*?(/\w+)'", _dockerfile(project_root), flags=re.M | re.S)
     assert health is not None and health.group(1) == "/readyz"
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(load_settings())) as client:
         answer = client.get("/readyz")
     assert answer.status_code in (200, 503), answer.status_code  # served: ready, or not ready without a store
 
