@@ -17,3 +17,7 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         """Move time forward."""
         self.now += seconds
+
+    def time(self) -> float:
+        """The current fake time, as :class:`gateway.ports.Clock` asks it (a store's queue times)."""
+        return self.now
