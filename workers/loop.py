@@ -15,10 +15,11 @@ The next batch is claimed inside the transaction that commits this one: one writ
 one commit per batch instead of two (10,000 messages, 2 x 1: ~1,020 against ~900 msg/s, five
 alternating runs). Those jobs are the thread's next batch; a rollback takes their leases with it.
 
-Relay jobs, when the worker has :class:`workers.lanes.Lanes` (``lanes=``), are handed to them
-instead: their POSTs run concurrently, one lane per destination, and each answered POST is logged
-durably within milliseconds (see that module). The loop stops claiming relay jobs while the lanes
-hold as many as they can keep busy.
+Relay jobs, when the worker has :class:`workers.lanes.Lanes` (``lanes=``), run on their lane
+threads: one lane per destination, each answered POST logged durably within milliseconds (see that
+module). For a healthy destination the loop waits for the job, briefly, and commits it with the
+batch; a slow one's jobs stay with the lanes, whose waiting outcomes the loop's next commit takes
+along. The loop stops claiming relay jobs while the lanes hold as many as they can keep busy.
 
 SIGTERM and SIGINT ask the loop to stop: the job in hand is finished, the rest of its batch is
 released at once for another worker, no new job is claimed. A worker killed outright leaves its
@@ -106,7 +107,8 @@ class Worker:
             self._lanes = Lanes(
                 self.queue, self._stage_commit, lanes.lane_of, self._guarded, threads=lanes.threads,
                 per_lane=lanes.per_lane, group_s=lanes.group_s, group_max=lanes.group_max,
-                set_aside_s=self.lease_s / 2, on_committed=self._count, after_commit=lanes.after_commit,
+                set_aside_s=self.lease_s / 2, inline_s=lanes.inline_s, on_committed=self._count,
+                after_commit=lanes.after_commit,
             )  # fmt: skip
 
     def request_stop(self) -> None:
@@ -135,19 +137,17 @@ class Worker:
         if not jobs:
             return False
         jobs = self._now_or_later(jobs)
-        if self._lanes is not None and any(job.stage in self._lane_stages for job in jobs):
-            self._lanes.submit([job for job in jobs if job.stage in self._lane_stages])
-            jobs = [job for job in jobs if job.stage not in self._lane_stages]
-            if not jobs:
-                return True
         deadline = self._clock() + self.lease_s / 2
         pending = list(jobs)
         commits: list[tuple[Job, Commit]] = []
         waiting: set[int] = set()
+        left: list[Job] = []  # left with the lanes, which commit them
+        ran_here: list[Job] = []  # run on a lane thread for this batch, committed with it
+        taken: list[tuple[Job, Commit]] = []  # the lanes' waiting outcomes, committed with this batch
         try:
             while pending:
                 job = pending.pop(0)
-                commit = self._run(job)
+                commit = self._run_here(job, pending, left, ran_here)
                 if commit is not None:
                     commits.append((job, commit))
                 if self.stopping.is_set() or self._clock() >= deadline:
@@ -158,16 +158,37 @@ class Worker:
                 for job, commit in commits:
                     if job.id not in waiting:
                         self._guarded(job, commit)
+                taken = self._lanes.take_outcomes() if self._lanes is not None else []
+                for job, commit in taken:
+                    self._guarded(job, commit)
                 if not pending and not self.stopping.is_set():
                     following = self._claim_within_batch()
             self._next.jobs = following  # only once committed: a rollback took their leases back
         except BaseException:
-            self._release(jobs)  # the commit rolled back: the jobs are due again now, not when the leases run out
+            if self._lanes is not None:
+                self._lanes.settled(taken, committed=False)
+            kept = {job.id for job in left}
+            self._release([job for job in jobs if job.id not in kept])  # due again now, not when the leases run out
             raise
+        if self._lanes is not None:
+            self._lanes.forget([job for job in ran_here if job.id not in waiting])
+            self._lanes.settled(taken, committed=True)
         if pending:
             self._release(pending)
-        self._count(len(jobs) - len(pending) - len(waiting))
+        self._count(len(jobs) - len(pending) - len(waiting) - len(left))
         return True
+
+    def _run_here(self, job: Job, pending: list[Job], left: list[Job], ran_here: list[Job]) -> Commit | None:
+        """The job's stage up to its commit; a lane job through the lanes, which may move it and the lane jobs
+        of ``pending`` into ``left`` (theirs to commit) while its destination hangs."""
+        if self._lanes is None or job.stage not in self._lane_stages:
+            return self._run(job)
+        ran, commit = self._lanes.run_here(job, pending, left, self._lane_stages)
+        if not ran:
+            left.append(job)
+        elif commit is not None:
+            ran_here.append(job)
+        return commit
 
     def _now_or_later(self, jobs: list[Job]) -> list[Job]:
         """The part of a claimed batch that ``on_claimed`` runs now; the rest is due again at once, for any worker."""
