@@ -116,23 +116,6 @@ def test_a_prepared_outcome_writes_nothing_until_it_is_committed(store: Store) -
     assert _events(store) == [*before, "message.delivered"] and len(store.deliveries(mid)) == 1
 
 
-def test_retry_requeues_after_the_delay_then_dead(store: Store) -> None:
-    mid = _mapped(store)
-    store.finish_relay(_through(store, Stage.RELAY), decision(Verdict.RETRY, code=503, delay_s=0.3))
-    assert _status(store, mid) is MessageStatus.RELAYING
-    assert store.claim([Stage.RELAY], "w", 30) is None
-    first = store.message(mid)
-    assert first is not None and first.first_attempt_at is not None
-    time.sleep(0.4)
-    store.finish_relay(_through(store, Stage.RELAY), decision(Verdict.DEAD, attempts=2, code=503))
-    msg = store.message(mid)
-    assert msg is not None and msg.status is MessageStatus.DEAD and msg.relay_attempts == 2
-    assert msg.first_attempt_at == first.first_attempt_at  # the retry budget's clock is not reset
-    with store.db.read() as conn:
-        assert [r.verdict for r in conn.execute(sa.select(deliveries).order_by(deliveries.c.id))] == ["retry", "dead"]
-    assert _open_jobs(store) == []
-
-
 def test_local_refusal_writes_no_delivery_row(store: Store) -> None:
     _mapped(store)
     store.finish_relay(_through(store, Stage.RELAY), decision(Verdict.RETRY, attempts=0, code=None, attempted=False))

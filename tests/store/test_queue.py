@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import sqlalchemy as sa
 
@@ -11,6 +10,7 @@ from gateway.model import Stage
 from gateway.store import Store
 from gateway.store.schema import jobs
 from tests.store.helpers import record
+from tests.support.clock import FakeClock
 
 
 def test_two_claimers_never_get_the_same_job(store: Store) -> None:
@@ -28,28 +28,34 @@ def test_claim_only_the_asked_stages(store: Store) -> None:
     assert job is not None and job.stage is Stage.VALIDATE
 
 
-def test_expired_lease_is_claimable_again(store: Store) -> None:
+def test_expired_lease_is_claimable_again(db_url: str) -> None:
+    clock = FakeClock(1_800_000_000.0)
+    store = Store.open(db_url, migrate=True, clock=clock)
     store.intake(record("A"))
     first = store.claim([Stage.VALIDATE], "w1", 0.2)
     assert first is not None and store.claim([Stage.VALIDATE], "w2", 0.2) is None
-    time.sleep(0.3)
+    clock.advance(0.3)
     again = store.claim([Stage.VALIDATE], "w2", 30)
     assert again is not None and again.id == first.id
     with store.db.read() as conn:
         assert conn.execute(sa.select(jobs.c.leased_by).where(jobs.c.id == first.id)).scalar_one() == "w2"
+    store.close()
 
 
-def test_fail_gives_the_job_back_later_with_one_more_attempt(store: Store) -> None:
+def test_fail_keeps_the_error_and_gives_the_job_back_after_the_delay(db_url: str) -> None:
+    clock = FakeClock(1_800_000_000.0)
+    store = Store.open(db_url, migrate=True, clock=clock)
     store.intake(record("A"))
     job = store.claim([Stage.VALIDATE], "w", 30)
     assert job is not None
     store.fail(job, "RuntimeError", 0.2)
     assert store.claim([Stage.VALIDATE], "w", 30) is None  # not due yet
-    time.sleep(0.3)
+    clock.advance(0.3)
     again = store.claim([Stage.VALIDATE], "w", 30)
     assert again is not None and again.id == job.id and again.attempts == 1
     with store.db.read() as conn:
         assert conn.execute(sa.select(jobs.c.last_error).where(jobs.c.id == job.id)).scalar_one() == "RuntimeError"
+    store.close()
 
 
 def test_jobs_are_claimed_oldest_first(store: Store) -> None:
