@@ -18,6 +18,7 @@ from gateway.model import Finding, MessageStatus, Stage
 from gateway.store import Store, audit_chain
 from gateway.store.schema import audit_events, deliveries, facts, jobs, messages
 from tests.store.helpers import decision, record
+from tests.support.clock import FakeClock
 
 FACT = Fact(kind=FactKind.TOEWIJZING, client="p-0123456789abcdef0123", aanbieder="12345678", gemeente="0034",
             productcategorie="45", productcode="45A01", cbs_hulpvorm=None, begindatum=date(2026, 1, 1),
@@ -168,8 +169,9 @@ def test_process_killed_mid_transaction_leaves_nothing_half_written(store: Store
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
     assert proc.returncode == -9, proc.stderr.decode()
     assert _status(store, mid) is MessageStatus.RECEIVED and _open_jobs(store) == [("validate", mid)]
-    time.sleep(0.6)  # the killed claimer's lease runs out; the job comes back
-    job = store.claim([Stage.VALIDATE], "survivor", 30)
+    later = Store.open(db_url, clock=FakeClock(time.time() + 0.6))  # past the killed claimer's lease, no sleep
+    job = later.claim([Stage.VALIDATE], "survivor", 30)
+    later.close()
     assert job is not None and job.message_id == mid
     store.finish_validate(job, MessageStatus.ACCEPTED, [], None)
     assert _events(store) == ["message.received", "message.accepted"] and store.verify_audit().ok
