@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -12,6 +10,7 @@ from gateway.store import Store
 from gateway.store.queue import HOLD_BACK_S
 from gateway.store.schema import jobs, messages
 from tests.store.helpers import record
+from tests.support.clock import FakeClock
 
 
 def _stored_elsewhere(store: Store) -> int:
@@ -103,12 +102,14 @@ def test_finish_validate_with_facts_maps_in_the_same_step(store: Store) -> None:
     assert events[-2:] == ["message.accepted", "message.mapped"]
 
 
-def test_hold_back_defers_the_later_jobs_of_a_conversation_another_worker_holds(store: Store) -> None:
+def test_hold_back_defers_the_later_jobs_of_a_conversation_another_worker_holds(db_url: str) -> None:
     """Six conversations, three messages each, interleaved; one worker holds the first four jobs.
 
     Another worker's batch may not commit a later message of those conversations (its history rules
     would miss the earlier ones): hold_back names exactly those, and they keep their place in the queue.
     """
+    clock = FakeClock(1_800_000_000.0)
+    store = Store.open(db_url, migrate=True, clock=clock)
     parties = [("0034", f"AGB{i}") for i in range(6)]
     records = []
     for n in range(3):
@@ -129,13 +130,14 @@ def test_hold_back_defers_the_later_jobs_of_a_conversation_another_worker_holds(
         after = dict(conn.execute(sa.select(jobs.c.id, jobs.c.run_after)).all())
     for job in first:
         store.finish_validate(job, MessageStatus.REJECTED, [], None)
-    time.sleep(HOLD_BACK_S * 2)
+    clock.advance(HOLD_BACK_S * 2)
     again = store.claim_many([Stage.VALIDATE], "w3", 30, 20)
     assert [job.message_id for job in again] == [job.message_id for job in waiting]  # in their old order
     assert store.hold_back(again) == []  # the earlier messages are committed now
     with store.db.engine.connect() as conn:
         run_after = dict(conn.execute(sa.select(jobs.c.id, jobs.c.run_after)).all())
     assert all(run_after[job.id] == after[job.id] for job in waiting)  # their place in the queue was kept
+    store.close()
 
 
 def test_a_buried_job_sends_its_message_to_the_dlq_and_replay_runs_that_stage_again(store: Store) -> None:
