@@ -7,11 +7,11 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, eq, mul
 
 from lxml import etree
 
-from gateway.rules.prestaties import rows
+from gateway.rules.prestaties import distinct, rows
 from gateway.rules.registry import Doc, Violation, child, child_date, rule, text
 
 JW323 = ("JW323",)
@@ -33,6 +33,7 @@ _FACTUURBEDRAG = "IngediendeBedragPrestatie/DeclaratieFactuurBedrag"
 _VORIG = attrgetter("vorig")
 _REFERENTIE = attrgetter("referentienummer")
 _BEGIN, _EIND = attrgetter("begin"), attrgetter("eind")
+_BEDRAG, _VOLUME, _TARIEF = attrgetter("bedrag"), attrgetter("volume"), attrgetter("tarief")
 
 
 def _last_day(d: date) -> int:
@@ -128,7 +129,10 @@ def totaal_is_som(doc: Doc) -> Iterator[Violation]:
     if bedrag is None or not bedrag.isdigit():
         return
     totaal = -int(bedrag) if text(el, "DebetCredit") == "C" else int(bedrag)
-    som = sum(row.signed for row in rows(doc))
+    if distinct(doc, "debet_credit") <= {"D"} and None not in distinct(doc, "bedrag"):
+        som = sum(map(_BEDRAG, rows(doc)))  # all debet, all amounts given: the plain sum, in C
+    else:
+        som = sum(row.signed for row in rows(doc))
     if totaal != som:
         name = etree.QName(el).localname
         yield el, f"{name} ({totaal}) is niet gelijk aan de som van de Prestaties ({som})."
@@ -155,7 +159,7 @@ def nul_is_debet(doc: Doc) -> Iterator[Violation]:
         for el in doc.iter(name):
             if text(el, amount) in ("0", "00") and text(el, "DebetCredit") != "D":
                 yield el, f"{name} is 0 maar DebetCredit is niet D."
-    for row in rows(doc):
+    for row in rows(doc) if 0 in distinct(doc, "bedrag") else ():
         if row.bedrag == 0 and row.debet_credit != "D":
             yield row.at("IngediendBedrag", _FACTUURBEDRAG), "IngediendBedrag is 0 maar DebetCredit is niet D."
 
@@ -163,7 +167,7 @@ def nul_is_debet(doc: Doc) -> Iterator[Violation]:
 @rule("CS339", "0001", JW323, "Indien Eenheid 83 (euro's) is, is IngediendBedrag gelijk aan GeleverdVolume.")
 def euro_bedrag_is_volume(doc: Doc) -> Iterator[Violation]:
     """With Eenheid 83 the delivered volume is the amount in cents."""
-    for row in rows(doc):
+    for row in rows(doc) if "83" in distinct(doc, "eenheid") else ():
         if row.eenheid == "83" and row.bedrag is not None and row.volume is not None and row.bedrag != row.volume:
             yield (
                 row.at("IngediendBedrag"),
@@ -174,6 +178,8 @@ def euro_bedrag_is_volume(doc: Doc) -> Iterator[Violation]:
 @rule("CD087", "0001", JW323, "ProductTarief verplicht als Eenheid niet 83 (euro's) is, anders leeg laten.")
 def tarief_bij_eenheid(doc: Doc) -> Iterator[Violation]:
     """ProductTarief is present exactly when Eenheid is not 83."""
+    if "83" not in distinct(doc, "eenheid") and None not in distinct(doc, "tarief"):
+        return  # no euro lines and every line has a tarief (the usual case)
     for row in rows(doc):
         has = row.has_tarief
         if row.eenheid == "83" and has:
@@ -190,7 +196,13 @@ def tarief_bij_eenheid(doc: Doc) -> Iterator[Violation]:
 )
 def bedrag_is_volume_maal_tarief(doc: Doc) -> Iterator[Violation]:
     """IngediendBedrag = GeleverdVolume × ProductTarief (both in cents) when Eenheid is not euro's."""
-    for row in rows(doc):
+    found = rows(doc)
+    every_line = "83" not in distinct(doc, "eenheid") and not {None} & (
+        distinct(doc, "bedrag") | distinct(doc, "volume") | distinct(doc, "tarief")
+    )  # then every line is checked: compare all products at once, in C, and loop only when one differs
+    if every_line and all(map(eq, map(_BEDRAG, found), map(mul, map(_VOLUME, found), map(_TARIEF, found)))):
+        return
+    for row in found:
         if row.eenheid == "83" or None in (row.bedrag, row.volume, row.tarief):
             continue
         if row.bedrag != (row.volume or 0) * (row.tarief or 0):

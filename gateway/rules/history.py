@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 
 from gateway.ports import MessageHistory
 from gateway.rules.context import EerderePrestatie, PrestatieSleutel, ToegewezenProduct
-from gateway.rules.prestaties import Row, rows
+from gateway.rules.prestaties import Row, distinct, rows
 from gateway.rules.registry import HEENBERICHTEN, Doc, Violation, child, rule
 
 JW323 = ("JW323",)
@@ -98,8 +98,11 @@ def declaratienummer_uniek(doc: Doc) -> Iterator[Violation]:
 def referentienummer_uniek(doc: Doc) -> Iterator[Violation]:
     """No ReferentieNummer twice in the message, nor one the aanbieder used before (with a history)."""
     earlier = _eerdere(doc) if doc.context.history is not None else {}
+    found = rows(doc)
+    if not earlier and len(distinct(doc, "referentienummer")) == len(found):
+        return  # every ReferentieNummer differs and none is known from before (the usual case)
     seen: set[str] = set()
-    for row in rows(doc):
+    for row in found:
         nummer = row.referentienummer
         if nummer is None:
             continue

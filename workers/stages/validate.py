@@ -115,7 +115,7 @@ def conclude(
         tally = FindingTally.resume(
             before.errors, before.counts, max_findings=limits.max_findings, per_kind=limits.max_findings_per_kind
         )
-        more = run_rules(inspection.root, inspection.kind, context, part="history", tally=tally)
+        more = run_rules(inspection.root, inspection.kind, context, part="history", tally=tally, schema_checked=True)
         if tally.total > before.total:
             errors = in_rule_order([*before.errors, *more])
             result = replace(before, errors=errors, counts=tally.counts)
