@@ -205,6 +205,14 @@ class GgkStore(IntakeStore, RemoteRefusals, Protocol):
     """What the GGk endpoint needs of the store."""
 
 
+class CorvStore(IntakeStore, Protocol):
+    """What the CORV endpoint needs of the store: intake, and the first message a duplicate names."""
+
+    def get_message(self, message_id: str) -> MessageView | None:
+        """One message's view, or None."""
+        ...
+
+
 # -- the read side ------------------------------------------------------------------------------
 
 
@@ -436,6 +444,7 @@ __all__ = [
     "ClientToewijzingHistory",
     "Clock",
     "Commit",
+    "CorvStore",
     "DeclaratieHistory",
     "DeclaratieXsdHistory",
     "GgkStore",

@@ -15,11 +15,16 @@ import structlog
 
 from gateway import checkpoints
 from gateway.config import Settings
+from gateway.errors import StoreError
 
 if TYPE_CHECKING:
     from gateway.store import Store
 
 log = structlog.get_logger("workers.checkpointer")
+
+
+_AWAY = (StoreError, OSError)
+"""What may fail for a moment: the database, the checkpoint file (a URL's failure is logged by ``publish``)."""
 
 
 class Checkpointer:
@@ -53,7 +58,7 @@ class Checkpointer:
         while True:
             try:
                 self.write_one()
-            except Exception:  # the database or the file is away for a moment: next interval
+            except _AWAY:  # the database or the file is away for a moment: next interval
                 log.exception("audit.checkpoint_failed")
             if self._stop.wait(self._interval_s):
                 return
@@ -69,7 +74,7 @@ class Checkpointer:
         self._thread.join()
         try:
             self.write_one()
-        except Exception:
+        except _AWAY:
             log.exception("audit.checkpoint_failed")
 
 

@@ -125,7 +125,7 @@ def build_worker(
         ensure()  # one recurring retention job; finishing it schedules the next run
     reads = BatchReads(store, max_bytes=settings.batch_bytes)
     lanes = attempts = None
-    engine = getattr(store, "engine", None)
+    engine = getattr(getattr(store, "db", store), "engine", None)  # a Store keeps it on its Database
     if Stage.RELAY in stages and settings.relay_threads > 0:
         if isinstance(engine, sa.Engine):  # a SQL store (not a fake): its attempt log
             from gateway.store.attempts import AttemptLog  # only where gateway.store exists

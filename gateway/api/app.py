@@ -28,7 +28,7 @@ BODY_TIMEOUT_S = 10.0
 
 
 def create_app(settings: Settings, store: Store | None = None, *, body_timeout_s: float = BODY_TIMEOUT_S) -> FastAPI:
-    """Build the app from the installation's ``settings``; ``store`` is its store (None: intake and reads answer 503)."""
+    """Build the app from the installation's ``settings`` and its ``store`` (None: intake and reads answer 503)."""
     app = FastAPI(title="Ketenpoort", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.store = store

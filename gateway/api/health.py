@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.api import metrics
+from gateway.errors import StoreError
 from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def readyz(request: Request) -> Response:
         return JSONResponse({"status": "unavailable", "reason": "no store"}, status_code=503)
     try:
         current = bool(store.migrations_current())
-    except Exception:
+    except StoreError:
         return JSONResponse({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
     if not current:
         return JSONResponse({"status": "unavailable", "reason": "migrations pending"}, status_code=503)

@@ -31,6 +31,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 import gateway.metrics  # noqa: F401 - the worker-side series exist in this registry too (single-process mode)
+from gateway.errors import StoreError
 from gateway.store.gauges import store_gauges
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class StoreCollector(Collector):
         up = GaugeMetricFamily("ketenpoort_store_up", "1 when the store answered the metrics scrape")
         try:
             gauges = store_gauges(self.store)
-        except Exception as exc:  # a scrape must still answer; the error names no message content
+        except StoreError as exc:  # a scrape must still answer; the error names no message content
             log.warning("metrics.store_unreadable", error=type(exc).__name__)
             up.add_metric([], 0)
             yield up

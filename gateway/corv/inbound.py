@@ -13,7 +13,6 @@ sender may retry. The schema check of the body (StUF055) is the validate stage's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 from cryptography import x509
@@ -35,7 +34,9 @@ from gateway.corv.envelope import (
 from gateway.corv.parties import Partner, Partners, certificate_oin
 from gateway.corv.services import BV03_ACTION, JZ_NS, is_unsupported_action, operation_for_action
 from gateway.corv.wssec import verify_envelope
+from gateway.errors import StoreError
 from gateway.model import MessageStatus
+from gateway.ports import CorvStore
 from gateway.retour.stuf import build_bv03, build_fo03
 from gateway.soap import SoapRequest
 from gateway.standards.stuf_jz import read_header
@@ -134,19 +135,19 @@ def _content_checkable(service: CorvService) -> None:
         log.warning("corv.stuf_jz_envelope_only", reason=WARNINGS[mode])
 
 
-def _intake(store: Any, request: SoapRequest, max_bytes: int) -> tuple[intake.IntakeRecord, intake.SubmitResult]:
+def _intake(store: CorvStore, request: SoapRequest, max_bytes: int) -> tuple[intake.IntakeRecord, intake.SubmitResult]:
     record = intake.prepare(payload_bytes(request), sender=None, source="corv", max_bytes=max_bytes)
     if record.status is MessageStatus.REJECTED:  # pragma: no cover - the payload was parsed once already
         raise CorvFaultError("The StUF message cannot be read", stuf_code="StUF055")
     try:
         result: intake.SubmitResult = store.intake(record)
-    except Exception as exc:
+    except StoreError as exc:
         log.error("corv.store_failed", error=type(exc).__name__)
         raise CorvFaultError("Opslaan bericht niet mogelijk", stuf_code="StUF046", client=False) from None
     return record, result
 
 
-def handle(service: CorvService, store: Any, *, group: str, path: str, request: SoapRequest,
+def handle(service: CorvService, store: CorvStore, *, group: str, path: str, request: SoapRequest,
            soap_action: str | None, client_cert_pem: str | None) -> SoapAnswer:  # fmt: skip
     """Answer one parsed POST to ``/soap/stuf-jz/{group}``; nothing is stored unless every check passed."""
     relates_to = header_text(request, f"{{{WSA_NS}}}MessageID")

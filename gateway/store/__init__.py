@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from gateway.config import Settings
 from gateway.errors import StoreError
-from gateway.ports import Clock, GgkStore, OperatorStore, PipelineStore, RetentionStore, RetourStore
+from gateway.ports import Clock, CorvStore, GgkStore, OperatorStore, PipelineStore, RetentionStore, RetourStore
 from gateway.pseudonym import Pseudonymiser
 from gateway.store.database import Database, store_error
 from gateway.store.front import Store
@@ -98,5 +98,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # mypy proves here that a Store is every store port (nothing runs this)
 
-    def _ports_of(store: Store) -> tuple[PipelineStore, OperatorStore, RetourStore, RetentionStore, GgkStore]:
-        return (store, store, store, store, store)
+    def _ports_of(
+        store: Store,
+    ) -> tuple[PipelineStore, OperatorStore, RetourStore, RetentionStore, GgkStore, CorvStore]:
+        return (store, store, store, store, store, store)

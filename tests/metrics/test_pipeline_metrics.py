@@ -14,6 +14,7 @@ from gateway.api import create_app
 from gateway.config import load_settings
 from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
+from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
 from tests.api.support import drain
 from tests.metrics.conftest import DemoRun, samples, total
@@ -67,7 +68,7 @@ def test_worker_counters_of_a_demo_run_match_the_store(demo_run: DemoRun) -> Non
 
 def test_store_gauges_follow_the_store_on_both_backends(db_url: str, tmp_path: Path) -> None:
     """The scrape-time gauges equal the store's own counts before and after the pipeline ran, on either backend."""
-    store = Store.open(db_url, migrate=True)
+    store = Store.open(db_url, migrate=True, pseudonymiser=Pseudonymiser(b"m" * 16))
     try:
         client = TestClient(create_app(load_settings(data_dir=tmp_path), store=store))
         for i in range(3):
@@ -91,7 +92,7 @@ def test_store_gauges_follow_the_store_on_both_backends(db_url: str, tmp_path: P
 
 def test_an_unreadable_store_still_answers_the_scrape(tmp_path: Path) -> None:
     """When the store cannot be read the scrape answers with ``ketenpoort_store_up 0`` instead of failing."""
-    store = Store.open(f"sqlite:///{tmp_path / 'kp.db'}", migrate=True)
+    store = Store.open(f"sqlite:///{tmp_path / 'kp.db'}", migrate=True, pseudonymiser=Pseudonymiser(b"m" * 16))
     store.close()
     (tmp_path / "kp.db").unlink()
     (tmp_path / "kp.db").mkdir()  # the path is now a directory: every read fails
