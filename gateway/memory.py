@@ -49,7 +49,7 @@ class IdleTrim:
         """Trim at most once per ``interval_s``."""
         self.interval_s = interval_s
         self._lock = threading.Lock()
-        self._last = 0.0
+        self._last: float | None = None  # not 0.0: monotonic time starts near boot, and a fresh machine is young
         self._pending = False
 
     def worked(self) -> None:
@@ -62,7 +62,7 @@ class IdleTrim:
             return False
         now = time.monotonic()
         with self._lock:
-            if not self._pending or now - self._last < self.interval_s:
+            if not self._pending or (self._last is not None and now - self._last < self.interval_s):
                 return False
             self._pending, self._last = False, now
         return release_freed_memory()

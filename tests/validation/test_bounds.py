@@ -98,3 +98,13 @@ def test_freed_memory_is_handed_back_when_idle_after_work_and_at_most_once_per_i
     assert pacer.idle() is True  # idle after work: trimmed
     pacer.worked()
     assert pacer.idle() is False  # within the interval: other threads' allocations are not held up again
+
+
+def test_the_first_trim_does_not_wait_for_the_interval_on_a_young_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """time.monotonic() counts from boot: a machine up for ten minutes still trims after its first work."""
+    from gateway import memory
+
+    monkeypatch.setattr(memory.time, "monotonic", lambda: 600.0)
+    pacer = memory.IdleTrim(interval_s=3600.0)
+    pacer.worked()
+    assert pacer.idle() is True
