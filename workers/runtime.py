@@ -130,7 +130,7 @@ def build_worker(
         if isinstance(engine, sa.Engine):  # a SQL store (not a fake): its attempt log
             from gateway.store.attempts import AttemptLog  # only where gateway.store exists
 
-            attempts = AttemptLog.for_store(engine)
+            attempts = AttemptLog.for_store(engine, threads=settings.relay_threads)
         lanes = LaneConfig(
             frozenset({Stage.RELAY}),
             destination_lane(reads, deliverer.routes),

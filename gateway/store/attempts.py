@@ -15,7 +15,7 @@ never wait for the store's single write lock, nor hold it; on PostgreSQL it is t
 
 Durable here means: it survives the worker process being killed, which is what a redelivery
 comes from. Its commits do not wait for the disk (SQLite ``synchronous=NORMAL`` in WAL mode,
-PostgreSQL ``synchronous_commit = off`` for these transactions only): rows lost to a power cut
+PostgreSQL ``synchronous_commit = off`` on the log's own connections only): rows lost to a power cut
 cost redeliveries carrying the same Idempotency-Key, and every POST a lane thread makes
 waits for this commit, so a flush each (150-190 µs on the reference disk, against 21) is what
 made it expensive. Worker processes queue for the sidecar's write lock with ``flock``, as for
@@ -43,10 +43,6 @@ from gateway.store.backend import BUSY_TIMEOUT_S, WRITE, create_engine
 from gateway.store.schema import relay_attempts
 
 log = structlog.get_logger("gateway.store")
-
-
-_NO_FLUSH = sa.text("SET LOCAL synchronous_commit = off")
-"""PostgreSQL: this transaction's commit returns before its WAL reaches the disk (see the module's docstring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +127,13 @@ class AttemptLog:
     """The log over ``engine``; :meth:`for_store` picks the right one for a store."""
 
     def __init__(self, engine: sa.Engine, *, owned: bool = False) -> None:
-        """Write through ``engine`` (closed by :meth:`close` when ``owned``)."""
+        """Write through ``engine`` (disposed by :meth:`close` when ``owned``; a SQLite one is then the sidecar)."""
         self._engine = engine
-        self._file = _SqliteFile(str(engine.url.database)) if owned else None
+        sqlite = engine.dialect.name == "sqlite"
+        self._file = _SqliteFile(str(engine.url.database)) if owned and sqlite else None
+        # PostgreSQL: autocommit (and, on the engine of for_store, synchronous_commit off per connection), so a
+        # group is one pipelined executemany and a lookup one SELECT: no BEGIN, SET LOCAL or COMMIT round trips
+        self._bare = engine.execution_options(isolation_level="AUTOCOMMIT") if not sqlite else None
         self._writer = engine.execution_options(**{WRITE: True})
         self._owned = owned
         upsert = sqlite_insert if engine.dialect.name == "sqlite" else pg_insert
@@ -147,10 +147,19 @@ class AttemptLog:
         self._flushing = False
 
     @classmethod
-    def for_store(cls, engine: sa.Engine) -> AttemptLog:
-        """The log for the store on ``engine``: a sidecar file for SQLite, the same database for PostgreSQL."""
+    def for_store(cls, engine: sa.Engine, *, threads: int = 16) -> AttemptLog:
+        """The log for the store on ``engine``: a sidecar file for SQLite, the same database for PostgreSQL
+        (through an engine of its own, whose connections commit without waiting for the disk)."""
         if engine.dialect.name != "sqlite":
-            return cls(engine)
+            own = sa.create_engine(
+                engine.url,
+                # a connection for each relay thread: an overflow connection is closed when given back, and
+                # opening one (a server process) cost more than the lookups it served
+                pool_size=threads,
+                max_overflow=threads,
+                connect_args={"options": "-c synchronous_commit=off"},
+            )
+            return cls(own, owned=True)
         sidecar, _ = create_engine(f"sqlite:///{engine.url.database}-attempts", pool_size=4)
         # in a write transaction (BEGIN IMMEDIATE): workers starting together wait for each other here,
         # where a read-then-write would fail at once with "database is locked"
@@ -181,9 +190,11 @@ class AttemptLog:
             try:
                 if self._file is not None:
                     self._file.write(_SqliteFile.UPSERT, [tuple(row.values()) for row, _ in group])
+                elif self._bare is not None:
+                    with self._bare.connect() as conn:
+                        conn.execute(self._upsert, [row for row, _ in group])
                 else:
                     with self._writer.begin() as conn:
-                        conn.execute(_NO_FLUSH)
                         conn.execute(self._upsert, [row for row, _ in group])
             except Exception:
                 log.exception("relay.attempt_log_failed", rows=len(group))
@@ -195,7 +206,7 @@ class AttemptLog:
         if self._file is not None:
             return self._file.answered(message_id)
         query = sa.select(relay_attempts).where(relay_attempts.c.message_id == message_id)
-        with self._engine.connect() as conn:
+        with (self._bare or self._engine).connect() as conn:
             row = conn.execute(query).first()
         return Answered(int(row.attempt), int(row.status_code), float(row.latency_ms)) if row is not None else None
 
@@ -207,8 +218,7 @@ class AttemptLog:
             if self._file is not None:
                 self._file.write("DELETE FROM relay_attempts WHERE message_id = ?", [(mid,) for mid in message_ids])
             else:
-                with self._writer.begin() as conn:
-                    conn.execute(_NO_FLUSH)
+                with (self._bare or self._writer).begin() as conn:
                     conn.execute(relay_attempts.delete().where(relay_attempts.c.message_id.in_(list(message_ids))))
         except Exception:  # kept rows only cost a lookup; the next forget may take them
             log.exception("relay.attempt_log_forget_failed", rows=len(message_ids))

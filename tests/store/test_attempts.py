@@ -50,3 +50,25 @@ def test_on_sqlite_the_log_is_a_file_of_its_own(tmp_path: Path) -> None:
         log.close()
     finally:
         store.close()
+
+
+def test_on_postgresql_a_record_is_committed_at_once_without_a_transaction_left_open(pg_url: str) -> None:
+    """The log's own connections autocommit with ``synchronous_commit`` off: the row is there for the store's
+    connections as soon as ``record`` returns, and no log connection sits idle in a transaction."""
+    store = Store.open(pg_url, migrate=True)
+    try:
+        log = AttemptLog.for_store(store.db.engine)
+        log.record("m-1", 1, 200, 0.1)
+        assert log.answered("m-1") is not None
+        with store.db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM relay_attempts")).scalar_one() == 1
+            idle_in_tx = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in%'"
+            )
+            assert conn.execute(sa.text(idle_in_tx)).scalar_one() == 0
+        log.forget(["m-1"])
+        with store.db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM relay_attempts")).scalar_one() == 0
+        log.close()
+    finally:
+        store.close()
