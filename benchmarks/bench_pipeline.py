@@ -18,7 +18,12 @@ And how long SQLite's write lock was held (the store's own counters; the workers
 ``PROMETHEUS_MULTIPROC_DIR`` the bench reads): held for most of the run, only less work under the
 lock goes faster, not more worker processes.
 
-Run: ``python benchmarks/bench_pipeline.py [--messages 20000] [--workers 2] [--concurrency 1]``.
+With ``--postgresql auto`` (or a server URL) the same messages run once more on PostgreSQL, with
+``--pg-workers`` worker processes, in the same run: messages/s beside SQLite's, and from
+``pg_stat_statements`` the statements each message cost and the biggest of them.
+
+Run: ``python benchmarks/bench_pipeline.py [--messages 20000] [--workers 2] [--concurrency 1]
+[--postgresql auto]``.
 Prints a markdown table and writes benchmarks/results/bench_pipeline.json.
 """
 
@@ -42,6 +47,7 @@ from typing import Any
 from lxml import etree
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 
+from pg_server import fresh_database, postgres_server, reset_statements, statement_breakdown  # isort: skip
 from receiver_process import ReceiverProcess  # isort: skip
 
 from gateway.config import load_settings
@@ -264,6 +270,48 @@ def _close(store: Any) -> None:
         close()
 
 
+def postgresql(
+    server: str | None, root: Path, data: Sequence[bytes], *, workers: int, concurrency: int
+) -> dict[str, Any] | None:
+    """The throughput run on PostgreSQL (a fresh database on ``server``), with its statement breakdown."""
+    if server is None:
+        return None
+    with postgres_server(server) as server_url:
+        url = fresh_database(server_url, f"kp_bench_{os.getpid()}")
+        (root / "pg").mkdir()
+        counted = reset_statements(url)
+        run = throughput(url, root / "pg", data, workers=workers, concurrency=concurrency)
+        run["workers"] = workers
+        if counted:
+            run["statements"] = statement_breakdown(url, len(data))
+    return run
+
+
+def _print_postgresql(pg: dict[str, Any], sqlite_rate: float) -> None:
+    print(f"\nPostgreSQL, {pg['workers']} worker processes, same messages, same run\n")
+    print("| measurement | figure |")
+    print("|---|---|")
+    print(
+        f"| pipeline on PostgreSQL ({pg['messages']:,} msgs) | {pg['msgs_per_s']:,.0f} msg/s "
+        f"({pg['msgs_per_s'] / sqlite_rate:.2f}× SQLite's {sqlite_rate:,.0f}) |"
+    )
+    print(
+        f"| CPU per message: workers / intake / loopback receiver | {pg['cpu_ms_per_msg_workers']:.2f} / "
+        f"{pg['cpu_ms_per_msg_intake']:.2f} / {pg['cpu_ms_per_msg_receiver']:.2f} ms |"
+    )
+    stats = pg.get("statements")
+    if stats is None:
+        print("| statements per message | (pg_stat_statements not loaded on this server) |")
+        return
+    print(
+        f"| statements per message (round trips), server time | {stats['statements_per_msg']:.1f}, "
+        f"{stats['server_ms_per_msg']:.3f} ms |"
+    )
+    for row in stats["top"][:12]:
+        sql = row["sql"].replace("|", "\\|")
+        print(f"| {row['per_msg']:.2f}/msg, {row['ms_per_msg']:.3f} ms/msg | `{sql}` |")
+
+
 def main() -> None:
     """Measure and print the table the README quotes."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -275,6 +323,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="messages/s for the latency run")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--json", type=Path, default=RESULTS / "bench_pipeline.json")
+    parser.add_argument(
+        "--postgresql", metavar="URL", help="also run on PostgreSQL: a server URL, or `auto` for a throwaway cluster"
+    )
+    parser.add_argument("--pg-workers", type=int, default=2, help="worker processes of the PostgreSQL run")
     args = parser.parse_args()
     configure_logging("json", "WARNING")
 
@@ -296,6 +348,7 @@ def main() -> None:
             workers=args.workers,
             concurrency=args.concurrency,
         )
+        pg = postgresql(args.postgresql, root, data, workers=args.pg_workers, concurrency=args.concurrency)
     ratio = run["msgs_per_s"] / floor
     cpus = os.cpu_count() or 1
     cpu_ms = run["cpu_ms_per_msg_workers"] + run["cpu_ms_per_msg_intake"] + run["cpu_ms_per_msg_receiver"]
@@ -312,6 +365,7 @@ def main() -> None:
         "cpu_bound_ceiling_msgs_per_s": ceiling,
         "cores_busy": run["msgs_per_s"] / ceiling,
         "latency": lat,
+        "postgresql": pg,
         "target_msgs_per_s": TARGET_MSGS_PER_S,
         "target_p99_ms": TARGET_P99_MS,
     }
@@ -343,6 +397,8 @@ def main() -> None:
         f"| latency at {lat['rate_per_s']:.0f} msg/s, p50 / p99 / max | "
         f"{lat['p50_ms']:.0f} / {lat['p99_ms']:.0f} / {lat['max_ms']:.0f} ms (target p99 < {TARGET_P99_MS:.0f}) |"
     )
+    if pg is not None:
+        _print_postgresql(pg, run["msgs_per_s"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
 
