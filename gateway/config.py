@@ -79,10 +79,10 @@ class Settings(BaseSettings):
     """Seconds a delivery may take to connect (TCP and TLS)."""
     read_timeout_s: float = 10.0
     """Seconds a delivery waits for the receiver's answer."""
-    relay_threads: int = Field(default=0, ge=0)
-    """Relay lanes: POSTs a worker process runs at once, each destination in its own lane, each 2xx logged durably
-    (few redeliveries after a crash); 16 suits many receivers. 0 (default for now: the lanes halve single-receiver
-    throughput, see benchmarks/README.md): each worker thread posts its batch in order."""
+    relay_threads: int = Field(default=16, ge=0)
+    """Relay lanes: POSTs a worker process runs at once, each destination in its own lane, so a receiver that hangs
+    never delays another; each 2xx logged durably (few redeliveries after a crash). 0: each worker thread posts its
+    batch in order, and a hanging receiver holds up the rest of the batch (head-of-line blocking)."""
     relay_per_destination: int = Field(default=8, ge=1)
     """The most POSTs to one destination at once, so a receiver that hangs holds no more relay threads."""
     relay_group_ms: float = Field(default=50.0, ge=0)

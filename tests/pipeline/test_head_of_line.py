@@ -1,6 +1,7 @@
 """No head-of-line blocking: a receiver that hangs does not slow the deliveries to another.
 
-Two loopback receivers, X and Y, and a relay worker built as ``ketenpoort worker`` builds it.
+Two loopback receivers, X and Y, and a relay worker built as ``ketenpoort worker`` builds it, with the
+default settings (the relay lanes are on unless ``KETENPOORT_RELAY_THREADS=0``).
 The same mix of messages is relayed twice: once with both answering at once, once with X
 hanging past the read timeout on every POST. Y's p99 delivery time in the second run stays
 within 2x of the first (a ratio of two measurements in the same test, on both backends).
@@ -57,7 +58,7 @@ def _y_delivery_times(store: Store, x: Receiver, y: Receiver, run: int) -> list[
     routes = Routes({"X": x.url, "Y": y.url})
     policy = RetryPolicy(base_s=0.5, cap_s=2.0, max_attempts=50, max_age_s=3600.0)
     deliverer = Deliverer(routes, policy, read_timeout_s=1.0, breaker_failures=5, breaker_reset_s=2.0)
-    settings = load_settings(lease_s=10.0, poll_interval_s=0.01, relay_threads=16)  # the lanes, opt-in
+    settings = load_settings(lease_s=10.0, poll_interval_s=0.01)  # the defaults' relay lanes
     worker, _ = build_worker(store, settings, stages=(Stage.RELAY,), deliverer=deliverer)
     thread = threading.Thread(target=worker.run, daemon=True)
     y.clear()

@@ -1,6 +1,6 @@
 """Few redeliveries after a crash: a SIGKILL costs at most the POSTs the killed worker had in flight.
 
-A worker process posts with ``KETENPOORT_RELAY_THREADS`` relay threads and logs every 2xx
+A worker process with the default settings posts on ``KETENPOORT_RELAY_THREADS`` (16) relay threads and logs every 2xx
 durably before a thread takes its next job (the attempt log). Killed 20 times while 2,000
 messages flow, it may post again only what was posted and not yet logged when it died: at most
 one POST per relay thread per kill. The receiver counts every POST; besides that bound, nothing
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.config import Settings
 from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
 from tests.reliability.checks import audit_counts, delivered_rows, open_jobs, statuses
@@ -27,7 +28,8 @@ from tests.support.receiver import Receiver
 
 MESSAGES = 2000
 KILLS = 20
-RELAY_THREADS = 4
+RELAY_THREADS: int = Settings.model_fields["relay_threads"].default
+"""The default, which the worker runs with: its environment sets no ``KETENPOORT_RELAY_THREADS``."""
 
 
 @pytest.fixture
@@ -46,7 +48,6 @@ def test_twenty_kills_cost_at_most_the_posts_in_flight_at_each(db_url: str, tmp_
         tmp_path,
         receiver.url,
         KETENPOORT_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY.decode(),
-        KETENPOORT_RELAY_THREADS=str(RELAY_THREADS),
     )
     try:
         feeder = Feeder(store, MESSAGES, rng.randrange(10**6))
