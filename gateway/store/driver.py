@@ -10,9 +10,10 @@ taken from the column types, and each call is one ``cursor.execute`` inside the 
 transaction.
 
 Still worth its cost, measured 2026-12-07 on SQLite (SQLAlchemy 2.1.9, Python 3.11, a file in WAL
-mode, per call, median of 7 alternated rounds of 2,000): INSERT_JOB 12 µs against 40 µs through
-``Connection.execute``, UPDATE_MESSAGE 15 against 48, READ_MESSAGE 19 against 52, READ_MESSAGES
-of three ids 41 against 117 (0.3 µs more for READ_MESSAGES than the runner this one replaced).
+mode, inside an open transaction, per call, median of 7 alternated rounds of 2,000, load 0.4-0.6):
+INSERT_JOB 4.2 µs against 19.4 µs through ``Connection.execute``, UPDATE_MESSAGE 6.5 against 21,
+READ_MESSAGE 7.9 against 23, READ_MESSAGES of three ids 18 against 44; the same as the runner this one
+replaced (which read compiler internals: 4.2, 6.6, 8.0, 18.8 µs in the same runs).
 tests/store/test_driver_equivalence.py runs every statement the store sends through here on both
 paths, on SQLite and PostgreSQL, and compares rows, types, rowcounts, errors and the tables after.
 
