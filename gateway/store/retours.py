@@ -17,6 +17,7 @@ from gateway import audit
 from gateway.contracts import Job, RelayDecision, RetourToSend, Verdict
 from gateway.model import Stage
 from gateway.ports import Commit
+from gateway.store import statements as st
 from gateway.store.database import Database
 from gateway.store.queue import finish_job
 from gateway.store.schema import deliveries, messages
@@ -80,7 +81,7 @@ class Retours:
                 if finish_job(tx, job) is None:
                     return
                 if row is not None:
-                    tx.execute(deliveries.insert(), {**row, "at": tx.now})
+                    tx.execute(st.INSERT_DELIVERY, {**row, "at": tx.now})  # one object: the runner caches by it
                 if decision.verdict is Verdict.RETRY:
                     tx.enqueue(Stage.RETOUR, mid, delay_s=decision.delay_s)
                 tx.record(event)
