@@ -1,5 +1,11 @@
 """What one message may cost: its size, its elements, depth and attributes, and the findings kept.
 
+It also carries the one thing a message may be let through *unchecked*: a StUF-Jeugdzorg message
+whose content cannot be validated (no normative package installed) passes on its envelope only
+when the operator chose so (``KETENPOORT_STUF_JZ_ENVELOPE_ONLY``); it travels here because this is
+the value every validating stage is already handed, so nothing below the composition root has to
+read the settings for it.
+
 One value object, built from the settings once (:meth:`Bounds.from_settings`) and handed to every
 stage that parses or validates, so no legal message ever meets a limit and no hostile one gets
 past it. The defaults are chosen against the largest legal declaratie: 25 MB of JW323 (OP179)
@@ -35,6 +41,8 @@ class Bounds:
     max_depth: int = MAX_DEPTH
     max_findings: int = MAX_FINDINGS
     max_findings_per_kind: int = MAX_FINDINGS_PER_KIND
+    stuf_jz_envelope_only: bool = False
+    """Accept StUF-JZ on its envelope only while its content cannot be checked (default: refuse it)."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> Bounds:
@@ -47,6 +55,7 @@ class Bounds:
             max_depth=min(getattr(settings, "max_depth", default.max_depth), MAX_DEPTH),
             max_findings=getattr(settings, "max_findings", default.max_findings),
             max_findings_per_kind=getattr(settings, "max_findings_per_kind", default.max_findings_per_kind),
+            stuf_jz_envelope_only=bool(getattr(settings, "stuf_jz_envelope_only", default.stuf_jz_envelope_only)),
         )
 
 

@@ -12,10 +12,9 @@ from enum import StrEnum
 
 import structlog
 
-from gateway.config import load_settings
 from gateway.model import Standard
 from gateway.schemas import JZ_NS, SchemaEntry, registry_for, stuf_jz_content_checked
-from gateway.stufjz_install import manifest_messages
+from gateway.stufjz_install import installed_package_at
 
 log = structlog.get_logger(__name__)
 
@@ -50,16 +49,17 @@ def stuf_jz_mode(envelope_only: bool) -> StufJzMode:
     return StufJzMode.ENVELOPE_ONLY if envelope_only else StufJzMode.REFUSED
 
 
-def content_refused(entry: SchemaEntry) -> bool:
+def content_refused(entry: SchemaEntry, *, envelope_only: bool) -> bool:
     """True (and logged) when ``entry`` is a StUF-JZ message checked on its envelope only and that is not allowed.
 
-    Cheap for every other entry; the settings are read only for an envelope-only StUF-JZ message.
+    ``envelope_only``: the operator's choice (:attr:`gateway.bounds.Bounds.stuf_jz_envelope_only`).
+    Cheap for every other entry; for a StUF-JZ one, one ``stat`` of the package's manifest.
     """
     if entry.kind.standard is not Standard.STUF_JZ or entry.kind.namespace != JZ_NS:
         return False
-    if manifest_messages(entry.package) is not None:
+    if installed_package_at(entry.package) is not None:
         return False
-    if load_settings().stuf_jz_envelope_only:
+    if envelope_only:
         log.warning("stuf_jz.envelope_only", root=entry.kind.root, reason=WARNINGS[StufJzMode.ENVELOPE_ONLY])
         return False
     log.error("stuf_jz.refused", root=entry.kind.root, reason=WARNINGS[StufJzMode.REFUSED])

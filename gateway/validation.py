@@ -171,8 +171,9 @@ def inspect(
     """Parse, detect and validate ``data``; never raises for bad input (``rule_part``: see ``gateway.rules.run``).
 
     ``bounds``: the limits of one message (default: the defaults, with ``max_bytes``).
-    With the default registry, a StUF-JZ message is refused while its content cannot be validated
-    (see :mod:`gateway.stufjz_policy`); a caller passing its own ``registry`` has chosen its schemas.
+    With the default registry, a StUF-JZ message is refused while its content cannot be validated,
+    unless ``bounds`` allow it on its envelope only (see :mod:`gateway.stufjz_policy`); a caller
+    passing its own ``registry`` has chosen its schemas.
     """
     limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     try:
@@ -190,7 +191,8 @@ def inspect(
     result = ValidationResult(
         well_formed=True, standard=str(kind.standard), message_type=kind.message_type, version=kind.version
     )
-    if registry is None and content_refused(entry):  # the process default cannot check StUF-JZ content: refuse
+    # the process default cannot check StUF-JZ content: refuse it, unless the operator chose envelope-only
+    if registry is None and content_refused(entry, envelope_only=limits.stuf_jz_envelope_only):
         result.errors = [Finding(kind="schema", message=REFUSAL, line=_line(root), path=f"/{local}")]
         result.counts = {"schema": 1}
         return Inspection(result, root, kind)

@@ -10,11 +10,7 @@ from gateway.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
-READS_ITS_OWN = {
-    # inspect() is a library call made without an installation (tests, `ketenpoort validate`, the worker):
-    # whether a StUF-JZ message checked on its envelope only may pass is read where it is decided
-    "gateway/stufjz_policy.py",
-}
+READS_ITS_OWN: set[str] = set()  # none: even the StUF-JZ envelope-only choice is handed down (Bounds)
 
 
 def _callers_of_load_settings() -> set[str]:

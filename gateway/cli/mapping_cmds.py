@@ -69,7 +69,7 @@ def _message_facts(paths: list[Path]) -> list[Any]:
     files = [p for path in paths for p in (sorted(path.rglob("*.xml")) if path.is_dir() else [path])]
     facts: list[Any] = []
     for file in files:
-        found = inspect(file.read_bytes(), rules=False)
+        found = inspect(file.read_bytes(), rules=False, bounds=current().bounds)
         if found.root is None or found.kind is None:
             typer.echo(f"{file}: skipped (not a known message)", err=True)
             continue

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from gateway.app import current
 from gateway.retour import retour_for
 from gateway.validation import inspect
 
@@ -22,7 +23,7 @@ def retour_command(
     except OSError as exc:
         typer.echo(f"cannot read {file}: {exc.strerror or type(exc).__name__}", err=True)
         raise typer.Exit(2) from None
-    retour = retour_for(inspect(data))
+    retour = retour_for(inspect(data, bounds=current().bounds))
     if retour is None:
         typer.echo(f"no retour applies to {file}", err=True)
         raise typer.Exit(1)

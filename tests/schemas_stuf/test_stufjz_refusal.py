@@ -13,6 +13,7 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from gateway.api.app import create_app
+from gateway.bounds import Bounds
 from gateway.cli import app
 from gateway.config import load_settings
 from gateway.generate.stuf import generate_di01
@@ -57,10 +58,14 @@ def test_the_validate_stage_refuses_stuf_jz_with_fo03_stuf058(without_package: P
 def test_envelope_only_accepts_even_a_bad_date_and_warns(
     without_package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With envelope-only chosen, content is not checked (a wrong date passes) and a warning is logged."""
+    """With envelope-only chosen, content is not checked (a wrong date passes) and a warning is logged.
+
+    The choice reaches ``inspect`` from the settings through the bounds, never read by the policy itself.
+    """
     monkeypatch.setenv("KETENPOORT_STUF_JZ_ENVELOPE_ONLY", "true")
+    assert inspect(_vto(bad_date=True)).result.errors[0].message == REFUSAL  # the environment alone: refused
     with capture_logs() as logs:
-        inspection = inspect(_vto(bad_date=True))
+        inspection = inspect(_vto(bad_date=True), bounds=Bounds.from_settings(load_settings()))
     assert inspection.result.errors == []
     assert any(e["event"] == "stuf_jz.envelope_only" and e["log_level"] == "warning" for e in logs)
 

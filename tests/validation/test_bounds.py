@@ -83,6 +83,8 @@ def test_settings_feed_the_bounds() -> None:
     bounds = Bounds.from_settings(settings)
     assert (bounds.max_elements, bounds.max_attributes, bounds.max_depth) == (10, 2, 8)
     assert (bounds.max_findings, bounds.max_findings_per_kind) == (5, 3)
+    assert bounds.stuf_jz_envelope_only is False  # the default refuses what it cannot check
+    assert Bounds.from_settings(load_settings(stuf_jz_envelope_only=True)).stuf_jz_envelope_only is True
     with pytest.raises(ValueError, match="less than or equal to 256"):
         load_settings(max_depth=257)
 
