@@ -67,11 +67,12 @@ def run_corv_demo(data_dir: Path, *, hang_guard_s: float = 60.0) -> CorvDemoRepo
     report = CorvDemoReport()
     pki = Pki(data_dir / "pki")
     server, client = pki.issue("ketenpoort-b", server=True), pki.issue("ketenpoort-a", oin=KETENPOORT)
-    settings = Installation.from_environment(
+    installation = Installation.from_environment(
         database_url=f"sqlite:///{data_dir / 'corv-b.db'}", data_dir=data_dir, api_tls_cert_file=server.cert_file,
         api_tls_key_file=server.key_file, api_tls_ca_file=pki.ca_file,
         corv_partners_file=_partners(data_dir / "corv-partners.toml"),
-    ).settings  # fmt: skip
+    )  # fmt: skip
+    settings = installation.settings
     pseudonymiser = Pseudonymiser(b"ketenpoort-demo-corv-pseudonyms")  # a demo key, never a real one
     receiving = Store.open(settings.database_url, migrate=True, pseudonymiser=pseudonymiser)
     sending = Store.open(f"sqlite:///{data_dir / 'corv-a.db'}", migrate=True, pseudonymiser=pseudonymiser)
@@ -90,7 +91,8 @@ def run_corv_demo(data_dir: Path, *, hang_guard_s: float = 60.0) -> CorvDemoRepo
                       signing={"key": client.key_file, "cert": client.cert_file},
                       options={"oin": KETENPOORT, "from_address": "https://ketenpoort-a.example/soap"})  # fmt: skip
         with Deliverer(Routes({GEMEENTE: route}), RetryPolicy(base_s=0.05, cap_s=0.5, max_attempts=5)) as deliverer:
-            worker = Worker(sending, handlers(sending, deliverer, pseudonymiser, max_bytes=26 << 20),
+            worker = Worker(sending, handlers(sending, deliverer, pseudonymiser, max_bytes=26 << 20,
+                                              bounds=installation.bounds),
                             poll_interval_s=0.02)  # fmt: skip
             deadline = time.monotonic() + hang_guard_s
             view = sending.get_message(message_id)
