@@ -38,7 +38,7 @@ from workers.stages.relay import decide, relay_once
 from workers.stages.validate import conclude, prepare, unless_history_objects
 
 if TYPE_CHECKING:
-    from gateway.store.attempts import AttemptLog
+    from gateway.store.attempts import Answered, AttemptLog
 
 
 class BatchReads:
@@ -53,12 +53,19 @@ class BatchReads:
     whose payloads fit in ``max_bytes`` (at least one): a batch of 25 MB declaraties would otherwise
     hold gigabytes. The loop gives the rest back at once. What a thread loaded and no handler took
     (a job given back) is dropped two loads later, so it cannot pile up.
+
+    With ``attempts`` the relay jobs' answers in the attempt log are looked up with the batch too,
+    in one statement (:meth:`answered`): one lookup per job was a round trip each on PostgreSQL.
     """
 
-    def __init__(self, store: PipelineStore, *, max_bytes: int = 16 * 1024 * 1024) -> None:
+    def __init__(
+        self, store: PipelineStore, *, max_bytes: int = 16 * 1024 * 1024, attempts: AttemptLog | None = None
+    ) -> None:
         """Nothing is loaded yet."""
         self._store = store
         self._max_bytes = max_bytes
+        self.attempts = attempts
+        self._answered: dict[str, Answered | None] = {}  # a relay job's message: its answer when loaded
         self._loaded: dict[str, StoredMessage] = {}
         self._lock = threading.Lock()
         self._local = threading.local()  # .previous: the ids this thread loaded last time
@@ -74,20 +81,33 @@ class BatchReads:
                 break
             now.append(job)
             total += size
-        fresh = self._store.messages([job.message_id for job in now if job.message_id])
+        ids = [job.message_id for job in now if job.message_id]
+        fresh = self._store.messages(ids)
+        relayed = [job.message_id for job in now if job.stage is Stage.RELAY and job.message_id]
+        answers = self.attempts.answered_many(relayed) if self.attempts is not None and relayed else {}
         older: list[str] = self._local.__dict__.get("previous", [])
         with self._lock:
             for message_id in older:
                 self._loaded.pop(message_id, None)
+                self._answered.pop(message_id, None)
             self._loaded.update(fresh)
+            if self.attempts is not None:
+                self._answered.update({message_id: answers.get(message_id) for message_id in relayed})
         self._local.previous = self._local.__dict__.get("latest", [])
-        self._local.latest = list(fresh)
+        self._local.latest = ids
         return now
 
     def peek(self, message_id: str) -> StoredMessage | None:
         """The loaded message, left in place (None when not loaded)."""
         with self._lock:
             return self._loaded.get(message_id)
+
+    def answered(self, message_id: str) -> Answered | None:
+        """The attempt log's 2xx answer for a relay job's message: as found when its batch loaded (once), else now."""
+        with self._lock:
+            if message_id in self._answered:
+                return self._answered.pop(message_id)
+        return self.attempts.answered(message_id) if self.attempts is not None else None
 
     def message(self, message_id: str) -> StoredMessage | None:
         """The loaded message (once), else a fresh read."""
@@ -115,6 +135,9 @@ def handlers(
     """
     limits = bounds if bounds is not None else Bounds(max_bytes=max_bytes)
     read = reads.message if reads is not None else store.message
+    answered_of = None if attempts is None else attempts.answered
+    if reads is not None and attempts is not None and reads.attempts is attempts:
+        answered_of = reads.answered  # looked up with the batch
 
     def validate(job: Job) -> Commit:
         msg = read(job.message_id or "")
@@ -163,7 +186,7 @@ def handlers(
             return partial(store.skip, job)
         now = time.time()
         first = msg.first_attempt_at if msg.first_attempt_at is not None else now
-        answered = attempts.answered(msg.id) if attempts is not None else None
+        answered = answered_of(msg.id) if answered_of is not None else None
         if answered is not None:  # posted and accepted before a crash: record it, do not post again
             result = DeliveryResult(Outcome.DELIVERED, answered.status_code, answered.latency_ms)
             before = max(answered.attempt - 1, 0)

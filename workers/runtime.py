@@ -123,14 +123,15 @@ def build_worker(
     ensure = getattr(store, "ensure_retention_job", None)
     if Stage.RETENTION in stages and callable(ensure):
         ensure()  # one recurring retention job; finishing it schedules the next run
-    reads = BatchReads(store, max_bytes=settings.batch_bytes)
     lanes = attempts = None
     engine = getattr(getattr(store, "db", store), "engine", None)  # a Store keeps it on its Database
-    if Stage.RELAY in stages and settings.relay_threads > 0:
-        if isinstance(engine, sa.Engine):  # a SQL store (not a fake): its attempt log
-            from gateway.store.attempts import AttemptLog  # only where gateway.store exists
+    relay_lanes = Stage.RELAY in stages and settings.relay_threads > 0
+    if relay_lanes and isinstance(engine, sa.Engine):  # a SQL store (not a fake): its attempt log
+        from gateway.store.attempts import AttemptLog  # only where gateway.store exists
 
-            attempts = AttemptLog.for_store(engine, threads=settings.relay_threads)
+        attempts = AttemptLog.for_store(engine, threads=settings.relay_threads)
+    reads = BatchReads(store, max_bytes=settings.batch_bytes, attempts=attempts)
+    if relay_lanes:
         lanes = LaneConfig(
             frozenset({Stage.RELAY}),
             destination_lane(reads, deliverer.routes),
