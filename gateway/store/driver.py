@@ -266,7 +266,7 @@ class DriverStatement:
 
 def _returned(statement: ClauseElement) -> list[Any]:
     """The columns a SELECT or a DML ... RETURNING gives back, in order."""
-    if isinstance(statement, sa.Select):
+    if isinstance(statement, sa.Select | sa.TextualSelect):  # a SELECT, or text with its .columns() named
         return list(statement.selected_columns)
     if isinstance(statement, sa.UpdateBase):  # its RETURNING columns, none without
         return list(statement.exported_columns)

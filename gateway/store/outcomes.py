@@ -22,7 +22,7 @@ from gateway.model import Finding, MessageStatus, Stage
 from gateway.ports import Commit
 from gateway.store import statements as st
 from gateway.store.database import Database
-from gateway.store.queue import finish_job
+from gateway.store.queue import finish_job, finish_job_then
 from gateway.store.text import MAX_RULES_IN_EVENT, finding_json, short_text
 from gateway.store.tx import Tx
 
@@ -74,23 +74,19 @@ class Outcomes:
         )
         accepted = status is MessageStatus.ACCEPTED
         mapped = self._prepare_facts(mid, facts) if accepted and facts is not None else None
+        then = [Stage.RETOUR] if retour_job and retour is not None else []
+        if accepted:
+            then.append(Stage.MAP if mapped is None else Stage.RELAY)
 
         def commit() -> None:
             with self._db.write() as tx:
-                due = finish_job(tx, job)
-                if due is None:
+                if finish_job_then(tx, job, then) is None:
                     return
                 row = {"b_id": mid, "status": str(status), "findings": stored, "finding_counts": exact}
                 tx.execute(st.UPDATE_MESSAGE, {**row, "retour": retour, "updated_at": tx.now})
                 tx.record(verdict)
-                if retour_job and retour is not None:
-                    tx.enqueue(Stage.RETOUR, mid, due_at=due)
-                if not accepted:
-                    return
-                if mapped is None:
-                    tx.enqueue(Stage.MAP, mid, due_at=due)
-                else:
-                    self._keep_facts(tx, mid, *mapped, due)
+                if mapped is not None:
+                    self._keep_facts(tx, *mapped)
 
         return commit
 
@@ -113,19 +109,18 @@ class Outcomes:
         mid = job.message_id or ""
         rows, event = self._prepare_facts(mid, facts)
         with self._db.write() as tx:
-            due = finish_job(tx, job)
-            if due is not None:
-                self._keep_facts(tx, mid, rows, event, due)
+            if finish_job_then(tx, job, [Stage.RELAY]) is not None:
+                self._keep_facts(tx, rows, event)
 
     @staticmethod
     def _prepare_facts(mid: str, facts: Sequence[Fact]) -> tuple[list[dict[str, Any]], audit.AuditEvent]:
         return _fact_rows(mid, facts), audit.prepare("message.mapped", mid, data={"facts": len(facts)})
 
     @staticmethod
-    def _keep_facts(tx: Tx, mid: str, rows: list[dict[str, Any]], event: audit.AuditEvent, due: float) -> None:
+    def _keep_facts(tx: Tx, rows: list[dict[str, Any]], event: audit.AuditEvent) -> None:
+        """The facts and their event; the relay job is the caller's (:func:`finish_job_then`)."""
         if rows:
             tx.executemany(st.INSERT_FACT, rows)
-        tx.enqueue(Stage.RELAY, mid, due_at=due)
         tx.record(event)
 
     def prepare_relay(self, job: Job, decision: RelayDecision) -> Commit:

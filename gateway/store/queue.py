@@ -44,6 +44,26 @@ def finish_job(tx: Tx, job: Job) -> float | None:
     return None if row is None else min(float(row.run_after), tx.wall)
 
 
+def finish_job_then(tx: Tx, job: Job, then: Sequence[Stage]) -> float | None:
+    """:func:`finish_job`, and a job of each stage in ``then`` (in order) for the job's message, due when it was.
+
+    On PostgreSQL one statement (:data:`~gateway.store.statements.FINISH_JOB_THEN_PG`); None, and no
+    job added, when the job was already done.
+    """
+    if not then or tx.conn.dialect.name != "postgresql":
+        due = finish_job(tx, job)
+        if due is not None:
+            for stage in then:
+                tx.enqueue(stage, job.message_id, due_at=due)
+        return due
+    params = {"b_id": job.id, "b_wall": tx.wall, "b_mid": job.message_id, "b_stages": [str(s) for s in then]}
+    row = tx.execute(st.FINISH_JOB_THEN_PG, params).first()
+    if row is None:
+        return None
+    tx.notify.update(str(stage) for stage in then)
+    return float(row.due)
+
+
 def _stored(row: Any) -> StoredMessage:
     return StoredMessage(
         row.id,

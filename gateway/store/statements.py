@@ -71,6 +71,25 @@ FINISH_JOB = (
 )
 """No row back when the job was already done; else its ``run_after``, which the next stage's job inherits."""
 
+FINISH_JOB_THEN_PG = (
+    sa.text(
+        "WITH done AS (UPDATE jobs SET done = true, lease_until = 0.0 WHERE jobs.id = :b_id AND NOT jobs.done "
+        "RETURNING LEAST(jobs.run_after, :b_wall) AS due), "
+        "next AS (INSERT INTO jobs (message_id, stage, run_after) SELECT :b_mid, s.stage, done.due "
+        "FROM done CROSS JOIN unnest(CAST(:b_stages AS VARCHAR[])) WITH ORDINALITY AS s(stage, n) ORDER BY s.n) "
+        "SELECT due FROM done"
+    )
+    .bindparams(
+        bindparam("b_id", type_=sa.BigInteger()),
+        bindparam("b_wall", type_=sa.Float()),
+        bindparam("b_mid", type_=sa.String()),
+        bindparam("b_stages", type_=sa.ARRAY(sa.String())),
+    )
+    .columns(due=sa.Float())
+)
+"""PostgreSQL: :data:`FINISH_JOB` and the next stages' jobs in one statement, one round trip instead of two or
+three (SQLite has no data-modifying CTE, and no round trips to save). No row back when the job was done."""
+
 RELEASE_JOBS = (
     jobs.update()
     .where(jobs.c.id.in_(bindparam("b_ids", expanding=True)), sa.not_(jobs.c.done))
@@ -142,6 +161,7 @@ __all__ = [
     "DEFER_JOBS",
     "DUE",
     "FINISH_JOB",
+    "FINISH_JOB_THEN_PG",
     "INSERT_DELIVERY",
     "INSERT_FACT",
     "INSERT_JOB",
