@@ -30,6 +30,7 @@ from gateway.rules import (
     periods,
     persons,
     products,
+    screen,
     verzoek,
 )
 from gateway.rules.context import (
@@ -91,5 +92,6 @@ _THEMES = (
     periods,
     persons,
     products,
+    screen,
     verzoek,
 )

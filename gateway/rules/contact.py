@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
 
-_CLIENT_ADRES = ("01", "02", "03")
-_POSTCODE_VERPLICHT = ("01", "03")
+CLIENT_ADRES = ("01", "02", "03")
+POSTCODE_VERPLICHT = ("01", "03")
 
 
 @rule(
@@ -41,7 +41,7 @@ def client_heeft_adres(doc: Doc) -> Iterator[Violation]:
     gegevens = None if client is None else child(client, "Contactgegevens")
     if gegevens is None:
         return
-    if not any(text(c, "Soort") in _CLIENT_ADRES for c in gegevens.iterchildren("{*}Contact")):
+    if not any(text(c, "Soort") in CLIENT_ADRES for c in gegevens.iterchildren("{*}Contact")):
         yield gegevens, "Geen Contact met Soort 01, 02 of 03 bij de client."
 
 
@@ -68,7 +68,7 @@ def huis_bij_nederlands_adres(doc: Doc) -> Iterator[Violation]:
 def postcode_bij_brp_of_verblijf(doc: Doc) -> Iterator[Violation]:
     """A BRP or residence address has a postcode."""
     for contact in doc.iter("Contact"):
-        if text(contact, "Soort") not in _POSTCODE_VERPLICHT:
+        if text(contact, "Soort") not in POSTCODE_VERPLICHT:
             continue
         adres = child(contact, "Adres")
         if adres is None or child(adres, "Postcode") is None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from gateway.rules.registry import Doc, Violation, child, child_or, rule, text
 
-_POSTCODE_NL = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
+POSTCODE_NL = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 _VERWIJZER_MET_CODE = ("02", "03", "04", "05")
 
 
@@ -37,7 +37,7 @@ def nederlandse_postcode(doc: Doc) -> Iterator[Violation]:
     """A Dutch address has a postcode like 1234AB."""
     for adres in doc.iter("Adres"):
         postcode = text(adres, "Postcode")
-        if text(adres, "LandCode") == "NL" and postcode is not None and not _POSTCODE_NL.fullmatch(postcode):
+        if text(adres, "LandCode") == "NL" and postcode is not None and not POSTCODE_NL.fullmatch(postcode):
             yield child_or(adres, "Postcode"), "Postcode heeft niet het formaat van een Nederlandse postcode."
 
 

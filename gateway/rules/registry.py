@@ -14,6 +14,12 @@ Messages never contain a BSN: rules say "BSN" and point at the element by path.
 Speed: while :func:`run` checks a small message, :meth:`Doc.iter`, :func:`child` and :func:`text` answer
 from one walk of the tree (see :mod:`gateway.rules.children`); large messages take the plain path. The
 rules that run on a kind (and part) are listed once per kind, with what the runner needs of each.
+
+Fast path (issue 20): a message type may have a *screen* (:func:`screen`, see :mod:`gateway.rules.screen`),
+one straight-line pass over the walk that names the rules of the type that may find something. It can
+only rule a rule out: the runner then skips the rules it covers and did not name, and runs all others
+(those it does not cover, and every rule that reads the history when there is one) as before.
+``run(..., fast=False)`` is the plain path; tests/rules/test_screen.py holds the two to the same findings.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from lxml import etree
 
 from gateway.findings import FindingTally, PathIndex
 from gateway.model import Finding, MessageKind, Standard
-from gateway.rules.children import _KIDS, Index, child, child_date, child_or, find, parse_date, text, walk
+from gateway.rules.children import _KIDS, Index, Kids, child, child_date, child_or, find, parse_date, text, walk
 from gateway.rules.context import RuleContext
 
 Violation = tuple[etree._Element, str]
@@ -263,6 +269,24 @@ def applicable(kind: MessageKind, context: RuleContext) -> list[Rule]:
 RulePart = Literal["all", "local", "history"]
 
 
+Screen = Callable[["Doc", Index, dict[etree._Element, Kids]], set[str]]
+"""Given a small message's Doc and walk, the ids of the rules it covers that may find something."""
+SCREENS: dict[str, tuple[frozenset[str], Screen]] = {}
+"""Per message type (iJw 3.2): the rule ids its screen covers, and the screen."""
+
+
+def screen(message_type: str, covers: Iterable[str]) -> Callable[[Screen], Screen]:
+    """Register the decorated screen of ``message_type``, covering the rules ``covers`` (see the docstring)."""
+
+    def register(func: Screen) -> Screen:
+        if message_type in SCREENS or message_type in _LARGE:
+            raise ValueError(f"no second screen, and none for a large message type: {message_type}")
+        SCREENS[message_type] = (frozenset(covers), func)
+        return func
+
+    return register
+
+
 def run(
     root: etree._Element,
     kind: MessageKind,
@@ -271,6 +295,7 @@ def run(
     part: RulePart = "all",
     tally: FindingTally | None = None,
     schema_checked: bool = False,
+    fast: bool = True,
 ) -> list[Finding]:
     """Run every applicable rule and return their findings in rule order, then document order.
 
@@ -279,6 +304,7 @@ def run(
     :func:`in_rule_order` merges the two lists into what "all" gives. ``tally``: counts every finding
     and keeps only those it admits (the first of each rule); without one every finding is kept.
     ``schema_checked``: the caller validated ``root`` against its XSD (a faster way to read Prestaties).
+    ``fast``: let the message type's screen skip rules (False: the plain path, every rule runs).
     """
     if kind.message_type in _LARGE:
         doc, kids = Doc(root, kind, context, schema_checked=schema_checked), None
@@ -287,9 +313,33 @@ def run(
         doc = Doc(root, kind, context, index, schema_checked=schema_checked)
     token = _KIDS.set(kids)
     try:
-        return _run(doc, kind, context, part, tally)
+        screened = SCREENS.get(kind.message_type) if fast and kind.version == "3.2" else None
+        if screened is None or kids is None or kind.standard != Standard.IJW:
+            return _run(doc, kind, context, part, tally)
+        skipped = _skipped(kind, context, part, screened[0], screened[1](doc, index, kids))
+        if len(skipped) == len(_plan(kind, context, part)):
+            return []  # the usual case: a valid message, every rule ruled out
+        return _run(doc, kind, context, part, tally, skipped=skipped)
     finally:
         _KIDS.reset(token)
+
+
+_ALWAYS: dict[tuple[str, str, str, bool, int, str], frozenset[str]] = {}
+
+
+def _skipped(
+    kind: MessageKind, context: RuleContext, part: RulePart, covers: frozenset[str], suspects: set[str]
+) -> frozenset[str] | set[str]:
+    """The rules of the plan that the screen ruled out: covered, not a suspect, not reading a given history."""
+    key = (kind.standard, kind.message_type, kind.version, context.history is not None, len(RULES), part)
+    skippable = _ALWAYS.get(key)
+    if skippable is None:  # once per kind: the covered rules of the plan, minus those asking a given history
+        reads = context.history is not None
+        skippable = _ALWAYS[key] = frozenset(
+            rule_id for rule_id, _, _ in _plan(kind, context, part)
+            if rule_id in covers and not (reads and RULES[rule_id].reads_history)
+        )  # fmt: skip
+    return skippable - suspects if suspects else skippable
 
 
 _PLANS: dict[tuple[str, str, str, bool, int, str], tuple[tuple[str, str, Check], ...]] = {}
@@ -309,11 +359,19 @@ def _plan(kind: MessageKind, context: RuleContext, part: RulePart) -> tuple[tupl
 
 
 def _run(
-    doc: Doc, kind: MessageKind, context: RuleContext, part: RulePart, tally: FindingTally | None
+    doc: Doc,
+    kind: MessageKind,
+    context: RuleContext,
+    part: RulePart,
+    tally: FindingTally | None,
+    *,
+    skipped: frozenset[str] | set[str] = frozenset(),
 ) -> list[Finding]:
     paths: PathIndex | None = None
     findings: list[Finding] = []
     for rule_id, retourcode, check in _plan(kind, context, part):
+        if rule_id in skipped:
+            continue
         for element, message in check(doc):
             if tally is not None and not tally.admit(rule_id):
                 continue
@@ -335,6 +393,7 @@ __all__ = [
     "ALL_IJW",
     "HEENBERICHTEN",
     "RULES",
+    "SCREENS",
     "Doc",
     "Rule",
     "RulePart",
@@ -348,5 +407,6 @@ __all__ = [
     "parse_date",
     "rule",
     "run",
+    "screen",
     "text",
 ]
