@@ -15,7 +15,7 @@ Speed: while :func:`run` checks a small message, :meth:`Doc.iter`, :func:`child`
 from one walk of the tree (see :mod:`gateway.rules.children`); large messages take the plain path. The
 rules that run on a kind (and part) are listed once per kind, with what the runner needs of each.
 
-Fast path (issue 20): a message type may have a *screen* (:func:`screen`, see :mod:`gateway.rules.screen`),
+Fast path (issue 20): a message type may have a *screen* (see :mod:`gateway.rules.screen`),
 one straight-line pass over the walk that names the rules of the type that may find something. It can
 only rule a rule out: the runner then skips the rules it covers and did not name, and runs all others
 (those it does not cover, and every rule that reads the history when there is one) as before.
@@ -33,8 +33,9 @@ from lxml import etree
 
 from gateway.findings import FindingTally, PathIndex
 from gateway.model import Finding, MessageKind, Standard
-from gateway.rules.children import _KIDS, Index, Kids, child, child_date, child_or, find, parse_date, text, walk
+from gateway.rules.children import _KIDS, Index, child, child_date, child_or, find, parse_date, text, walk
 from gateway.rules.context import RuleContext
+from gateway.rules.screens import SCREENS, screen
 
 Violation = tuple[etree._Element, str]
 Check = Callable[["Doc"], Iterable[Violation]]
@@ -267,24 +268,6 @@ def applicable(kind: MessageKind, context: RuleContext) -> list[Rule]:
 
 
 RulePart = Literal["all", "local", "history"]
-
-
-Screen = Callable[["Doc", Index, dict[etree._Element, Kids]], set[str]]
-"""Given a small message's Doc and walk, the ids of the rules it covers that may find something."""
-SCREENS: dict[str, tuple[frozenset[str], Screen]] = {}
-"""Per message type (iJw 3.2): the rule ids its screen covers, and the screen."""
-
-
-def screen(message_type: str, covers: Iterable[str]) -> Callable[[Screen], Screen]:
-    """Register the decorated screen of ``message_type``, covering the rules ``covers`` (see the docstring)."""
-
-    def register(func: Screen) -> Screen:
-        if message_type in SCREENS or message_type in _LARGE:
-            raise ValueError(f"no second screen, and none for a large message type: {message_type}")
-        SCREENS[message_type] = (frozenset(covers), func)
-        return func
-
-    return register
 
 
 def run(
