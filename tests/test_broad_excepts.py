@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAST_RESORT = {
     "workers/loop.py",
-    "workers/lanes.py",
+    "workers/lanes/commits.py",
+    "workers/lanes/pool.py",
     "gateway/logs.py",
     "gateway/store/attempts.py",
 }
