@@ -35,7 +35,7 @@ from gateway.findings import FindingTally, PathIndex
 from gateway.model import Finding, MessageKind, Standard
 from gateway.rules.children import _KIDS, Index, child, child_date, child_or, find, parse_date, text, walk
 from gateway.rules.context import RuleContext
-from gateway.rules.screens import SCREENS, screen
+from gateway.rules.screens import ScreenTable
 
 Violation = tuple[etree._Element, str]
 Check = Callable[["Doc"], Iterable[Violation]]
@@ -240,6 +240,11 @@ class Doc:
     def header_text(self, name: str) -> str | None:
         """A header field such as Afzender or Ontvanger."""
         return None if self.header is None else text(self.header, name)
+
+
+SCREENS: ScreenTable[Doc] = ScreenTable()
+"""The message types' screens (:mod:`gateway.rules.screen` registers the JW301's)."""
+screen = SCREENS.screen
 
 
 def element_path(element: etree._Element) -> str:

@@ -29,8 +29,7 @@ from gateway.rules.children import Index, Kids, parse_date
 from gateway.rules.contact import CLIENT_ADRES, POSTCODE_VERPLICHT
 from gateway.rules.gemeenten import cbs_gemeentecodes
 from gateway.rules.persons import POSTCODE_NL
-from gateway.rules.registry import Doc
-from gateway.rules.screens import screen
+from gateway.rules.registry import Doc, screen
 
 _EMPTY: Kids = {}
 _UREN_EN_DAGEN = ("14", "16", "83", "84")
