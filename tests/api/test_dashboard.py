@@ -13,7 +13,9 @@ from gateway.config import Settings
 from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.model import MessageStatus
+from gateway.ports import ReadStore
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import OIN_A, OIN_R, Tokens
 from tests.api.support import drain
 from tests.support.receiver import Receiver
@@ -60,7 +62,7 @@ def _di01(ref: str) -> bytes:
     return build_di01("meldingGeneriekDi01", zender_oin=OIN_A, ontvanger_oin=OIN_R, referentienummer=ref)
 
 
-def _status(store: Store, mid: str) -> MessageStatus | None:
+def _status(store: ReadStore, mid: str) -> MessageStatus | None:
     view = store.get_message(mid)
     return view.status if view is not None else None
 
@@ -95,17 +97,17 @@ def test_replay_form_needs_csrf_and_replays_as_the_operator(settings: Settings, 
     assert "opnieuw aangeboden</span> (ops)" in page
 
 
-def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens, store: Store) -> None:
+def test_detail_page_shows_rule_errors_and_audit(settings: Settings, tokens: Tokens, memory_store: MemoryStore) -> None:
     bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(2))
-    mid = submit(store, bad_bsn, sender=None).message_id
+    mid = submit(memory_store, bad_bsn, sender=None).message_id
     with Receiver() as rx:
-        drain(store, rx.url)
-    assert _status(store, mid) is MessageStatus.REJECTED
-    client = TestClient(create_app(settings, store=store))
+        drain(memory_store, rx.url)
+    assert _status(memory_store, mid) is MessageStatus.REJECTED
+    client = TestClient(create_app(settings, store=memory_store))
     assert client.get(f"/dashboard/berichten/{mid}", follow_redirects=False).status_code == 303
     _login(client, tokens)
     page = client.get(f"/dashboard/berichten/{mid}").text
-    view = store.get_message(mid)
+    view = memory_store.get_message(mid)
     assert view is not None
     finding = next(f for f in view.findings if f.retourcode)
     assert f"<td>{finding.retourcode}</td>" in page and f"<td>{finding.rule}</td>" in page
@@ -131,22 +133,24 @@ def test_waterfall_totals_stand_on_zero_and_changes_float() -> None:
 
 
 def test_message_list_coverage_and_reconciliation_pages(
-    settings: Settings, tokens: Tokens, tmp_path: Path, store: Store
+    settings: Settings, tokens: Tokens, tmp_path: Path, memory_store: MemoryStore
 ) -> None:
-    ok = submit(store, _di01("OK-7"), sender=None).message_id
-    bad = submit(store, re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(8)), sender=None).message_id
+    ok = submit(memory_store, _di01("OK-7"), sender=None).message_id
+    bad = submit(
+        memory_store, re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(8)), sender=None
+    ).message_id
     with Receiver() as rx:
-        drain(store, rx.url)
+        drain(memory_store, rx.url)
     run = tmp_path / "reconcile" / "r1"
     run.mkdir(parents=True)
     (run / "bridge.json").write_text('[{"periode": "2018JJ", "hulpvorm": "totaal", "datahuis_trajecten": 9}]')
-    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=memory_store))
     _login(client, tokens)
     everything = client.get("/dashboard/berichten").text
     assert f"/dashboard/berichten/{ok}" in everything and f"/dashboard/berichten/{bad}" in everything
     rejected = client.get("/dashboard/berichten?status=rejected").text
     assert f"/dashboard/berichten/{bad}" in rejected and f"/dashboard/berichten/{ok}" not in rejected
-    view = store.get_message(ok)
+    view = memory_store.get_message(ok)
     sender = (view.sender if view else None) or ""
     mine = client.get("/dashboard/berichten", params={"partij": sender}).text
     assert f"/dashboard/berichten/{ok}" in mine
@@ -159,10 +163,12 @@ def test_message_list_coverage_and_reconciliation_pages(
     assert client.get("/dashboard/reconciliation/nope").status_code == 404
 
 
-def test_overview_counts_and_throughput_come_from_the_store(settings: Settings, tokens: Tokens, store: Store) -> None:
+def test_overview_counts_and_throughput_come_from_the_store(
+    settings: Settings, tokens: Tokens, memory_store: MemoryStore
+) -> None:
     for i in range(3):
-        submit(store, _di01(f"O-{i}"), sender=None)
-    client = TestClient(create_app(settings, store=store))
+        submit(memory_store, _di01(f"O-{i}"), sender=None)
+    client = TestClient(create_app(settings, store=memory_store))
     _login(client, tokens)
     page = client.get("/dashboard/").text
     assert re.search(r'<td data-status="received"><a [^>]+>ontvangen</a></td><td class="num">3</td>', page)
@@ -172,9 +178,9 @@ def test_overview_counts_and_throughput_come_from_the_store(settings: Settings, 
 
 
 def test_start_a_reconciliation_from_the_dashboard(
-    settings: Settings, tokens: Tokens, tmp_path: Path, store: Store
+    settings: Settings, tokens: Tokens, tmp_path: Path, memory_store: MemoryStore
 ) -> None:
-    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=memory_store))
     csrf = _login(client, tokens)
     cbs = ("cbs", ("cbs.csv", b"gemeente,periode,hulpvorm,jongeren\n0034,2018HJ2,totaal,7\n", "text/csv"))
     form = {"gemeente": "0034", "perioden": "2018hj2", "peildatum": "2019-03-01"}

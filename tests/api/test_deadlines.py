@@ -24,7 +24,7 @@ import uvicorn
 from gateway.api import create_app
 from gateway.api.headercap import MAX_HEAD_BYTES, HeadMeter, Parser, protocol_class
 from gateway.config import Settings
-from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import Tokens
 from tests.api.support import all_messages, free_port
 
@@ -34,7 +34,7 @@ GUARD_S = 60.0
 
 
 @contextmanager
-def live_server(settings: Settings, store: Store, parser: Parser) -> Iterator[tuple[str, int]]:
+def live_server(settings: Settings, store: MemoryStore, parser: Parser) -> Iterator[tuple[str, int]]:
     """The app under uvicorn with the capped protocol for ``parser``; short body timeouts."""
     app = create_app(settings.model_copy(update={"body_deadline_s": 1.5}), store=store, body_timeout_s=1.0)
     port = free_port()
@@ -69,10 +69,10 @@ def _drip(address: tuple[str, int], head: str, total: int) -> tuple[bytes, int]:
 
 @pytest.mark.parametrize("parser", PARSERS)
 def test_a_body_that_keeps_dripping_is_cut_off_by_the_total_deadline(
-    settings: Settings, store: Store, tokens: Tokens, parser: Parser
+    settings: Settings, memory_store: MemoryStore, tokens: Tokens, parser: Parser
 ) -> None:
     """Each byte arrives well within the chunk timeout, yet the request ends in 408 at the deadline, storing nothing."""
-    with live_server(settings, store, parser) as address:
+    with live_server(settings, memory_store, parser) as address:
         head = (
             f"POST /v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens.a}\r\n"
             "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n"
@@ -82,13 +82,15 @@ def test_a_body_that_keeps_dripping_is_cut_off_by_the_total_deadline(
         assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["message"] == "request body not complete in time"
         assert sent < 5000
         assert httpx.get(f"http://{address[0]}:{address[1]}/healthz").status_code == 200
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
 
 
 @pytest.mark.parametrize("parser", PARSERS)
-def test_the_anonymous_login_form_has_the_same_deadline(settings: Settings, store: Store, parser: Parser) -> None:
+def test_the_anonymous_login_form_has_the_same_deadline(
+    settings: Settings, memory_store: MemoryStore, parser: Parser
+) -> None:
     """POST /dashboard/login, dripping its form without a token, is answered 408 rather than held open."""
-    with live_server(settings, store, parser) as address:
+    with live_server(settings, memory_store, parser) as address:
         head = (
             "POST /dashboard/login HTTP/1.1\r\nHost: x\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 5000\r\n\r\ntoken="
@@ -115,9 +117,11 @@ def _send_head(address: tuple[str, int], head: bytes, piece: int = 16 * 1024) ->
 
 
 @pytest.mark.parametrize("parser", PARSERS)
-def test_a_giant_header_is_refused_with_431_before_it_is_read(settings: Settings, store: Store, parser: Parser) -> None:
+def test_a_giant_header_is_refused_with_431_before_it_is_read(
+    settings: Settings, memory_store: MemoryStore, parser: Parser
+) -> None:
     """A 4 MiB header, or many small ones over 64 KiB in total, gets 431 after at most a few pieces, not all of it."""
-    with live_server(settings, store, parser) as address:
+    with live_server(settings, memory_store, parser) as address:
         giant = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (4 * 1024 * 1024) + b"\r\n\r\n"
         reply = _send_head(address, giant)
         assert reply.startswith(b"HTTP/1.1 431"), reply[:200]
@@ -130,10 +134,10 @@ def test_a_giant_header_is_refused_with_431_before_it_is_read(settings: Settings
 
 @pytest.mark.parametrize("parser", PARSERS)
 def test_a_large_but_legal_head_and_a_body_in_the_same_packet_are_served(
-    settings: Settings, store: Store, tokens: Tokens, parser: Parser
+    settings: Settings, memory_store: MemoryStore, tokens: Tokens, parser: Parser
 ) -> None:
     """60 KiB of headers pass, and body bytes that follow the head in one write are not counted as head."""
-    with live_server(settings, store, parser) as address:
+    with live_server(settings, memory_store, parser) as address:
         url = f"http://{address[0]}:{address[1]}"
         with httpx.Client() as client:
             assert client.get(f"{url}/healthz", headers={"X-Pad": "p" * (60 * 1024)}).status_code == 200
@@ -158,7 +162,7 @@ def test_the_head_meter_counts_only_up_to_the_blank_line_across_chunks() -> None
 @pytest.mark.parametrize("parser", PARSERS)
 def test_a_client_that_hangs_up_mid_body_is_logged_as_such_not_as_a_500(
     settings: Settings,
-    store: Store,
+    memory_store: MemoryStore,
     tokens: Tokens,
     parser: Parser,
     access_log: io.StringIO,
@@ -166,7 +170,7 @@ def test_a_client_that_hangs_up_mid_body_is_logged_as_such_not_as_a_500(
 ) -> None:
     """No ERROR record, no traceback; the access log says 499 and the server goes on serving."""
     caplog.set_level(logging.INFO)
-    with live_server(settings, store, parser) as address:
+    with live_server(settings, memory_store, parser) as address:
         with socket.create_connection(address) as sock:
             sock.sendall(
                 f"POST /v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens.a}\r\n"
@@ -184,4 +188,4 @@ def test_a_client_that_hangs_up_mid_body_is_logged_as_such_not_as_a_500(
     ]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert "Traceback" not in access_log.getvalue() and "ClientDisconnect" not in caplog.text
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []

@@ -1,4 +1,7 @@
-"""Findings through the API: paged, counted exactly, and never a BSN on any error path (on both backends)."""
+"""Findings through the API: paged, counted exactly, and never a BSN on any error path.
+
+Over a MemoryStore, but for the 1,500 findings paged and counted, which go through the real store.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from gateway.api import create_app
 from gateway.config import Settings
 from gateway.generate import large_jw323, small_jw301
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import Tokens
 from tests.api.support import drain
 from tests.support.receiver import Receiver
@@ -30,8 +34,8 @@ def _h(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def client(settings: Settings, store: Store, tmp_path: Path) -> TestClient:
-    return TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+def client(settings: Settings, memory_store: MemoryStore, tmp_path: Path) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=memory_store))
 
 
 def _faulty_jw323(prestaties: int) -> bytes:
@@ -66,7 +70,7 @@ def test_a_422_does_not_echo_a_bsn_from_the_query(client: TestClient, tokens: To
 
 
 def test_stored_xsd_findings_and_their_paths_carry_no_bsn_but_the_identificatie_survives(
-    client: TestClient, store: Store, tokens: Tokens, access_log: io.StringIO
+    client: TestClient, memory_store: MemoryStore, tokens: Tokens, access_log: io.StringIO
 ) -> None:
     """A BSN in an attribute name and a prefix is masked in findings, API and audit; the 9-digit id is kept."""
     doc = small_jw301(seed=1).replace(b"<ijw:Identificatie>607069464", f"<ijw:Identificatie>{IDENTIFICATIE}".encode())
@@ -74,7 +78,7 @@ def test_stored_xsd_findings_and_their_paths_carry_no_bsn_but_the_identificatie_
     doc = doc.replace(f"<q{BSN}:Client>".encode(), f'<q{BSN}:Client a{BSN}="1">'.encode(), 1)
     mid = client.post("/v1/berichten", content=doc, headers=_h(tokens.operator)).json()["id"]
     with Receiver() as rx:
-        drain(store, rx.url)
+        drain(memory_store, rx.url)
     detail = client.get(f"/v1/berichten/{mid}", headers=_h(tokens.operator))
     assert detail.json()["status"] == "rejected"
     assert detail.json()["errors"][0]["path"] == "/Bericht/Client"
@@ -84,8 +88,14 @@ def test_stored_xsd_findings_and_their_paths_carry_no_bsn_but_the_identificatie_
     assert BSN not in access_log.getvalue()
 
 
-def test_findings_are_paged_and_counted_exactly(client: TestClient, store: Store, tokens: Tokens) -> None:
-    """1,500 faults: the message shows the first page, the counts say 1,500, and the pages hold every kept finding."""
+def test_findings_are_paged_and_counted_exactly(
+    settings: Settings, store: Store, tokens: Tokens, tmp_path: Path
+) -> None:
+    """1,500 faults: the message shows the first page, the counts say 1,500, and the pages hold every kept finding.
+
+    On the real store (SQLite, PostgreSQL): the kept findings and their exact counts go through the SQL adapter.
+    """
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
     mid = client.post("/v1/berichten", content=_faulty_jw323(1500), headers=_h(tokens.operator)).json()["id"]
     with Receiver() as rx:
         drain(store, rx.url)

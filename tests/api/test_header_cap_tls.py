@@ -26,7 +26,7 @@ from gateway.api import create_app
 from gateway.api.headercap import Parser, protocol_class
 from gateway.api.server import tls_options
 from gateway.config import Settings
-from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.support.pki import Pki
 
 PARSERS: list[Parser] = ["httptools", "h11"]
@@ -41,7 +41,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 @contextmanager
-def https_server(settings: Settings, store: Store, pki: Pki, parser: Parser) -> Iterator[int]:
+def https_server(settings: Settings, store: MemoryStore, pki: Pki, parser: Parser) -> Iterator[int]:
     """The app under uvicorn with the settings' TLS options and the capped protocol for ``parser``; its port."""
     server_id = pki.issue("ketenpoort", server=True)
     tls = settings.model_copy(update={"api_tls_cert_file": server_id.cert_file, "api_tls_key_file": server_id.key_file})
@@ -93,10 +93,10 @@ def _send_head_tls(port: int, ca_file: Path, head: bytes, piece: int = 16 * 1024
 
 @pytest.mark.parametrize("parser", PARSERS)
 def test_a_giant_header_over_tls_is_refused_with_431(
-    settings: Settings, store: Store, pki: Pki, parser: Parser
+    settings: Settings, memory_store: MemoryStore, pki: Pki, parser: Parser
 ) -> None:
     """A 4 MiB header over HTTPS gets 431, three times over; the server goes on serving."""
-    with https_server(settings, store, pki, parser) as port:
+    with https_server(settings, memory_store, pki, parser) as port:
         giant = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (4 * 1024 * 1024) + b"\r\n\r\n"
         for _ in range(3):  # each on a fresh connection (and fresh session tickets)
             reply = _send_head_tls(port, pki.ca_file, giant)

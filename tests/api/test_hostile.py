@@ -19,20 +19,21 @@ from gateway.api import create_app
 from gateway.config import Settings
 from gateway.model import MessageStatus
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import OIN_A, OIN_B, Tokens
 from tests.api.support import all_messages, open_jobs
 from tests.support.stuf_builders import build_di01
 
 
 @pytest.fixture
-def client(settings: Settings, store: Store) -> TestClient:
-    return TestClient(create_app(settings, store=store))
+def client(settings: Settings, memory_store: MemoryStore) -> TestClient:
+    return TestClient(create_app(settings, store=memory_store))
 
 
 @pytest.fixture
-def jobs_before(store: Store) -> int:
+def jobs_before(memory_store: MemoryStore) -> int:
     """Jobs the fresh store already has (its retention job)."""
-    return open_jobs(store)
+    return open_jobs(memory_store)
 
 
 def _msg(oin: str = OIN_A) -> bytes:
@@ -44,7 +45,7 @@ def _h(token: str, ctype: str = "application/xml", **extra: str) -> dict[str, st
 
 
 def test_valid_message_is_accepted_with_id_and_links(
-    client: TestClient, tokens: Tokens, store: Store, jobs_before: int
+    client: TestClient, tokens: Tokens, memory_store: MemoryStore, jobs_before: int
 ) -> None:
     body = _msg()
     r = client.post("/v1/berichten", content=body, headers=_h(tokens.a, **{"Idempotency-Key": "k-1"}))
@@ -55,10 +56,10 @@ def test_valid_message_is_accepted_with_id_and_links(
         "status": "received",
         "links": {"self": f"/v1/berichten/{mid}", "retour": f"/v1/berichten/{mid}/retour"},
     }
-    row = store.get_message(mid)
+    row = memory_store.get_message(mid)
     assert row is not None and row.status is MessageStatus.RECEIVED
     assert (row.sender, row.external_id, row.payload_sha256) == (OIN_A, "REF-1", hashlib.sha256(body).hexdigest())
-    assert open_jobs(store) == jobs_before + 1  # its validate job
+    assert open_jobs(memory_store) == jobs_before + 1  # its validate job
 
 
 @pytest.mark.parametrize(
@@ -69,19 +70,21 @@ def test_valid_message_is_accepted_with_id_and_links(
         ({"Authorization": "Basic abc", "Content-Type": "application/xml"}, 401),
     ],
 )
-def test_missing_or_wrong_token_is_401(client: TestClient, store: Store, headers: dict[str, str], status: int) -> None:
+def test_missing_or_wrong_token_is_401(
+    client: TestClient, memory_store: MemoryStore, headers: dict[str, str], status: int
+) -> None:
     r = client.post("/v1/berichten", content=_msg(), headers=headers)
     assert r.status_code == status and r.headers["www-authenticate"] == "Bearer"
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
 
 
-def test_sending_as_someone_else_is_403(client: TestClient, tokens: Tokens, store: Store) -> None:
+def test_sending_as_someone_else_is_403(client: TestClient, tokens: Tokens, memory_store: MemoryStore) -> None:
     assert client.post("/v1/berichten", content=_msg(OIN_B), headers=_h(tokens.a)).status_code == 403
     assert client.post("/v1/berichten", content=_msg(OIN_A), headers=_h(tokens.receiver)).status_code == 403
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
 
 
-def test_hostile_bodies(client: TestClient, tokens: Tokens, store: Store, jobs_before: int) -> None:
+def test_hostile_bodies(client: TestClient, tokens: Tokens, memory_store: MemoryStore, jobs_before: int) -> None:
     big = b"<a>" + b"x" * (26 * 1024 * 1024) + b"</a>"
     assert client.post("/v1/berichten", content=big, headers=_h(tokens.a)).status_code == 413
 
@@ -105,7 +108,7 @@ def test_hostile_bodies(client: TestClient, tokens: Tokens, store: Store, jobs_b
     assert r.status_code == 400 and "root:" not in r.text and "DTD" in r.json()["message"]
     r = client.post("/v1/berichten", content=_msg(), headers=_h(tokens.a, **{"Idempotency-Key": "a b\tSet-Cookie: x"}))
     assert r.status_code == 400
-    assert all_messages(store) == [] and open_jobs(store) == jobs_before  # nothing stored, not even half
+    assert all_messages(memory_store) == [] and open_jobs(memory_store) == jobs_before  # nothing stored, not even half
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
@@ -146,9 +149,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(settings: Settings, store: Store) -> Iterator[str]:
+def live(settings: Settings, memory_store: MemoryStore) -> Iterator[str]:
     port = _free_port()
-    app = create_app(settings, store=store, body_timeout_s=0.5)
+    app = create_app(settings, store=memory_store, body_timeout_s=0.5)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -159,7 +162,9 @@ def live(settings: Settings, store: Store) -> Iterator[str]:
     thread.join()
 
 
-def test_never_ending_chunked_body_times_out_and_server_stays_up(live: str, tokens: Tokens, store: Store) -> None:
+def test_never_ending_chunked_body_times_out_and_server_stays_up(
+    live: str, tokens: Tokens, memory_store: MemoryStore
+) -> None:
     host, port = live.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         head = (
@@ -170,7 +175,7 @@ def test_never_ending_chunked_body_times_out_and_server_stays_up(live: str, toke
         sock.settimeout(30)
         reply = sock.recv(4096)  # we never send the rest; the server must answer on its own
     assert reply.startswith(b"HTTP/1.1 408")
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
     r = httpx.post(f"{live}/v1/berichten", content=_msg(), headers=_h(tokens.a))
     assert r.status_code == 202
     assert httpx.get(f"{live}/healthz").status_code == 200
@@ -182,7 +187,9 @@ def test_never_ending_chunked_body_times_out_and_server_stays_up(live: str, toke
     assert httpx.get(f"{live}/healthz").status_code == 200
 
 
-def test_metrics_and_readyz(client: TestClient) -> None:
+def test_metrics_and_readyz(settings: Settings, store: Store) -> None:
+    """On the real store: the scrape's gauges (gateway.store.gauges) and readiness read it with SQL."""
+    client = TestClient(create_app(settings, store=store))
     client.get("/healthz")
     body = client.get("/metrics").text
     assert 'ketenpoort_http_requests_total{route="/healthz",status="200"}' in body

@@ -14,7 +14,7 @@ from gateway.api import create_app
 from gateway.api.auth import Role, add_sender
 from gateway.api.live_senders import LiveSenders, warn_when_nobody_can_post
 from gateway.config import load_settings
-from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.support.stuf_builders import build_di01
 
 OIN_NEW = "00000004444444440000"
@@ -61,11 +61,11 @@ def test_sighup_rereads_the_file_at_once(tmp_path: Path) -> None:
         signal.signal(signal.SIGHUP, previous)
 
 
-def test_the_api_accepts_a_sender_added_after_start(tmp_path: Path, store: Store) -> None:
+def test_the_api_accepts_a_sender_added_after_start(tmp_path: Path, memory_store: MemoryStore) -> None:
     """POST /v1/berichten with a token created after the app started: 202, not 401."""
     path = tmp_path / "senders.toml"
     path.write_text("", encoding="utf-8")
-    app = create_app(load_settings(senders_file=path, data_dir=tmp_path), store=store)
+    app = create_app(load_settings(senders_file=path, data_dir=tmp_path), store=memory_store)
     app.state.senders.check_interval_s = 0.0
     body = build_di01("meldingGeneriekDi01", zender_oin=OIN_NEW, ontvanger_oin=OIN_TO, referentienummer="N-1")
     headers = {"Content-Type": "application/xml"}

@@ -2,12 +2,14 @@
 
 The messages are put there through the API and the real pipeline (validate, map, relay to a
 loopback receiver): A's message is delivered to the receiver, B's is refused and lands dead.
+Most of the matrix runs over a MemoryStore (it tests who may do what, not how it is stored); the
+endpoints that read the database with SQL of their own (tariffs, the scrape's gauges, readiness)
+and the operator's replay run on the real store, SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from gateway.api import create_app
 from gateway.config import Settings
 from gateway.model import MessageStatus
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import OIN_A, OIN_B, OIN_R, Tokens
 from tests.api.support import all_messages, drain
 from tests.support.receiver import Receiver
@@ -29,7 +32,7 @@ CALLERS = ("none", "wrong", "a", "b", "receiver", "operator")
 @dataclass
 class World:
     client: TestClient
-    store: Store
+    store: Store | MemoryStore
     tokens: Tokens
     a: str
     b: str
@@ -44,8 +47,7 @@ def msg(oin: str, ref: str, to: str = OIN_R) -> bytes:
     return build_di01("meldingGeneriekDi01", zender_oin=oin, ontvanger_oin=to, referentienummer=ref)
 
 
-@pytest.fixture
-def world(settings: Settings, tokens: Tokens, tmp_path: Path, store: Store) -> Iterator[World]:
+def _world(settings: Settings, tokens: Tokens, tmp_path: Path, store: Store | MemoryStore) -> World:
     run = tmp_path / "reconcile" / "2026-almere"
     run.mkdir(parents=True)
     (run / "bridge.json").write_text(json.dumps([{"periode": "2025HJ2", "hulpvorm": "totaal", "verwacht_cbs": 5}]))
@@ -62,7 +64,19 @@ def world(settings: Settings, tokens: Tokens, tmp_path: Path, store: Store) -> I
         drain(store, rx.url)
     assert store.get_message(a).status is MessageStatus.DELIVERED
     assert store.get_message(b).status is MessageStatus.DEAD
-    yield World(client, store, tokens, a, b)
+    return World(client, store, tokens, a, b)
+
+
+@pytest.fixture
+def world(settings: Settings, tokens: Tokens, tmp_path: Path, memory_store: MemoryStore) -> World:
+    """A's and B's messages in a MemoryStore."""
+    return _world(settings, tokens, tmp_path, memory_store)
+
+
+@pytest.fixture
+def sql_world(settings: Settings, tokens: Tokens, tmp_path: Path, store: Store) -> World:
+    """A's and B's messages in the real store (SQLite, then PostgreSQL)."""
+    return _world(settings, tokens, tmp_path, store)
 
 
 # (method, path template) -> expected status per caller, in CALLERS order
@@ -104,8 +118,17 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("method", "path"), list(MATRIX))
-def test_matrix(world: World, method: str, path: str) -> None:
+SQL_ROUTES = {
+    ("GET", "/v1/operator/gemeenten/0363/tarieven"),
+    ("PUT", "/v1/operator/gemeenten/0363/tarieven"),
+    ("GET", "/v1/operator/gemeenten/nope/tarieven"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+}
+"""Endpoints that query the SQL store directly (gateway.store.tarieven, gateway.store.gauges) or probe the database."""
+
+
+def _check(world: World, method: str, path: str) -> None:
     url = path.format(a=world.a, b=world.b)
     got = tuple(
         world.client.request(method, url, headers=world.headers(who), follow_redirects=False).status_code
@@ -113,6 +136,16 @@ def test_matrix(world: World, method: str, path: str) -> None:
     )
     assert got == MATRIX[(method, path)]
     assert world.store.get_message(world.b).status is MessageStatus.DEAD
+
+
+@pytest.mark.parametrize(("method", "path"), [k for k in MATRIX if k not in SQL_ROUTES])
+def test_matrix(world: World, method: str, path: str) -> None:
+    _check(world, method, path)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SQL_ROUTES))
+def test_matrix_of_the_sql_only_endpoints(sql_world: World, method: str, path: str) -> None:
+    _check(sql_world, method, path)
 
 
 def test_post_matrix(world: World) -> None:
@@ -138,7 +171,9 @@ def test_lists_never_cross(world: World) -> None:
     assert world.b not in a_view and OIN_B not in a_view
 
 
-def test_operator_replay_is_attributed_and_requeued(world: World) -> None:
+def test_operator_replay_is_attributed_and_requeued(sql_world: World) -> None:
+    """On the real store: the operator router end to end, its replay a transaction of the SQL adapter."""
+    world = sql_world
     r = world.client.post(f"/v1/operator/dead-letters/{world.b}/replay", headers=world.headers("operator"))
     assert r.status_code == 202 and r.json()["status"] == "replayed"
     assert world.store.get_message(world.b).status is MessageStatus.RELAYING

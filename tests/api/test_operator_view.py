@@ -21,6 +21,7 @@ from gateway.model import MessageStatus
 from gateway.reconcile import population
 from gateway.store import Store
 from gateway.store.dead_letters import dead_letters
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import OIN_A, OIN_R, Tokens
 from tests.api.support import drain
 from tests.support.receiver import Receiver
@@ -65,10 +66,10 @@ def test_every_status_and_event_has_a_dutch_name() -> None:
     assert {"message.received", "message.delivered", "message.dead", "message.replayed"} <= set(EVENTS)
 
 
-def test_pages_show_dutch_status_names_only(settings: Settings, tokens: Tokens, store: Store) -> None:
+def test_pages_show_dutch_status_names_only(settings: Settings, tokens: Tokens, memory_store: MemoryStore) -> None:
     """Overview and message list show Dutch status names; the English codes stay only in values and attributes."""
-    submit(store, _di01("NL-1"), sender=None)
-    client = TestClient(create_app(settings, store=store))
+    submit(memory_store, _di01("NL-1"), sender=None)
+    client = TestClient(create_app(settings, store=memory_store))
     _login(client, tokens)
     for path in ("/dashboard/", "/dashboard/berichten"):
         text = client.get(path).text
@@ -94,10 +95,10 @@ def test_throughput_chart_has_axes_values_and_its_range() -> None:
     assert "&lt;b&gt;" in throughput_chart(Throughput([("<b>", 1)], "uur", "x", "a", "b"))
 
 
-def test_overview_offers_three_ranges(settings: Settings, tokens: Tokens, store: Store) -> None:
+def test_overview_offers_three_ranges(settings: Settings, tokens: Tokens, memory_store: MemoryStore) -> None:
     """The overview's chart covers the last hour, day or month, and says how many arrived in it."""
-    submit(store, _di01("R-1"), sender=None)
-    client = TestClient(create_app(settings, store=store))
+    submit(memory_store, _di01("R-1"), sender=None)
+    client = TestClient(create_app(settings, store=memory_store))
     _login(client, tokens)
     for bereik, unit in (("uur", "minuut"), ("dag", "uur"), ("maand", "dag")):
         page = client.get(f"/dashboard/?bereik={bereik}").text
@@ -125,7 +126,7 @@ def test_dead_letter_page_shows_attempts_last_error_and_next_step(
 
 
 def test_a_cli_run_is_listed_beside_a_dashboard_upload(
-    settings: Settings, tokens: Tokens, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, tokens: Tokens, memory_store: MemoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`ketenpoort reconcile --out` elsewhere is listed as a CLI run (outputs only, no BSN); an upload of
     trajecten, CBS and datahuis files from the dashboard gives the same bridge as the CLI."""
@@ -149,7 +150,7 @@ def test_a_cli_run_is_listed_beside_a_dashboard_upload(
     copied = "".join(p.read_text() for p in cli_run.iterdir())
     assert not any(b in copied for b in bsns if re.fullmatch(r"\d{9}", b))
 
-    client = TestClient(create_app(settings.model_copy(update={"data_dir": data}), store=store))
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": data}), store=memory_store))
     csrf = _login(client, tokens)
     form = {"gemeente": "0034", "perioden": perioden, "peildatum": str(pop.peildatum), "csrf": csrf}
     uploads = [(name, (f"{name}.csv", files[f"{name}.csv"].read_bytes(), "text/csv"))
@@ -168,10 +169,10 @@ def test_a_cli_run_is_listed_beside_a_dashboard_upload(
 
 
 def test_a_bad_upload_is_refused_plainly_and_keeps_no_run(
-    settings: Settings, tokens: Tokens, store: Store, tmp_path: Path
+    settings: Settings, tokens: Tokens, memory_store: MemoryStore, tmp_path: Path
 ) -> None:
     """A trajecten file without its columns answers 400 with the reason, and leaves no half run behind."""
-    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=memory_store))
     csrf = _login(client, tokens)
     form = {"gemeente": "0034", "perioden": "2018JJ", "peildatum": "2019-03-01", "csrf": csrf}
     uploads = [("cbs", ("cbs.csv", b"gemeente,periode,hulpvorm,jongeren\n0034,2018JJ,totaal,7\n", "text/csv")),

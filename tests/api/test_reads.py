@@ -19,6 +19,7 @@ from gateway.facts import Fact, FactKind
 from gateway.generate.ijw import small_jw301
 from gateway.model import MessageStatus
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import OIN_A, OIN_R, Tokens
 from tests.api.support import all_messages, background_worker, drain
 from tests.support.receiver import Receiver
@@ -34,11 +35,15 @@ def _di01(ref: str) -> bytes:
 
 
 @pytest.fixture
-def client(settings: Settings, store: Store, tmp_path: Path) -> TestClient:
-    return TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+def client(settings: Settings, memory_store: MemoryStore, tmp_path: Path) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=memory_store))
 
 
-def test_list_pages_through_every_own_message_once(client: TestClient, store: Store, tokens: Tokens) -> None:
+def test_list_pages_through_every_own_message_once(
+    settings: Settings, store: Store, tokens: Tokens, tmp_path: Path
+) -> None:
+    """On the real store, the reads router end to end: the keyset cursor of the SQL adapter pages every message."""
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
     posted = {
         client.post("/v1/berichten", content=_di01(f"L-{i}"), headers=_h(tokens.a)).json()["id"] for i in range(5)
     }
@@ -54,14 +59,14 @@ def test_list_pages_through_every_own_message_once(client: TestClient, store: St
     assert client.get("/v1/berichten", headers=_h(tokens.b)).json()["items"] == []
 
 
-def test_list_filters_by_status_and_since(client: TestClient, store: Store, tokens: Tokens) -> None:
+def test_list_filters_by_status_and_since(client: TestClient, memory_store: MemoryStore, tokens: Tokens) -> None:
     first = client.post("/v1/berichten", content=_di01("S-1"), headers=_h(tokens.a)).json()["id"]
     with Receiver() as rx:
-        drain(store, rx.url)
+        drain(memory_store, rx.url)
     second = client.post("/v1/berichten", content=_di01("S-2"), headers=_h(tokens.a)).json()["id"]
     delivered = client.get("/v1/berichten?status=delivered", headers=_h(tokens.a)).json()["items"]
     assert [m["id"] for m in delivered] == [first] and delivered[0]["status"] == "delivered"
-    found = store.get_message(second)
+    found = memory_store.get_message(second)
     assert found is not None
     since = found.received_at.isoformat()
     later = client.get("/v1/berichten", params={"since": since}, headers=_h(tokens.a)).json()["items"]
@@ -70,9 +75,11 @@ def test_list_filters_by_status_and_since(client: TestClient, store: Store, toke
     assert r.status_code == 400 and r.json()["error"] == "bad_since"
 
 
-def test_wait_true_returns_verdict_errors_and_retour(client: TestClient, store: Store, tokens: Tokens) -> None:
+def test_wait_true_returns_verdict_errors_and_retour(
+    client: TestClient, memory_store: MemoryStore, tokens: Tokens
+) -> None:
     bad_bsn = re.sub(rb"<jw301:Bsn>\d+<", b"<jw301:Bsn>123456789<", small_jw301(3))
-    with Receiver() as rx, background_worker(store, rx.url):
+    with Receiver() as rx, background_worker(memory_store, rx.url):
         r = client.post("/v1/berichten?wait=true", content=bad_bsn, headers=_h(tokens.operator))
     body = r.json()
     assert r.status_code == 202 and body["status"] == "rejected" and body["waited"] is True
@@ -88,7 +95,9 @@ def test_wait_true_returns_verdict_errors_and_retour(client: TestClient, store: 
     assert retour.headers["content-type"].startswith("application/xml") and retour.text == body["retour"]
 
 
-def test_same_bytes_again_answer_200_with_duplicate_of(client: TestClient, store: Store, tokens: Tokens) -> None:
+def test_same_bytes_again_answer_200_with_duplicate_of(
+    client: TestClient, memory_store: MemoryStore, tokens: Tokens
+) -> None:
     """A resend of the same bytes (same Idempotency-Key or identification) is 200 naming the first; no new row."""
     one = client.post("/v1/berichten", content=_di01("I-1"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
     two = client.post("/v1/berichten", content=_di01("I-1"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
@@ -98,10 +107,10 @@ def test_same_bytes_again_answer_200_with_duplicate_of(client: TestClient, store
     for again in (two, three):
         assert again.status_code == 200, again.text
         assert (again.json()["id"], again.json()["status"], again.json()["duplicate_of"]) == (first, "duplicate", first)
-    assert len(all_messages(store)) == 1
+    assert len(all_messages(memory_store)) == 1
     reused = client.post("/v1/berichten", content=_di01("I-2"), headers={**_h(tokens.a), "Idempotency-Key": "k1"})
     assert reused.status_code == 202 and reused.json()["resend_of"] == first  # other bytes: never a duplicate
-    assert len(all_messages(store)) == 2
+    assert len(all_messages(memory_store)) == 2
 
 
 def _fact(code: str, aanbieder: str, client: str, bedrag: int) -> Fact:
@@ -130,12 +139,12 @@ def test_coverage_report_groups_uncoded_codes_per_aanbieder() -> None:
     assert first["volume"] == {"14": 6} and [r["productcode"] for r in got["rows"]] == ["40A00", "41A00"]
 
 
-def test_coverage_over_facts_the_pipeline_stored(client: TestClient, store: Store, tokens: Tokens) -> None:
+def test_coverage_over_facts_the_pipeline_stored(client: TestClient, memory_store: MemoryStore, tokens: Tokens) -> None:
     for seed in range(40, 46):  # accepted toewijzingen: one fact each (a JW323 would need their history first)
         client.post("/v1/berichten", content=small_jw301(seed), headers=_h(tokens.operator))
     with Receiver() as rx:
-        drain(store, rx.url)
-    stored = store.facts()
+        drain(memory_store, rx.url)
+    stored = memory_store.facts()
     assert len(stored) == 6, "the map stage keeps one fact per toegewezen product"
     assert client.get("/v1/operator/mapping/coverage", headers=_h(tokens.a)).status_code == 403
     got = client.get("/v1/operator/mapping/coverage", headers=_h(tokens.operator)).json()
@@ -175,11 +184,11 @@ def test_reconciliation_runs_and_reports(client: TestClient, tokens: Tokens, tmp
 
 
 def test_access_log_has_no_bsn_no_token_no_raw_path(
-    client: TestClient, store: Store, tokens: Tokens, access_log: io.StringIO
+    client: TestClient, memory_store: MemoryStore, tokens: Tokens, access_log: io.StringIO
 ) -> None:
     doc = small_jw301(4)
     bsn = re.search(rb"<jw301:Bsn>(\d+)<", doc).group(1).decode()  # type: ignore[union-attr]
-    with Receiver() as rx, background_worker(store, rx.url):
+    with Receiver() as rx, background_worker(memory_store, rx.url):
         mid = client.post("/v1/berichten?wait=true", content=doc, headers=_h(tokens.operator)).json()["id"]
     client.get(f"/v1/berichten/{mid}", headers=_h(tokens.operator))
     client.get(f"/v1/berichten/{bsn}", headers=_h(tokens.operator))
@@ -191,7 +200,7 @@ def test_access_log_has_no_bsn_no_token_no_raw_path(
     assert {e["route"] for e in requests} == {"/v1/berichten", "/v1/berichten/{mid}"}
     text = access_log.getvalue()
     assert bsn not in text and tokens.operator not in text and tokens.a not in text
-    found = store.get_message(mid)
+    found = memory_store.get_message(mid)
     assert found is not None and found.status is not MessageStatus.RECEIVED
 
 

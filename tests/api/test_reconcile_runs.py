@@ -11,6 +11,7 @@ from gateway.config import Settings
 from gateway.generate.ijw import small_jw301
 from gateway.intake import submit
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.conftest import Tokens
 from tests.api.support import drain
 from tests.support.receiver import Receiver
@@ -53,9 +54,9 @@ def test_run_from_stored_facts_adds_up_and_is_listed(
 
 
 def test_bad_input_is_a_400_or_422_and_writes_no_run(
-    settings: Settings, tokens: Tokens, store: Store, tmp_path: Path
+    settings: Settings, tokens: Tokens, memory_store: MemoryStore, tmp_path: Path
 ) -> None:
-    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=store))
+    client = TestClient(create_app(settings.model_copy(update={"data_dir": tmp_path}), store=memory_store))
     ops = {"Authorization": f"Bearer {tokens.operator}"}
     bad_period = {"gemeente": "0034", "perioden": ["2018H2"], "peildatum": "2019-01-01", "cbs_csv": "x"}
     assert client.post("/v1/operator/reconciliation/runs", json=bad_period, headers=ops).status_code == 422

@@ -1,7 +1,8 @@
 """POST /soap/ggk0310: ggk_Di01 and ggk_Du01 into the one intake, Fo01 onto the message, hostile envelopes refused.
 
-The app runs in-process (TestClient) over a real store on SQLite and PostgreSQL; every answer is
-checked against the official StUF 0301 schema.
+The app runs in-process (TestClient) over a MemoryStore, and the first test also over the real store
+on SQLite and PostgreSQL (the router end to end through the SQL adapter); every answer is checked
+against the official StUF 0301 schema.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gateway.ggk.refs import referentie_of
 from gateway.model import MessageStatus
 from gateway.soap import SOAP11_NS
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.api.support import all_messages
 from tests.ggk.builders import GEMEENTE, bad_jw323, di01, headers, jw301, soap
 from tests.support.ggk_schema import official_errors
@@ -41,11 +43,16 @@ def tokens(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def client(store: Store, tmp_path: Path, tokens: dict[str, str]) -> TestClient:
+def _client(store: Store | MemoryStore, tmp_path: Path) -> TestClient:
     """The app over ``store`` with a 64 KiB message cap (so oversize is cheap to test)."""
     settings = load_settings(senders_file=tmp_path / "senders.toml", data_dir=tmp_path, max_message_bytes=64 * 1024)
     return TestClient(create_app(settings, store=store))
+
+
+@pytest.fixture
+def client(memory_store: MemoryStore, tmp_path: Path, tokens: dict[str, str]) -> TestClient:
+    """The app over a fresh MemoryStore: what the router answers, not how a database keeps it."""
+    return _client(memory_store, tmp_path)
 
 
 def _answer(body: bytes) -> etree._Element:
@@ -65,9 +72,13 @@ def _fo03_code(body: bytes) -> str:
 
 
 def test_di01_is_taken_in_with_the_envelope_parties_and_answered_bv03(
-    client: TestClient, store: Store, tokens: dict[str, str]
+    store: Store, tmp_path: Path, tokens: dict[str, str]
 ) -> None:
-    """A clean JW301 in a ggk_Di01 is stored once, as from the envelope's zender to its ontvanger, and gets a Bv03."""
+    """A clean JW301 in a ggk_Di01 is stored once, as from the envelope's zender to its ontvanger, and gets a Bv03.
+
+    On the real store (SQLite, PostgreSQL): the router's end-to-end test through the SQL adapter.
+    """
+    client = _client(store, tmp_path)
     ref = str(uuid.uuid4())
     r = client.post(PATH, content=soap(di01(jw301(), ref=ref)), headers=headers(tokens["gemeente"]))
     assert r.status_code == 200, r.text
@@ -85,13 +96,13 @@ def test_di01_is_taken_in_with_the_envelope_parties_and_answered_bv03(
 
 
 def test_a_rule_breaking_jw323_is_still_acknowledged_with_bv03(
-    client: TestClient, store: Store, tokens: dict[str, str]
+    client: TestClient, memory_store: MemoryStore, tokens: dict[str, str]
 ) -> None:
     """Bv03 acknowledges receipt, not validity: the JW323's verdict comes later, in its retour."""
     r = client.post(PATH, content=soap(di01(bad_jw323())), headers=headers(tokens["aanbieder"]))
     assert r.status_code == 200, r.text
     assert _answer(r.content).tag == f"{{{STUF_NS}}}Bv03Bericht"
-    (message,) = all_messages(store)
+    (message,) = all_messages(memory_store)
     assert message.status is MessageStatus.RECEIVED
     assert message.message_type == "JW323"
 
@@ -143,7 +154,13 @@ _XXE = (
     ],
 )
 def test_hostile_envelopes_get_their_fault_and_nothing_is_stored(
-    client: TestClient, store: Store, tokens: dict[str, str], name: str, body: bytes, action: str | None, code: str
+    client: TestClient,
+    memory_store: MemoryStore,
+    tokens: dict[str, str],
+    name: str,
+    body: bytes,
+    action: str | None,
+    code: str,
 ) -> None:
     """Each bad envelope gets a Fault whose Fo03 has its Foutcodes-list code; nothing is stored; the server lives."""
     sent = headers(tokens["gemeente"], action or ACTION_DI01)
@@ -153,32 +170,36 @@ def test_hostile_envelopes_get_their_fault_and_nothing_is_stored(
     assert r.status_code == 500, (name, r.text)
     assert _fo03_code(r.content) == code, name
     assert b"/etc/passwd" not in r.content and b"root:" not in r.content
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
     assert client.post(PATH, content=soap(di01(jw301())), headers=headers(tokens["gemeente"])).status_code == 200
 
 
 @pytest.mark.parametrize("who", [None, "receiver"])
 def test_without_a_sender_token_nothing_is_taken_in(
-    client: TestClient, store: Store, tokens: dict[str, str], who: str | None
+    client: TestClient, memory_store: MemoryStore, tokens: dict[str, str], who: str | None
 ) -> None:
     """No token, or a receiver's token, gets a Fo03 IB002 and stores nothing."""
     sent = headers(tokens[who] if who else "nope")
     r = client.post(PATH, content=soap(di01(jw301())), headers=sent)
     assert r.status_code == 500
     assert _fo03_code(r.content) == "IB002"
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
 
 
-def test_a_soap_12_content_type_is_refused(client: TestClient, store: Store, tokens: dict[str, str]) -> None:
+def test_a_soap_12_content_type_is_refused(
+    client: TestClient, memory_store: MemoryStore, tokens: dict[str, str]
+) -> None:
     """SOAP 1.2's media type is not this SOAP 1.1 endpoint's: a fault, nothing stored."""
     sent = {**headers(tokens["gemeente"]), "Content-Type": "application/soap+xml"}
     r = client.post(PATH, content=soap(di01(jw301())), headers=sent)
     assert r.status_code == 500
     assert _fo03_code(r.content) == "StUF055"
-    assert all_messages(store) == []
+    assert all_messages(memory_store) == []
 
 
-def test_du01_brings_an_ijw_retourbericht_in(client: TestClient, store: Store, tokens: dict[str, str]) -> None:
+def test_du01_brings_an_ijw_retourbericht_in(
+    client: TestClient, memory_store: MemoryStore, tokens: dict[str, str]
+) -> None:
     """A ggk_Du01 carrying a retourbericht is taken in like a Di01 (its own verdict, its own relay)."""
     from gateway.ggk.envelope import build_envelope
     from tests.ggk.builders import VERSIONS
@@ -197,22 +218,22 @@ def test_du01_brings_an_ijw_retourbericht_in(client: TestClient, store: Store, t
     )
     r = client.post(PATH, content=soap(element), headers=headers(tokens["aanbieder"], ACTION_DU01))
     assert r.status_code == 200, r.text
-    (message,) = all_messages(store)
+    (message,) = all_messages(memory_store)
     assert (message.sender, message.receiver, message.message_type) == ("22597620", GEMEENTE, "JW302")
 
 
 def test_fo01_about_a_delivered_message_puts_it_in_the_dead_letter_queue(
-    client: TestClient, store: Store, tokens: dict[str, str]
+    client: TestClient, memory_store: MemoryStore, tokens: dict[str, str]
 ) -> None:
     """A Fo01 naming our ggk_Di01 by its referentienummer is recorded on that message: dead, with the partner's code."""
     from gateway.intake import submit
     from tests.api.support import drain
     from tests.support.receiver import Receiver
 
-    mid = str(submit(store, jw301(7), sender=None).message_id)
+    mid = str(submit(memory_store, jw301(7), sender=None).message_id)
     with Receiver() as rx:
-        drain(store, rx.url)
-    delivered = store.get_message(mid)
+        drain(memory_store, rx.url)
+    delivered = memory_store.get_message(mid)
     assert delivered is not None
     assert delivered.status is MessageStatus.DELIVERED
     report = fo01(
@@ -227,17 +248,17 @@ def test_fo01_about_a_delivered_message_puts_it_in_the_dead_letter_queue(
     r = client.post(PATH, content=soap(report), headers=headers(tokens["operator"], ACTION_FO01))
     assert r.status_code == 200, r.text
     assert _answer(r.content).tag == f"{{{STUF_NS}}}Bv03Bericht"
-    message = store.get_message(mid)
+    message = memory_store.get_message(mid)
     assert message is not None
     assert message.status is MessageStatus.DEAD
-    refused = store.deliveries(mid)[-1]
+    refused = memory_store.deliveries(mid)[-1]
     assert refused.verdict == "refused"
     assert refused.error is not None
     assert refused.error.startswith("IB102")
     assert "999906690" not in refused.error
-    events = [e.event for e in store.audit_events(mid)]
+    events = [e.event for e in memory_store.audit_events(mid)]
     assert "message.refused_remotely" in events
-    assert store.verify_audit().ok
+    assert memory_store.verify_audit().ok
     seen = client.get(f"/v1/berichten/{mid}", headers={"Authorization": f"Bearer {tokens['operator']}"}).json()
     assert seen["status"] == "dead"
 

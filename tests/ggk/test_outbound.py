@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from gateway.config import load_settings
 from gateway.contracts import Verdict
@@ -23,8 +22,8 @@ from gateway.ggk.refs import referentie_of, retour_referentie
 from gateway.model import MessageStatus, Stage
 from gateway.pseudonym import Pseudonymiser
 from gateway.relay import Deliverer, Outcome, RetryPolicy, Route, Routes
-from gateway.store import Store
-from gateway.store.schema import jobs
+from gateway.store.memory import MemoryStore
+from tests.api.support import open_jobs
 from tests.ggk.builders import GEMEENTE, bad_jw323, di01, jw301, parties
 from tests.support.databases import TEST_PSEUDONYM_KEY
 from tests.support.ggk_schema import official_errors
@@ -147,7 +146,7 @@ class _AllowAll:
         return True
 
 
-def _run_until_quiet(store: Store, deliverer: Deliverer, tmp_path: Path) -> None:
+def _run_until_quiet(store: MemoryStore, deliverer: Deliverer, tmp_path: Path) -> None:
     """Run the whole pipeline (validate, map, relay, retour) until no job is left or a guard passes."""
     settings = load_settings(data_dir=tmp_path)
     stages = (Stage.VALIDATE, Stage.MAP, Stage.RELAY, Stage.RETOUR)
@@ -156,20 +155,18 @@ def _run_until_quiet(store: Store, deliverer: Deliverer, tmp_path: Path) -> None
     guard = time.monotonic() + 60
     while time.monotonic() < guard:
         worker.run(until_idle=True)
-        if _open_jobs(store, stages) == 0:
+        if _open_jobs(store) == 0:
             return
         time.sleep(0.02)
     raise AssertionError(f"jobs left: {store.job_counts()}")
 
 
-def _open_jobs(store: Store, stages: tuple[Stage, ...]) -> int:
-    """Jobs of ``stages`` not done yet (the recurring retention job is not one of them)."""
-    with store.db.read() as conn:
-        query = sa.select(sa.func.count()).where(jobs.c.stage.in_([str(s) for s in stages]), sa.not_(jobs.c.done))
-        return int(conn.execute(query).scalar() or 0)
+def _open_jobs(store: MemoryStore) -> int:
+    """Jobs not done yet, less the recurring retention job (always open, never one of the pipeline's)."""
+    return open_jobs(store) - 1
 
 
-def _ggk_message(store: Store, payload: bytes) -> tuple[str, str]:
+def _ggk_message(store: MemoryStore, payload: bytes) -> tuple[str, str]:
     """Take ``payload`` in as a ggk_Di01 would be; its message id and the envelope's referentienummer."""
     ref = str(uuid.uuid4())
     taken = take_in(store, di01(payload, ref=ref), ACTION_DI01, max_bytes=26 * 1024 * 1024, may_send_as=_AllowAll())
@@ -178,13 +175,15 @@ def _ggk_message(store: Store, payload: bytes) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("payload", [jw301(5), bad_jw323(5)], ids=["JW301", "rule-breaking JW323"])
-def test_the_retour_of_a_ggk_message_goes_back_as_a_du01(store: Store, tmp_path: Path, payload: bytes) -> None:
+def test_the_retour_of_a_ggk_message_goes_back_as_a_du01(
+    memory_store: MemoryStore, tmp_path: Path, payload: bytes
+) -> None:
     """The retour leaves as a ggk_Du01 to the sender; its crossRefnummer is the heenbericht's referentienummer."""
-    mid, ref = _ggk_message(store, payload)
+    mid, ref = _ggk_message(memory_store, payload)
     with SoapReceiver(check=official_errors) as rx, _deliverer(rx.url) as deliverer:
-        _run_until_quiet(store, deliverer, tmp_path)
+        _run_until_quiet(memory_store, deliverer, tmp_path)
         records = list(rx.records)
-    message = store.get_message(mid)
+    message = memory_store.get_message(mid)
     assert message is not None
     assert rx.invalid() == []
     du01 = [r for r in records if r.payload is not None and r.payload.tag == DU01]
@@ -210,10 +209,10 @@ def test_the_retour_of_a_ggk_message_goes_back_as_a_du01(store: Store, tmp_path:
     else:
         assert len(heen) == 1
         assert message.status is MessageStatus.DELIVERED
-    verdicts = [d.verdict for d in store.deliveries(mid)]
+    verdicts = [d.verdict for d in memory_store.deliveries(mid)]
     assert "retour-delivered" in verdicts
-    assert "retour.delivered" in [e.event for e in store.audit_events(mid)]
-    assert store.verify_audit().ok
+    assert "retour.delivered" in [e.event for e in memory_store.audit_events(mid)]
+    assert memory_store.verify_audit().ok
 
 
 @pytest.mark.parametrize(
@@ -224,13 +223,13 @@ def test_the_retour_of_a_ggk_message_goes_back_as_a_du01(store: Store, tmp_path:
     ],
 )
 def test_a_retour_is_retried_like_a_relay_and_a_fo03_is_final(
-    store: Store, tmp_path: Path, script: list[str], verdicts: list[str]
+    memory_store: MemoryStore, tmp_path: Path, script: list[str], verdicts: list[str]
 ) -> None:
     """The retour job follows the receiver's answers: retried on 500 and timeouts, dead at once on a Fo03."""
-    mid, _ = _ggk_message(store, bad_jw323(6))  # rejected: only the retour leaves
+    mid, _ = _ggk_message(memory_store, bad_jw323(6))  # rejected: only the retour leaves
     with SoapReceiver(check=official_errors, delay_s=1.0) as rx, _deliverer(rx.url) as deliverer:
         for answer in script:
             rx.answer_next(1, answer)
-        _run_until_quiet(store, deliverer, tmp_path)
+        _run_until_quiet(memory_store, deliverer, tmp_path)
         assert len(rx.records) == len(script)
-    assert [d.verdict for d in store.deliveries(mid)] == verdicts
+    assert [d.verdict for d in memory_store.deliveries(mid)] == verdicts

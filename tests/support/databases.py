@@ -1,4 +1,5 @@
-"""Database fixtures: ``db_url`` runs a test on SQLite and on PostgreSQL, ``store`` gives it a migrated Store.
+"""Database fixtures: ``db_url`` runs a test on SQLite and on PostgreSQL, ``store`` gives it a migrated Store,
+``memory_store`` a fresh in-memory one.
 
 SQLite is a real file in ``tmp_path``. PostgreSQL comes from ``KETENPOORT_TEST_POSTGRES_URL``
 (CI sets it; locally: ``export KP_PG_STATE=$(mktemp); export KETENPOORT_TEST_POSTGRES_URL=$(.ci/postgres.sh start)``);
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from gateway.pseudonym import Pseudonymiser
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.support.ci import in_ci
 
 PG_ENV = "KETENPOORT_TEST_POSTGRES_URL"
@@ -87,4 +89,24 @@ def store(db_url: str) -> Iterator[Store]:
         opened.close()
 
 
-__all__ = ["BACKENDS", "PG_ENV", "TEST_PSEUDONYM_KEY", "db_url", "fresh_postgres_database", "pg_url", "store"]
+@pytest.fixture
+def memory_store() -> MemoryStore:
+    """A fresh :class:`MemoryStore` with the same pseudonym key: the default for tests of no store behaviour.
+
+    API, channel and dashboard tests that only need somewhere to put messages take this one; a test about
+    persistence or SQL (transactions, processes sharing a database, migrations, crash safety) takes ``store``.
+    The contract suite ``tests/store/contract`` holds the two to the same behaviour.
+    """
+    return MemoryStore(pseudonymiser=Pseudonymiser(TEST_PSEUDONYM_KEY))
+
+
+__all__ = [
+    "BACKENDS",
+    "PG_ENV",
+    "TEST_PSEUDONYM_KEY",
+    "db_url",
+    "fresh_postgres_database",
+    "memory_store",
+    "pg_url",
+    "store",
+]

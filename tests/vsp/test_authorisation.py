@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from tests.support.receiver import Receiver
 from tests.vsp.conftest import OTHER_AANBIEDER
 from tests.vsp.support import PULL, STATUS_V3, Declaraties, Parties, auth, drain, metadata, push, wrong_total
@@ -44,10 +45,10 @@ def test_b_never_lists_reads_confirms_or_sees_the_status_of_as_retour(
 
 
 def test_a_push_as_someone_elses_afzender_is_refused_and_nothing_is_stored(
-    app: FastAPI, store: Store, stream: Declaraties, tokens: Parties
+    memory_app: FastAPI, memory_store: MemoryStore, stream: Declaraties, tokens: Parties
 ) -> None:
     """B pushing A's declaratie (as A, or as itself with A's Afzender in the XML) gets 422; the store stays empty."""
-    client = TestClient(app)
+    client = TestClient(memory_app)
     as_a = push(client, tokens.b, metadata(stream.aanbieder, stream.gemeente), stream.jw323[0])
     as_b = push(client, tokens.b, metadata(OTHER_AANBIEDER, stream.gemeente), stream.jw323[0])
     gemeente = push(client, tokens.gemeente, metadata(stream.gemeente, stream.gemeente), stream.jw323[0])
@@ -57,7 +58,7 @@ def test_a_push_as_someone_elses_afzender_is_refused_and_nothing_is_stored(
     assert client.post(
         "/vsp/berichtenservice/berichten/rest-push/v1/berichten", files={"payload": ("x", b"<a/>")}
     ).status_code == 401  # fmt: skip
-    assert store.list_messages(limit=10)[0] == []
+    assert memory_store.list_messages(limit=10)[0] == []
 
 
 def test_a_traceer_id_taken_by_a_is_refused_to_b(app: FastAPI, stream: Declaraties, tokens: Parties) -> None:
@@ -81,9 +82,9 @@ def test_a_traceer_id_taken_by_a_is_refused_to_b(app: FastAPI, stream: Declarati
     assert r.status_code == 422 and "traceerId" in str(r.json()["errors"])
 
 
-def test_bad_input_gets_a_clear_answer(app: FastAPI, stream: Declaraties, tokens: Parties) -> None:
+def test_bad_input_gets_a_clear_answer(memory_app: FastAPI, stream: Declaraties, tokens: Parties) -> None:
     """Metadata against the schema: 400 naming the field; not XML or an unknown document: 422; nothing 5xx."""
-    client = TestClient(app)
+    client = TestClient(memory_app)
     meta = metadata(stream.aanbieder, stream.gemeente)
     meta["referentiegegevens"]["traceerId"] = "not-a-uuid"
     r = push(client, tokens.a, meta, stream.jw323[0])

@@ -10,7 +10,7 @@ from gateway.intake import submit
 from gateway.model import MessageStatus
 from gateway.relay import Deliverer, RetryPolicy, Routes
 from gateway.relay.policy import Outcome
-from gateway.store import Store
+from gateway.store.memory import MemoryStore
 from gateway.vsp.berichtstroom import traceer_id
 from tests.support.stuf_builders import build_di01
 from tests.support.vsp_server import VspServer
@@ -79,24 +79,24 @@ def test_a_stuf_message_is_never_pushed_to_vsp(vsp: VspServer) -> None:
 
 
 def test_the_relay_stage_delivers_over_vsp_and_a_422_goes_to_the_dlq_with_its_problem(
-    store: Store, vsp: VspServer, stream: Declaraties
+    memory_store: MemoryStore, vsp: VspServer, stream: Declaraties
 ) -> None:
     """Through the real pipeline: the first message DELIVERED, the second (422) DEAD with the problem text."""
     from tests.vsp.support import drain_with
 
     for doc in stream.before:
-        submit(store, doc, sender=None, source="api")
+        submit(memory_store, doc, sender=None, source="api")
     with _deliverer(vsp, attempts=3) as d:
-        drain_with(store, d)
+        drain_with(memory_store, d)
         vsp.pushes.clear()
-        ok = submit(store, stream.jw323[0], sender=None, source="api")
-        drain_with(store, d)
+        ok = submit(memory_store, stream.jw323[0], sender=None, source="api")
+        drain_with(memory_store, d)
         vsp.answer_push("422")
-        refused = submit(store, stream.jw323[1], sender=None, source="api")
-        drain_with(store, d)
+        refused = submit(memory_store, stream.jw323[1], sender=None, source="api")
+        drain_with(memory_store, d)
     assert all(p.valid for p in vsp.pushes)
-    ok_view, refused_view = store.get_message(ok.message_id), store.get_message(refused.message_id)
+    ok_view, refused_view = memory_store.get_message(ok.message_id), memory_store.get_message(refused.message_id)
     assert ok_view is not None and ok_view.status is MessageStatus.DELIVERED
     assert refused_view is not None and refused_view.status is MessageStatus.DEAD
-    assert any("VSP 422" in (d.error or "") for d in store.deliveries(refused.message_id))
-    assert [m.id for m in store.dead_letters()] == [refused.message_id]
+    assert any("VSP 422" in (d.error or "") for d in memory_store.deliveries(refused.message_id))
+    assert [m.id for m in memory_store.dead_letters()] == [refused.message_id]
