@@ -26,7 +26,7 @@ from gateway.model import MessageStatus
 from gateway.pseudonym import Pseudonymiser
 from gateway.rules.context import EerderePrestatie, PrestatieSleutel, Regieregel, ToegewezenProduct
 from gateway.rules.referentie_context import Referentie
-from gateway.store.driver import Driver
+from gateway.store.driver import CUSTOM_PLAN, Driver
 from gateway.store.schema import facts, messages
 from gateway.store.tarief_reads import contract_tarieven
 from gateway.tarieven import Tarief
@@ -48,6 +48,7 @@ _SEEN_IDENTIFICATIE = (
         sa.or_(sa.bindparam("t", type_=sa.String()).is_(None), _m.type == sa.bindparam("t", type_=sa.String())),
     )
     .limit(1)
+    .execution_options(**{CUSTOM_PLAN: True})
 )
 _SEEN_DECLARATIE = (
     sa.select(_m.id)
@@ -58,6 +59,7 @@ _SEEN_DECLARATIE = (
         _m.id != sa.bindparam("x"),
     )
     .limit(1)
+    .execution_options(**{CUSTOM_PLAN: True})
 )
 
 _DECLARATIE_XSD = (
@@ -71,6 +73,7 @@ _DECLARATIE_XSD = (
     )
     .order_by(_m.id)
     .limit(1)
+    .execution_options(**{CUSTOM_PLAN: True})
 )
 """TR371: the XsdVersie of the JW323 a JW325 answers (the one TR337 finds: a changed resend is rejected by TR056)."""
 

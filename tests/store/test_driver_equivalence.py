@@ -294,9 +294,9 @@ class _RecordingCursor:
     def __init__(self, cursor: Any, sent: list[tuple[str, Any]]) -> None:
         self._cursor, self._sent = cursor, sent
 
-    def execute(self, sql: str, values: Any = None) -> Any:
+    def execute(self, sql: str, values: Any = None, **options: Any) -> Any:
         self._sent.append((sql, _comparable(values)))
-        return self._cursor.execute(sql, values)
+        return self._cursor.execute(sql, values, **options)  # psycopg's prepare=False: a CUSTOM_PLAN statement
 
     def executemany(self, sql: str, rows: Any) -> Any:
         self._sent.append((sql, [_comparable(values) for values in rows]))
