@@ -25,7 +25,7 @@ from gateway.config import MAX_MESSAGE_BYTES
 from gateway.metrics import count_findings
 from gateway.model import Finding, MessageStatus, Standard
 from gateway.ports import BatchIntakeStore, IntakeStore
-from gateway.schemas import SchemaRegistry, registry_for
+from gateway.schemas import SchemaRegistry, ijw_entry, registry_for
 from gateway.standards import read_header
 from gateway.xmlsafe import DocumentRefusedError, parse
 
@@ -124,9 +124,11 @@ def prepare(
     except DocumentRefusedError as exc:
         count_findings((exc.finding,))  # refused here, so the validate stage never sees it
         return replace(unread, status=MessageStatus.REJECTED, findings=(exc.finding,))
-    reg = registry if registry is not None else registry_for()
     qname = etree.QName(root)
-    entry = reg.lookup(qname.namespace or "", qname.localname)
+    namespace, local = qname.namespace or "", qname.localname
+    entry = ijw_entry(namespace, local) if registry is None else None  # iJw: no look for a StUF-JZ install
+    if entry is None:
+        entry = (registry if registry is not None else registry_for()).lookup(namespace, local)
     if entry is None:  # unknown root: the validate stage gives it its finding and retour
         return unread
     kind = entry.kind

@@ -91,7 +91,9 @@ def _index_package(package: Path) -> Iterable[SchemaEntry]:
         for element in schema.iterfind(f"{{{XSD_NS}}}element"):
             name = element.get("name")
             kind = classify_root(namespace, name, hint) if name else None
-            if kind is not None:
+            # an installed StUF-JZ package (one with a manifest) adds StUF-JZ messages and nothing else, so
+            # the process default's iJw entries are the bundled ones whatever is installed (bundled_registry)
+            if kind is not None and (listed is None or kind.standard is Standard.STUF_JZ):
                 yield SchemaEntry(kind, path, package)
 
 
@@ -171,6 +173,22 @@ def registry_for(extra_dirs: tuple[Path, ...] = ()) -> SchemaRegistry:
     return _registry(extra_dirs if installed is None else (*extra_dirs, installed.resolve()))
 
 
+def bundled_registry() -> SchemaRegistry:
+    """:func:`registry_for` ``()`` as it is with no StUF-JZ package installed: the bundled schemas only.
+
+    An installed package adds StUF-JZ messages only, so for an iJw root this registry and
+    ``registry_for()`` hold the same entry; a caller that has seen an iJw namespace may use it and skip
+    the look for an install (an environment read and a stat per message).
+    """
+    return _registry(())
+
+
+def ijw_entry(namespace: str, root: str) -> SchemaEntry | None:
+    """The entry ``registry_for()`` holds for an iJw root (its bundled one); None for any other root."""
+    entry = _registry(()).lookup(namespace, root)
+    return entry if entry is not None and entry.kind.standard is Standard.IJW else None
+
+
 @lru_cache(maxsize=8)
 def _registry(extra_dirs: tuple[Path, ...]) -> SchemaRegistry:
     return SchemaRegistry(extra_dirs)
@@ -180,7 +198,9 @@ __all__ = [
     "BUNDLED_SCHEMAS",
     "SchemaEntry",
     "SchemaRegistry",
+    "bundled_registry",
     "classify_root",
+    "ijw_entry",
     "installed_stuf_jz",
     "registry_for",
     "stuf_jz_content_checked",
