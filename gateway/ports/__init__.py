@@ -17,6 +17,7 @@ One module per group:
   :class:`PipelineStore`), :class:`RetourStore`, :class:`RetentionStore`, and the channels' stores
   (:class:`RemoteRefusals`, :class:`GgkStore`, :class:`CorvStore`);
 * :mod:`gateway.ports.reads`: the read side (API, dashboard, CLI): :class:`ReadStore`, :class:`OperatorStore`;
+* :mod:`gateway.ports.api`: what the HTTP API asks of every store, :class:`ApiStore`;
 * :mod:`gateway.ports.history`: the rules' message history, :class:`MessageHistory`, and its
   optional extensions :class:`TariefHistory`, :class:`ClientToewijzingHistory`,
   :class:`DeclaratieHistory`, :class:`DeclaratieXsdHistory`, :class:`ReferentieHistory`;
@@ -27,6 +28,7 @@ The modules import one another relatively, so the package loads on its own.
 
 from __future__ import annotations
 
+from .api import ApiStore
 from .history import (
     ClientToewijzingHistory,
     DeclaratieHistory,
@@ -53,6 +55,7 @@ from .reads import OperatorStore, ReadStore
 from .transport import Poster
 
 __all__ = [
+    "ApiStore",
     "BatchIntakeStore",
     "ClientToewijzingHistory",
     "Clock",
