@@ -21,13 +21,13 @@ from gateway.api.live_senders import LiveSenders
 from gateway.config import Settings
 
 if TYPE_CHECKING:
-    from gateway.store import Store
+    from gateway.ports import ApiStore
 
 BODY_TIMEOUT_S = 10.0
 """How long the server waits for the next chunk of a request body before answering 408."""
 
 
-def create_app(settings: Settings, store: Store | None = None, *, body_timeout_s: float = BODY_TIMEOUT_S) -> FastAPI:
+def create_app(settings: Settings, store: ApiStore | None = None, *, body_timeout_s: float = BODY_TIMEOUT_S) -> FastAPI:
     """Build the app from the installation's ``settings`` and its ``store`` (None: intake and reads answer 503)."""
     app = FastAPI(title="Ketenpoort", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings

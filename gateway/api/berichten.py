@@ -23,6 +23,7 @@ from gateway.api.auth import Role, Sender
 from gateway.api.deps import caller
 from gateway.api.findings_page import findings_page
 from gateway.api.limits import check_content_type, read_body
+from gateway.api.stores import attached
 from gateway.api.views import finding_dict, retour_text
 from gateway.bounds import Bounds
 from gateway.config import Settings
@@ -30,7 +31,7 @@ from gateway.errors import InputError
 from gateway.model import MessageStatus
 
 if TYPE_CHECKING:
-    from gateway.store import Store
+    from gateway.ports import IntakeStore, ReadStore
 
 router = APIRouter(prefix="/v1", tags=["berichten"])
 
@@ -49,7 +50,13 @@ class _RefusedError(InputError):
 
 
 def _accept(
-    store: Store, body: bytes, who: Sender, key: str | None, max_bytes: int, *, store_settings: Settings | None = None
+    store: IntakeStore,
+    body: bytes,
+    who: Sender,
+    key: str | None,
+    max_bytes: int,
+    *,
+    store_settings: Settings | None = None,
 ) -> intake.SubmitResult:
     """Parse once, check the declared sender, store; runs in the threadpool."""
     bounds = Bounds.from_settings(store_settings) if store_settings is not None else Bounds(max_bytes=max_bytes)
@@ -84,7 +91,7 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
         raise HTTPException(400, detail={"error": "bad_idempotency_key", "message": "1-128 of [A-Za-z0-9._:~-]"})
     settings = request.app.state.settings
     body = await read_body(request, settings.max_message_bytes, request.app.state.body_timeout_s)
-    store = request.app.state.store
+    store = attached(request)
     if store is None:
         raise HTTPException(503, detail={"error": "unavailable", "message": "intake is not available"})
     try:
@@ -105,7 +112,7 @@ async def post_bericht(request: Request, who: Annotated[Sender, Depends(caller)]
     return JSONResponse(payload, status_code=200 if result.duplicate_of is not None else 202)
 
 
-async def _verdict(store: Store, mid: str, result: intake.SubmitResult) -> dict[str, Any]:
+async def _verdict(store: ReadStore, mid: str, result: intake.SubmitResult) -> dict[str, Any]:
     """Wait up to :data:`WAIT_CAP_S` for validation; the status, errors and retour known by then."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT_CAP_S

@@ -17,12 +17,13 @@ from markupsafe import Markup
 
 from gateway.api import dutch, session
 from gateway.api.auth import Role, SenderBook
+from gateway.api.stores import attached
 from gateway.api.timechart import RANGES, Throughput, throughput_chart
 from gateway.model import MessageStatus
 from gateway.stufjz_policy import WARNINGS, stuf_jz_mode
 
 if TYPE_CHECKING:
-    from gateway.store import Store
+    from gateway.ports import ReadStore
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 dutch.install(TEMPLATES.env)
@@ -125,7 +126,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     return response
 
 
-def throughput(store: Store, bereik: str) -> Throughput:
+def throughput(store: ReadStore, bereik: str) -> Throughput:
     """Messages received per bucket over the range ``bereik`` (uur, dag, maand), from the store."""
     bucket, periods, unit, caption = RANGES[bereik]
     end = datetime.now(UTC)
@@ -142,7 +143,7 @@ def overview(request: Request, bereik: str = "uur") -> Response:
     if current is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     bereik = bereik if bereik in RANGES else "uur"
-    store: Store | None = request.app.state.store
+    store = attached(request)
     counts: dict[str, int] | None = None
     if store is not None:
         raw = store.status_counts()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -18,26 +18,19 @@ from gateway.api.charts import waterfall_chart
 from gateway.api.dashboard import form_ok, page, signed_in
 from gateway.api.findings_page import findings_page
 from gateway.api.operator import REPORT_HEADERS, coverage_report, replay_message
-from gateway.api.reads import parse_since, parse_status, store_of
+from gateway.api.reads import parse_since, parse_status
 from gateway.api.reconcile_runs import MAX_TABLE_BYTES, RunRequest, pseudonymiser_of, start_run
+from gateway.api.stores import attached, sql_store, store_of
 from gateway.api.views import plain
 from gateway.errors import GatewayError
 from gateway.model import MessageStatus
 from gateway.store.dead_letters import dead_letters
-
-if TYPE_CHECKING:
-    from gateway.store import Store
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
 _CSRF_REFUSED = "CSRF token missing or wrong"
 IN_FLIGHT = frozenset({MessageStatus.RECEIVED, MessageStatus.ACCEPTED, MessageStatus.RELAYING})
 """Statuses the pipeline will still change: their detail page refreshes itself every second."""
-
-
-def _store(request: Request) -> Store | None:
-    store: Store | None = request.app.state.store
-    return store
 
 
 @router.get("/berichten", response_class=HTMLResponse)
@@ -51,7 +44,7 @@ def messages_page(request: Request, status: str = "", since: str = "", partij: s
         detail: Any = exc.detail
         ctx = _list_ctx([], next_cursor=None, status=status, since=since, partij=partij, error=detail["message"])
         return page(request, "berichten.html", ctx, 400)
-    store = _store(request)
+    store = attached(request)
     items: list[Any] = []
     next_cursor = None
     if store is not None:
@@ -88,7 +81,7 @@ def detail_page(request: Request, mid: str) -> Response:
     """One message: status, validation findings, delivery attempts and the audit timeline."""
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
-    store = _store(request)
+    store = attached(request)
     message = store.get_message(mid) if store is not None else None
     if store is None or message is None:
         return page(request, "not_found.html", {"what": "Bericht"}, status_code=404)
@@ -110,11 +103,17 @@ def detail_page(request: Request, mid: str) -> Response:
 
 @router.get("/dead-letters", response_class=HTMLResponse)
 def dead_letter_page(request: Request) -> Response:
-    """The dead-letter queue: each message's attempts, its last error, and the replay that is the next step."""
+    """The dead-letter queue: each message's attempts, its last error, and the replay that is the next step.
+
+    The details are one SQL statement (:mod:`gateway.store.dead_letters`); on another store the page says
+    it has none rather than show an empty queue."""
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
-    store = _store(request)
-    return page(request, "dead_letters.html", {"items": dead_letters(store) if store is not None else []})
+    store = attached(request)
+    sql = sql_store(store)
+    if store is not None and sql is None:
+        return Response("Deze opslag houdt geen details van de dode berichten bij", status_code=501)
+    return page(request, "dead_letters.html", {"items": dead_letters(sql) if sql is not None else []})
 
 
 @router.post("/dead-letters/{mid}/replay")
@@ -138,7 +137,7 @@ def coverage_page(request: Request) -> Response:
     """Product codes in the stored facts without a CBS coding, per aanbieder, heaviest first."""
     if signed_in(request) is None:
         return RedirectResponse("/dashboard/login", status_code=303)
-    store = _store(request)
+    store = attached(request)
     report = coverage_report(store) if store is not None else {"facts": 0, "zonder_cbs_codering": 0, "rows": []}
     return page(request, "coverage.html", {"r": report})
 
@@ -194,7 +193,7 @@ async def start_run_form(
         )
         pseudonymiser = pseudonymiser_of(settings) if req.trajecten_csv is not None else None
         run = await run_in_threadpool(
-            start_run, _store(request), settings.data_dir, req, source="dashboard", pseudonymiser=pseudonymiser
+            start_run, attached(request), settings.data_dir, req, source="dashboard", pseudonymiser=pseudonymiser
         )
     except (ValidationError, ValueError, GatewayError) as exc:
         runs = reports.list_runs(request.app.state.settings.data_dir)

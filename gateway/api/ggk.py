@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from gateway.api import metrics
 from gateway.api.auth import Role, Sender, SenderBook
 from gateway.api.soap import fault_response, read_soap, soap_response
+from gateway.api.stores import attached
 from gateway.ggk.envelope import ACTIONS, EnvelopeError
 from gateway.ggk.inbound import GgkRefusalError, refusal, take_in
 from gateway.ggk.wsdl import wsdl
@@ -49,7 +50,7 @@ async def ggk_message(request: Request) -> Response:
     if who is None or who.role is Role.RECEIVER:
         return _fault(refusal(EnvelopeError("IB002", "een geldig Bearer-token van een zender is vereist")))
     settings = request.app.state.settings
-    store = request.app.state.store
+    store = attached(request)
     if store is None:
         return _fault(refusal(EnvelopeError("StUF058", "de ontvangst is niet beschikbaar", plek="server")))
     try:

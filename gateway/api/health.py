@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.api import metrics
+from gateway.api.stores import attached
 from gateway.errors import StoreError
 from gateway.stufjz_policy import WARNINGS, StufJzMode, stuf_jz_mode
-
-if TYPE_CHECKING:
-    from gateway.store import Store
 
 router = APIRouter(tags=["health"])
 
@@ -26,7 +22,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
     """Ready when a store is attached, reachable and its migrations are current."""
-    store: Store | None = request.app.state.store
+    store = attached(request)
     if store is None:
         return JSONResponse({"status": "unavailable", "reason": "no store"}, status_code=503)
     try:
@@ -46,5 +42,5 @@ def readyz(request: Request) -> Response:
 @router.get("/metrics")
 def metrics_endpoint(request: Request) -> Response:
     """Prometheus exposition: the pipeline's counters and the store's gauges."""
-    body, ctype = metrics.render(request.app.state.store)
+    body, ctype = metrics.render(attached(request))
     return Response(body, media_type=ctype)

@@ -8,7 +8,8 @@ Two sources make one exposition:
   seconds (:mod:`gateway.metrics`), SQLite's write lock;
 * gauges read from the store at scrape time (:class:`StoreCollector`): messages per status,
   jobs per stage and state, dead letters. The store is the one truth every process shares, so
-  these are right across processes and restarts without any process keeping a tally.
+  these are right across processes and restarts without any process keeping a tally. They are
+  grouped SQL queries (:mod:`gateway.store.gauges`): a store other than the SQL one has none.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 import gateway.metrics  # noqa: F401 - the worker-side series exist in this registry too (single-process mode)
+from gateway.api.stores import sql_store
 from gateway.errors import StoreError
 from gateway.store.gauges import store_gauges
 
 if TYPE_CHECKING:
+    from gateway.ports import ApiStore
     from gateway.store import Store
 
 log = structlog.get_logger("gateway.api.metrics")
@@ -78,17 +81,18 @@ class StoreCollector(Collector):
         yield dead
 
 
-def render(store: Store | None = None) -> tuple[bytes, str]:
-    """The exposition text: this process's (or every process's) samples, then the store's gauges."""
+def render(store: ApiStore | None = None) -> tuple[bytes, str]:
+    """The exposition text: this process's (or every process's) samples, then the SQL store's gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
-    if store is not None:
+    sql = sql_store(store)
+    if sql is not None:
         gauges = CollectorRegistry(auto_describe=False)
-        gauges.register(StoreCollector(store))
+        gauges.register(StoreCollector(sql))
         body += generate_latest(gauges)
     return body, CONTENT_TYPE_LATEST
 

@@ -15,13 +15,13 @@ from fastapi.responses import JSONResponse, Response
 from gateway.api import reports, storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import operator
-from gateway.api.reads import store_of
+from gateway.api.stores import store_of
 from gateway.api.views import plain
 from gateway.mapping.coverage import coverage_of_facts
 from gateway.model import MessageStatus
 
 if TYPE_CHECKING:
-    from gateway.store import Store
+    from gateway.ports import OperatorStore, ReadStore
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 
@@ -34,7 +34,7 @@ async def dead_letters(request: Request, _: Operator) -> JSONResponse:
     return JSONResponse({"items": plain(await run_in_threadpool(store_of(request).dead_letters))})
 
 
-def replay_message(store: Store, mid: str, actor: str) -> None:
+def replay_message(store: OperatorStore, mid: str, actor: str) -> None:
     """Replay one dead message; 404 when there is no such message, 409 when it is not dead."""
     message = store.get_message(mid)
     if message is None:
@@ -56,7 +56,7 @@ async def replay(request: Request, mid: str, who: Operator) -> JSONResponse:
     return JSONResponse({"id": mid, "status": "replayed", "links": {"self": f"/v1/berichten/{mid}"}}, status_code=202)
 
 
-def coverage_report(store: Store | None) -> dict[str, Any]:
+def coverage_report(store: ReadStore | None) -> dict[str, Any]:
     """Product codes without CBS coding per aanbieder over every stored fact."""
     rows, seen, uncoded = coverage_of_facts(storeview.facts(store))
     return {"facts": seen, "zonder_cbs_codering": uncoded, "rows": plain(rows)}

@@ -6,7 +6,7 @@ Anyone who may not see a message gets 404, never 403, so ids leak nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -17,23 +17,13 @@ from gateway.api import storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import caller
 from gateway.api.findings_page import PAGE, PAGE_MAX, findings_page
+from gateway.api.stores import store_of
 from gateway.api.views import may_see, parties, plain, retour_text, summary
 from gateway.model import MessageStatus
-
-if TYPE_CHECKING:
-    from gateway.store import Store
 
 router = APIRouter(tags=["berichten"])
 
 _NOT_FOUND = HTTPException(404, detail={"error": "not_found", "message": "no such message"})
-
-
-def store_of(request: Request) -> Store:
-    """The attached store, or 503."""
-    store: Store | None = request.app.state.store
-    if store is None:
-        raise HTTPException(503, detail={"error": "unavailable", "message": "no store"})
-    return store
 
 
 async def _visible(request: Request, who: Sender, mid: str) -> Any:

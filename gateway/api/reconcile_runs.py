@@ -25,13 +25,13 @@ from pydantic import BaseModel, Field, field_validator
 from gateway.api import reports, storeview
 from gateway.api.auth import Sender
 from gateway.api.deps import operator
-from gateway.api.reads import store_of
+from gateway.api.stores import store_of
 from gateway.errors import GatewayError
 from gateway.mapping.tables import normalise_gemeente
 from gateway.run_registry import new_run_id, write_meta
 
 if TYPE_CHECKING:
-    from gateway.store import Store
+    from gateway.ports import ReadStore
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 
@@ -59,7 +59,7 @@ class RunRequest(BaseModel):
 
 
 def start_run(
-    store: Store | None,
+    store: ReadStore | None,
     data_dir: Path,
     req: RunRequest,
     *,
@@ -87,7 +87,7 @@ def start_run(
     return run
 
 
-def _trajecten(store: Store | None, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> Any:
+def _trajecten(store: ReadStore | None, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> Any:
     from gateway import reconcile  # numpy and matplotlib: loaded when an operator asks, not at start-up
     from gateway.reconcile.from_facts import trajecten_from_facts
 
@@ -102,7 +102,7 @@ def _trajecten(store: Store | None, req: RunRequest, pseudonymiser: Callable[[st
         return reconcile.read_csv(path, pseudonymiser=pseudonymiser)
 
 
-def _reconcile(store: Store | None, out: Path, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> None:
+def _reconcile(store: ReadStore | None, out: Path, req: RunRequest, pseudonymiser: Callable[[str], str] | None) -> None:
     from gateway import reconcile
     from gateway.reconcile.inputs import read_cbs, read_datahuis
 

@@ -14,6 +14,7 @@ from gateway.api.tlspeer import with_tls_peer
 from gateway.config import Settings
 
 if TYPE_CHECKING:
+    from gateway.ports import ApiStore
     from gateway.store import Store
 
 KEEP_ALIVE_S = 75
@@ -22,7 +23,7 @@ front (httpx keeps idle connections 5 s, load balancers 60 s): were it equal or 
 its next request just as the server closes the connection, and get a connection error instead of an answer."""
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None, store: Store | None = None) -> None:
+def serve(settings: Settings, host: str | None = None, port: int | None = None, store: ApiStore | None = None) -> None:
     """Serve the app until interrupted; without ``store`` the store is opened from the settings if available."""
     if store is None:
         store = _open_store(settings)

@@ -10,13 +10,13 @@ from gateway.facts import Fact
 from gateway.model import MessageStatus
 
 if TYPE_CHECKING:
-    from gateway.store import Store
+    from gateway.ports import ReadStore
 
 PAGE_MAX = 200
 
 
 def list_messages(
-    store: Store,
+    store: ReadStore,
     *,
     parties: frozenset[str] | None,
     status: MessageStatus | None = None,
@@ -31,7 +31,7 @@ def list_messages(
     return list(items), next_cursor
 
 
-def facts(store: Store | None) -> Iterable[Fact]:
+def facts(store: ReadStore | None) -> Iterable[Fact]:
     """Every fact the map stage wrote (for mapping coverage), streamed."""
     return () if store is None else store.iter_facts()
 

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.api.auth import Sender
 from gateway.api.deps import operator
-from gateway.api.reads import store_of
+from gateway.api.stores import sql_store_of
 from gateway.mapping.tables import normalise_gemeente
 from gateway.tarieven import Tarief, TariefError, check_overlap, parse_csv, tarief_from
 
@@ -68,7 +68,7 @@ async def show(request: Request, gemeente: str, _: Operator, aanbieder: str | No
     from gateway.store.tarieven import tarieven_of
 
     code = _code(gemeente)
-    table = await run_in_threadpool(tarieven_of, store_of(request), code)
+    table = await run_in_threadpool(tarieven_of, sql_store_of(request, "tariff table"), code)
     found = [t for t in table if (aanbieder is None or t.aanbieder == aanbieder) and (on is None or t.valid_on(on))]
     body: dict[str, Any] = {"gemeente": code, "tabel": bool(table), "tarieven": [t.to_dict() for t in found]}
     return JSONResponse(body)
@@ -81,7 +81,7 @@ async def replace(request: Request, gemeente: str, _: Operator) -> JSONResponse:
 
     code = _code(gemeente)
     entries = _entries(request.headers.get("content-type", ""), await request.body())
-    count = await run_in_threadpool(replace_tarieven, store_of(request), code, entries)
+    count = await run_in_threadpool(replace_tarieven, sql_store_of(request, "tariff table"), code, entries)
     return JSONResponse(
         {"gemeente": code, "geladen": count, "links": {"self": f"/v1/operator/gemeenten/{code}/tarieven"}}
     )

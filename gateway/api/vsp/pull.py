@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from gateway.api.stores import vsp_store
 from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import UUID_PATTERN
 from gateway.api.vsp.problems import parties, problem
@@ -145,7 +146,9 @@ async def list_berichten(request: Request, caller: Annotated[VspCaller, Depends(
     limit = _limit(request)
     if isinstance(limit, JSONResponse):
         return limit
-    store = VspStore(request.app.state.store)
+    store = vsp_store(request)
+    if isinstance(store, Response):
+        return store
     found = await run_in_threadpool(store.waiting, parties(caller.sender), limit=limit)
     base = _base(request)
     return JSONResponse([bericht_metadata(b, base) for b in found])
@@ -166,7 +169,9 @@ async def zoek_berichten(request: Request, caller: Annotated[VspCaller, Depends(
     keep = _matcher(zoekpad)
     if isinstance(keep, dict):
         return problem(400, "the Zoekpad does not follow the Pull document", keep)
-    store = VspStore(request.app.state.store)
+    store = vsp_store(request)
+    if isinstance(store, Response):
+        return store
     found = await run_in_threadpool(_search, store, parties(caller.sender), limit, keep)
     base = _base(request)
     return JSONResponse([bericht_metadata(b, base) for b in found])
@@ -180,7 +185,9 @@ def _traceer(value: str) -> str | None:
 async def get_payload(traceer_id: str, request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """The content of a waiting bericht addressed to the caller; 404 for anything else."""
     traceer = _traceer(traceer_id)
-    store = VspStore(request.app.state.store)
+    store = vsp_store(request)
+    if isinstance(store, Response):
+        return store
     content = None if traceer is None else await run_in_threadpool(store.content, parties(caller.sender), traceer)
     if content is None:
         return Response(status_code=404)
@@ -197,7 +204,9 @@ async def zoeken_other_methods() -> Response:
 async def confirm(traceer_id: str, request: Request, caller: Annotated[VspCaller, Depends(vsp_caller)]) -> Response:
     """Confirm receipt: 202, and the bericht is never listed again; 404 when there is no such waiting bericht."""
     traceer = _traceer(traceer_id)
-    store = VspStore(request.app.state.store)
+    store = vsp_store(request)
+    if isinstance(store, Response):
+        return store
     done = traceer is not None and await run_in_threadpool(
         lambda: store.confirm(parties(caller.sender), traceer, actor=caller.sender.name)
     )

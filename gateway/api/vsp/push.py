@@ -22,6 +22,7 @@ from starlette.formparsers import MultiPartException
 from gateway import intake
 from gateway.api import metrics
 from gateway.api.auth import Role, Sender
+from gateway.api.stores import attached, sql_store
 from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import PushMetadata, Relatie, problem_errors
 from gateway.api.vsp.problems import problem
@@ -81,15 +82,18 @@ def retour_routering(meta: PushMetadata, message_type: str | None, receiver: str
 
 
 def _accept(
-    store: VspStore,
+    store: VspStore | None,
     meta: PushMetadata,
     payload: bytes,
     who: Sender,
     max_bytes: int,
     *,
     cert: frozenset[str] | None = None,
-) -> None:
-    """Read the payload once, check who may send it, store it with its VSP rows; runs in the threadpool."""
+) -> bool:
+    """Read the payload once, check who may send it, store it with its VSP rows; runs in the threadpool.
+
+    False when every check passed but there is nowhere to keep the VSP rows (``store`` None: a store
+    other than the SQL one, :mod:`gateway.api.stores`)."""
     if who.role is not Role.SENDER:
         raise _RefusedError("this token may not send", _AFZENDER)
     afzender = meta.routeringgegevens.afzender.code
@@ -121,9 +125,12 @@ def _accept(
         verwerkingscontext=[v.model_dump() for v in meta.verwerkingscontext] if meta.verwerkingscontext else None,
         retour_routering=retour_routering(meta, record.message_type, receiver),
     )
+    if store is None:
+        return False
     outcome = store.push(record, push, actor=who.name)
     if outcome.afzender != afzender:
         raise _RefusedError("this traceerId belongs to another afzender", _TRACEER)
+    return True
 
 
 async def _part(value: Any) -> bytes | None:
@@ -163,17 +170,19 @@ async def push_bericht(request: Request, caller: Annotated[VspCaller, Depends(vs
     if isinstance(read, Response):
         return read
     meta, payload = read
-    store = request.app.state.store
+    store = attached(request)
     if store is None:
         return Response(status_code=503)
+    sql = sql_store(store)
+    kept = VspStore(sql) if sql is not None else None
     try:
-        await run_in_threadpool(
-            lambda: _accept(
-                VspStore(store), meta, payload, caller.sender, settings.max_message_bytes, cert=caller.cert_identities
-            )
+        stored = await run_in_threadpool(
+            lambda: _accept(kept, meta, payload, caller.sender, settings.max_message_bytes, cert=caller.cert_identities)
         )
     except _RefusedError as exc:
         return problem(422, exc.detail, {exc.field: [exc.detail]})
+    if not stored:  # acceptable, but this store keeps no VSP bookkeeping
+        return Response(status_code=501)
     metrics.SUBMITTED.inc()
     return Response(status_code=204)
 

@@ -25,12 +25,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from gateway.api.auth import Sender
+from gateway.api.stores import vsp_store
 from gateway.api.vsp.certauth import VspCaller, vsp_caller
 from gateway.api.vsp.models import UUID_PATTERN
 from gateway.api.vsp.problems import parties, problem
 from gateway.bsn import scrub
 from gateway.model import MessageStatus
-from gateway.store.vsp import RETOUR, VspBericht, VspStore
+from gateway.store.vsp import RETOUR, VspBericht
 
 STATUS_PREFIX = "/vsp/berichtenservice/berichtstatus/rest-pull"
 _UUID = re.compile(UUID_PATTERN)
@@ -105,7 +106,9 @@ async def _statussen(request: Request, who: Sender, version: int) -> Response:
             errors[name] = ["must be a uuid"]
     if errors:
         return problem(400, "traceerId and conversatieId are uuids", errors)
-    store = VspStore(request.app.state.store)
+    store = vsp_store(request)
+    if isinstance(store, Response):
+        return store
     found = await run_in_threadpool(
         lambda: store.statuses(
             parties(who),
