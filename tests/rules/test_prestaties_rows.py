@@ -8,6 +8,7 @@ fields do not repeat. Findings of whole declaraties are held to the schema-check
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from lxml import etree
@@ -84,6 +85,54 @@ def test_optional_fields_in_some_prestaties_leave_the_strided_way() -> None:
         ways = _ways(data)
         assert ways["strided, schema checked"] is None and ways["strided"] is None
         assert ways["columnwise"] == ways["walk"]
+
+
+def _tarief_only_in_the_first(data: bytes) -> bytes:
+    count = 0
+
+    def keep_first(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        count += 1
+        return match.group() if count == 1 else b""
+
+    return re.sub(rb"<jw323:ProductTarief>\d+</jw323:ProductTarief>", keep_first, data)
+
+
+def _credit_all_but_the_first(data: bytes) -> bytes:
+    return re.sub(
+        rb"(<ijw:ReferentieNummer>R1x([1-9]\d*)</ijw:ReferentieNummer>)",
+        rb"\1<ijw:VorigReferentieNummer>V\2</ijw:VorigReferentieNummer>",
+        data,
+    )
+
+
+def _credit_instead_of_tarief_in_the_first(data: bytes) -> bytes:
+    """The first Prestatie names an earlier one and has no ProductTarief, every other has a ProductTarief.
+
+    Each Prestatie then has one optional field, so the fields' texts have the length of the first
+    Prestatie's pattern times the Prestaties: only counting each optional field shows the columns do
+    not line up.
+    """
+    first = re.sub(rb"<jw323:ProductTarief>\d+</jw323:ProductTarief>", b"", data, count=1)
+    return first.replace(
+        b"<ijw:ReferentieNummer>R1x0</ijw:ReferentieNummer>",
+        b"<ijw:ReferentieNummer>R1x0</ijw:ReferentieNummer><ijw:VorigReferentieNummer>V0</ijw:VorigReferentieNummer>",
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_tarief_only_in_the_first, _credit_all_but_the_first, _credit_instead_of_tarief_in_the_first],
+    ids=["tarief in the first only", "vorig not in the first", "vorig instead of tarief in the first"],
+)
+def test_the_first_prestatie_alone_does_not_make_the_pattern(edit: Callable[[bytes], bytes]) -> None:
+    """An optional field in the first Prestatie only, or in all but it: the streamed way counts them and leaves."""
+    data = edit(large_jw323(40, seed=1))
+    assert data != large_jw323(40, seed=1)
+    ways = _ways(data)
+    assert ways["strided, schema checked"] is None and ways["strided"] is None
+    assert ways["columnwise"] == ways["walk"] and ways["walk"] is not None and len(ways["walk"]) == 40
 
 
 def test_an_unchecked_document_with_fields_out_of_order_is_not_read_strided() -> None:
