@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from gateway.api import metrics
 from gateway.api.soap import read_soap
+from gateway.api.stores import attached
 from gateway.config import Settings
 from gateway.corv.inbound import CorvService, handle, refuse_unread
 from gateway.corv.parties import load_partners
@@ -87,7 +88,7 @@ async def receive(group: str, request: Request) -> Response:
     answer = await run_in_threadpool(
         handle,
         service,
-        request.app.state.store,
+        attached(request),
         group=group,
         path=request.url.path,
         request=parsed,

@@ -147,7 +147,7 @@ def _intake(store: CorvStore, request: SoapRequest, max_bytes: int) -> tuple[int
     return record, result
 
 
-def handle(service: CorvService, store: CorvStore, *, group: str, path: str, request: SoapRequest,
+def handle(service: CorvService, store: CorvStore | None, *, group: str, path: str, request: SoapRequest,
            soap_action: str | None, client_cert_pem: str | None) -> SoapAnswer:  # fmt: skip
     """Answer one parsed POST to ``/soap/stuf-jz/{group}``; nothing is stored unless every check passed."""
     relates_to = header_text(request, f"{{{WSA_NS}}}MessageID")
