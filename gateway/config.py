@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path()
     """Folder for the installation's state: the generated pseudonym key, reconciliation runs."""
     schema_dirs: Annotated[tuple[Path, ...], NoDecode] = ()
-    """Extra XSD package folders (separated by `:`), searched before the bundled schemas: an official package wins."""
+    """Extra XSD package folders (separated by `:`) that `ketenpoort validate` searches before the bundled schemas
+    (an official package wins there). The service uses the bundled schemas and an installed StUF-JZ package."""
     max_message_bytes: int = MAX_MESSAGE_BYTES
     """Largest message taken in, in bytes (iJw OP179: 25 MB)."""
 
