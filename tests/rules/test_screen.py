@@ -242,3 +242,32 @@ def test_rules_that_read_a_given_history_always_run() -> None:
     found = _both(SMALL, context)
     assert found is not None and [f.rule for f in found] == ["TR332"]
     assert _both(SMALL, RuleContext(today=TODAY, history=FakeHistory())) == []
+
+
+def test_the_history_part_on_the_plain_path_merges_to_the_walked_one_pass_findings() -> None:
+    """The worker's two parts: the local one (walked and screened) and the history one (the plain path, no walk).
+
+    Merged, they give what one pass over all rules gives with the walk, on the triggering mutants and on
+    generated traffic of every kind, with histories that make each of the JW301's history rules fire.
+    """
+    other = ToegewezenProduct("856589", "another client", date(2025, 1, 1), None, "45", "45A03")
+    histories = [
+        FakeHistory(),
+        FakeHistory(toewijzingen={"856589": other}),
+        FakeHistory(identificaties={("0034", "607069464")}),
+    ]
+    messages = [SMALL, *(edit(SMALL) for edit in EDITS.values()), *(m.data for m in ijw_traffic(80, seed=4))]
+    from_history = 0
+    for data in messages:
+        kind = inspect(data, rules=False).kind
+        if kind is None:
+            continue
+        for history in histories:
+            context = RuleContext(today=TODAY, history=history, message_id="m-1")
+            one_pass = registry.run(parse(data), kind, context, schema_checked=True)
+            root = parse(data)
+            local = registry.run(root, kind, context, part="local", schema_checked=True)
+            later = registry.run(root, kind, context, part="history", schema_checked=True)
+            assert registry.in_rule_order([*local, *later]) == one_pass, data.decode(errors="replace")
+            from_history += bool(later)
+    assert from_history >= 100  # the histories do object (198 of 345 here): their findings are compared too
