@@ -54,7 +54,37 @@ def retour_header(version: str, retour: str) -> RetourHeader:
     return RetourHeader(fixed, types)
 
 
-def _text(src: etree._Element, path: str) -> str:
+class _Texts:
+    """The stripped texts of a header's children and grandchildren by local path (``A`` or ``A/B``).
+
+    One pass over the header instead of an ElementPath ``find`` per field (~1 µs each, nine per retour:
+    the retour of a small JW301 took 53 µs, now 49 µs with lxml); the first element of a path in
+    document order wins, as ``find`` gives it.
+    """
+
+    def __init__(self, src: etree._Element) -> None:
+        self.src = src
+        self._by_path: dict[str, str] | None = None
+
+    def get(self, path: str) -> str:
+        by_path = self._by_path
+        if by_path is None:
+            by_path = self._by_path = {}
+            for child in self.src.iterchildren("{*}*"):
+                name = _local(child.tag)
+                by_path.setdefault(name, (child.text or "").strip())
+                for grandchild in child.iterchildren("{*}*"):
+                    by_path.setdefault(f"{name}/{_local(grandchild.tag)}", (grandchild.text or "").strip())
+        return by_path.get(path, "")
+
+
+def _local(tag: str) -> str:
+    return tag[tag.rfind("}") + 1 :]
+
+
+def _text(src: etree._Element | _Texts, path: str) -> str:
+    if isinstance(src, _Texts):
+        return src.get(path)
     found = src.find("/".join("{*}" + part for part in path.split("/")))
     return "" if found is None else (found.text or "").strip()
 
@@ -64,7 +94,7 @@ def _fits(value: str, typ: str | None) -> bool:
 
 
 def parties(
-    src: etree._Element, spec: RetourHeader, *, afzender: str | None = None, ontvanger: str | None = None
+    src: etree._Element | _Texts, spec: RetourHeader, *, afzender: str | None = None, ontvanger: str | None = None
 ) -> tuple[str, str]:
     """Afzender and Ontvanger for the retour: as given when they fit, else swapped, else the route's.
 
@@ -97,6 +127,44 @@ def _identificatie(value: str) -> str:
     return value if 1 <= len(value) <= 12 else (value[:12].strip() or "onbekend")
 
 
+Field = tuple[str, "str | tuple[tuple[str, str], ...]"]
+"""A retour header field: (local name, text) in the retour's namespace, or (local name, its basisschema children)."""
+
+
+def header_fields(
+    src: etree._Element,
+    *,
+    spec: RetourHeader,
+    today: date,
+    ident: str,
+    afzender: str | None = None,
+    ontvanger: str | None = None,
+) -> list[Field]:
+    """The retour Header's fields in the retour XSD's element order, each value built as the module says."""
+    texts = _Texts(src)
+    fields: list[Field] = [(name, spec.fixed.get(name) or texts.get(name)) for name in _FIXED]
+    a, o = parties(texts, spec, afzender=afzender, ontvanger=ontvanger)
+    fields += [("Afzender", a), ("Ontvanger", o)]
+    identificatie = _identificatie(texts.get("BerichtIdentificatie/Identificatie"))
+    dag = _dag(texts.get("BerichtIdentificatie/Dagtekening"), today)
+    fields.append(("BerichtIdentificatie", (("Identificatie", identificatie), ("Dagtekening", dag))))
+    versies = [texts.get(f"XsdVersie/{n}") for n in _VERSIES]
+    versies = [v if _VERSIE.fullmatch(v) else SCHEMA_VERSIE for v in versies]
+    fields.append(("XsdVersie", tuple(zip(_VERSIES, versies, strict=True))))
+    fields += [("IdentificatieRetour", ident), ("DagtekeningRetour", today.isoformat())]
+    fields.append(("XsdVersieRetour", tuple((n, SCHEMA_VERSIE) for n in _VERSIES)))  # the retour's own schema
+    return fields
+
+
+_FIXED = ("BerichtCode", "BerichtVersie", "BerichtSubversie")
+_VERSIES = ("BasisschemaXsdVersie", "BerichtXsdVersie")
+
+
+def basis_of(parent: etree._Element, ns: str) -> str:
+    """The basisschema namespace a retour under ``parent`` writes its basis elements in."""
+    return next((v for k, v in (parent.nsmap or {}).items() if k == "ijw"), None) or _basis_of(ns)
+
+
 def build_header(
     parent: etree._Element,
     src: etree._Element,
@@ -109,31 +177,16 @@ def build_header(
     ontvanger: str | None = None,
 ) -> etree._Element:
     """Append a retour Header under ``parent`` in namespace ``ns``, in the retour XSD's element order."""
-    basis = next((v for k, v in (parent.nsmap or {}).items() if k == "ijw"), None) or _basis_of(ns)
+    basis = basis_of(parent, ns)
     header = etree.SubElement(parent, f"{{{ns}}}Header")
-
-    def add(name: str, value: str, into: etree._Element = header, space: str = ns) -> None:
-        etree.SubElement(into, f"{{{space}}}{name}").text = value
-
-    for name in ("BerichtCode", "BerichtVersie", "BerichtSubversie"):
-        add(name, spec.fixed.get(name) or _text(src, name))
-    a, o = parties(src, spec, afzender=afzender, ontvanger=ontvanger)
-    add("Afzender", a)
-    add("Ontvanger", o)
-    ident_box = etree.SubElement(header, f"{{{ns}}}BerichtIdentificatie")
-    add("Identificatie", _identificatie(_text(src, "BerichtIdentificatie/Identificatie")), ident_box, basis)
-    add("Dagtekening", _dag(_text(src, "BerichtIdentificatie/Dagtekening"), today), ident_box, basis)
-    versies = [_text(src, f"XsdVersie/{n}") for n in ("BasisschemaXsdVersie", "BerichtXsdVersie")]
-    versies = [v if _VERSIE.fullmatch(v) else SCHEMA_VERSIE for v in versies]
-    for box_name in ("XsdVersie",):
-        box = etree.SubElement(header, f"{{{ns}}}{box_name}")
-        add("BasisschemaXsdVersie", versies[0], box, basis)
-        add("BerichtXsdVersie", versies[1], box, basis)
-    add("IdentificatieRetour", ident)
-    add("DagtekeningRetour", today.isoformat())
-    retour_xsd = etree.SubElement(header, f"{{{ns}}}XsdVersieRetour")  # the schema this retour is written in
-    add("BasisschemaXsdVersie", SCHEMA_VERSIE, retour_xsd, basis)
-    add("BerichtXsdVersie", SCHEMA_VERSIE, retour_xsd, basis)
+    fields = header_fields(src, spec=spec, today=today, ident=ident, afzender=afzender, ontvanger=ontvanger)
+    for name, value in fields:
+        if isinstance(value, str):
+            etree.SubElement(header, f"{{{ns}}}{name}").text = value
+            continue
+        box = etree.SubElement(header, f"{{{ns}}}{name}")
+        for inner, text in value:
+            etree.SubElement(box, f"{{{basis}}}{inner}").text = text
     return header
 
 
@@ -185,4 +238,14 @@ def _basis_of(ns: str) -> str:
     return ns.rsplit("/", 2)[0] + "/basisschema/schema"
 
 
-__all__ = ["SCHEMA_VERSIE", "RetourHeader", "build_antwoord_header", "build_header", "parties", "retour_header"]
+__all__ = [
+    "SCHEMA_VERSIE",
+    "Field",
+    "RetourHeader",
+    "basis_of",
+    "build_antwoord_header",
+    "build_header",
+    "header_fields",
+    "parties",
+    "retour_header",
+]

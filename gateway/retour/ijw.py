@@ -17,7 +17,8 @@ from gateway.findings import PathIndex
 from gateway.model import Finding
 from gateway.paths import schemas_dir
 from gateway.retour.codes import sendable
-from gateway.retour.header import build_header, retour_header
+from gateway.retour.header import build_header, header_fields, retour_header
+from gateway.retour.written import written_retour
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 RETOUR_OF: dict[str, str] = {
@@ -178,21 +179,30 @@ def build_ijw_retour(
     today: date,
     identificatie: str | None = None,
     parties: tuple[str | None, str | None] = (None, None),
+    as_text: bool = True,
 ) -> bytes:
     """The retour of heenbericht ``root`` (type ``heen``) given the verdict ``findings``.
 
     ``parties``: the Afzender and Ontvanger the route or envelope knows, used when the header's own
-    (also swapped) do not fit the retour schema.
+    (also swapped) do not fit the retour schema. ``as_text``: an accepted 3.2 heenbericht's retour may be
+    written as text (:mod:`gateway.retour.written`); False builds every retour with lxml.
     """
     retour = RETOUR_OF[heen]
     heen_ns = etree.QName(root).namespace or ""
     ns = _retour_ns(heen_ns, heen, retour)
     ident = identificatie or uuid.uuid4().hex[:12]
-    levels = _level_elements(version, retour)
-    out = etree.Element(
-        f"{{{ns}}}Bericht", nsmap={retour.lower(): ns, **{k: v for k, v in root.nsmap.items() if v != heen_ns and k}}
-    )
+    others = {k: v for k, v in root.nsmap.items() if v != heen_ns and k}
     src_header = root.find(f"{{{heen_ns}}}Header")
+    if as_text and not findings and version != "2.3" and src_header is not None:
+        fields = header_fields(
+            src_header, spec=retour_header(version, retour), today=today, ident=ident, afzender=parties[0],
+            ontvanger=parties[1],
+        )  # fmt: skip
+        written = written_retour(ns, retour.lower(), others, fields, [GEEN_OPMERKING])
+        if written is not None:
+            return written
+    levels = _level_elements(version, retour)
+    out = etree.Element(f"{{{ns}}}Bericht", nsmap={retour.lower(): ns, **others})
     body = [c for c in root if isinstance(c.tag, str) and c is not src_header]
     # XSD errors, unknown problems and in-message (XSLT-level) rules, whose retourcode is the
     # general 0001, get a retour with only the Header carrying 0001 (procesbeschrijving, controleniveau 1-2).
