@@ -78,3 +78,22 @@ def test_walk_files_every_element_as_lxml_finds_it() -> None:
             for kid in el.iterchildren("{*}*"):
                 expected.setdefault(children.local_name(kid.tag), []).append(kid)
             assert kids.get(el, {}) == expected
+
+
+def test_doc_iter_without_an_index_finds_what_the_walked_index_holds() -> None:
+    """The plain path's Doc.iter (lxml's ``iter``, as the history part runs) and the walked one agree."""
+    compared = 0
+    for data in _messages()[::5]:
+        try:
+            root = parse(data)
+        except DocumentRefusedError:
+            continue
+        kind = inspect(data, rules=False).kind
+        if kind is None or kind.message_type in registry._LARGE:
+            continue
+        index, _ = children.walk(root)
+        plain, walked = registry.Doc(root, kind, RuleContext()), registry.Doc(root, kind, RuleContext(), index)
+        for name in (*index, "Nergens"):
+            assert list(plain.iter(name)) == list(walked.iter(name)), name
+            compared += 1
+    assert compared > 1000
