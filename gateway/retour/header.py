@@ -82,13 +82,6 @@ def _local(tag: str) -> str:
     return tag[tag.rfind("}") + 1 :]
 
 
-def _text(src: etree._Element | _Texts, path: str) -> str:
-    if isinstance(src, _Texts):
-        return src.get(path)
-    found = src.find("/".join("{*}" + part for part in path.split("/")))
-    return "" if found is None else (found.text or "").strip()
-
-
 def _fits(value: str, typ: str | None) -> bool:
     return typ is None or bool(_TYPES[typ].fullmatch(value))
 
@@ -101,7 +94,8 @@ def parties(
     ``afzender``/``ontvanger`` are the heenbericht's parties as the route or envelope knows them; each
     retour field takes the first candidate of the type it asks for (a gemeentecode or an AGB code).
     """
-    a, o = _text(src, "Afzender"), _text(src, "Ontvanger")
+    texts = src if isinstance(src, _Texts) else _Texts(src)
+    a, o = texts.get("Afzender"), texts.get("Ontvanger")
     ta, to = spec.party_types.get("Afzender"), spec.party_types.get("Ontvanger")
     if _fits(a, ta) and _fits(o, to):
         return a, o
@@ -120,6 +114,11 @@ def _dag(value: str, fallback: date) -> str:
         except ValueError:
             pass
     return fallback.isoformat()
+
+
+def _versie(value: str) -> str:
+    """An XsdVersie as given when it is one (``1.0.0``), else the bundled schemas' own."""
+    return value if _VERSIE.fullmatch(value) else SCHEMA_VERSIE
 
 
 def _identificatie(value: str) -> str:
@@ -148,9 +147,7 @@ def header_fields(
     identificatie = _identificatie(texts.get("BerichtIdentificatie/Identificatie"))
     dag = _dag(texts.get("BerichtIdentificatie/Dagtekening"), today)
     fields.append(("BerichtIdentificatie", (("Identificatie", identificatie), ("Dagtekening", dag))))
-    versies = [texts.get(f"XsdVersie/{n}") for n in _VERSIES]
-    versies = [v if _VERSIE.fullmatch(v) else SCHEMA_VERSIE for v in versies]
-    fields.append(("XsdVersie", tuple(zip(_VERSIES, versies, strict=True))))
+    fields.append(("XsdVersie", tuple((n, _versie(texts.get(f"XsdVersie/{n}"))) for n in _VERSIES)))
     fields += [("IdentificatieRetour", ident), ("DagtekeningRetour", today.isoformat())]
     fields.append(("XsdVersieRetour", tuple((n, SCHEMA_VERSIE) for n in _VERSIES)))  # the retour's own schema
     return fields
@@ -206,14 +203,15 @@ def build_antwoord_header(
     antwoord's own schema version.
     """
     spec = retour_header("3.2", "JW325")
+    texts = _Texts(src)
     header = etree.SubElement(parent, f"{{{ns}}}Header")
 
     def add(name: str, value: str, into: etree._Element = header, space: str = ns) -> None:
         etree.SubElement(into, f"{{{space}}}{name}").text = value
 
-    for name in ("BerichtCode", "BerichtVersie", "BerichtSubversie"):
-        add(name, spec.fixed.get(name) or _text(src, name))
-    a, o = parties(src, spec, afzender=route[0], ontvanger=route[1])
+    for name in _FIXED:
+        add(name, spec.fixed.get(name) or texts.get(name))
+    a, o = parties(texts, spec, afzender=route[0], ontvanger=route[1])
     add("Afzender", a)
     add("Ontvanger", o)
     own = etree.SubElement(header, f"{{{ns}}}BerichtIdentificatie")
@@ -221,16 +219,16 @@ def build_antwoord_header(
     add("Dagtekening", today.isoformat(), own, basis)
     _versies(etree.SubElement(header, f"{{{ns}}}XsdVersie"), basis, [SCHEMA_VERSIE, SCHEMA_VERSIE])
     decl = etree.SubElement(header, f"{{{ns}}}DeclaratieIdentificatie")
-    add("Identificatie", _identificatie(_text(src, "BerichtIdentificatie/Identificatie")), decl, basis)
-    add("Dagtekening", _dag(_text(src, "BerichtIdentificatie/Dagtekening"), today), decl, basis)
-    given = [_text(src, f"XsdVersie/{n}") for n in ("BasisschemaXsdVersie", "BerichtXsdVersie")]
+    add("Identificatie", _identificatie(texts.get("BerichtIdentificatie/Identificatie")), decl, basis)
+    add("Dagtekening", _dag(texts.get("BerichtIdentificatie/Dagtekening"), today), decl, basis)
+    given = [texts.get(f"XsdVersie/{n}") for n in _VERSIES]
     _versies(etree.SubElement(header, f"{{{ns}}}XsdVersieDeclaratie"), basis, given)
     return header
 
 
 def _versies(box: etree._Element, basis: str, values: list[str]) -> None:
     for name, value in zip(("BasisschemaXsdVersie", "BerichtXsdVersie"), values, strict=True):
-        etree.SubElement(box, f"{{{basis}}}{name}").text = value if _VERSIE.fullmatch(value) else SCHEMA_VERSIE
+        etree.SubElement(box, f"{{{basis}}}{name}").text = _versie(value)
 
 
 def _basis_of(ns: str) -> str:
